@@ -1,0 +1,342 @@
+/**
+ * The kube-apiserver HTTP API of the simulator as one function, `Request` → `Response`:
+ * health and version, discovery, and GET / LIST / WATCH / CREATE / UPDATE / PATCH / DELETE /
+ * DELETE-collection on the served types and their `status` subresource, with errors as `Status`.
+ * Transport, authentication, faults and counters are the server's business, not this module's.
+ * @module
+ */
+import { requiredFieldValue } from "../../src/kube/field_selector.ts";
+import { parseListOptions, type ListOptions } from "../../src/kube/list_options.ts";
+import { JSON_MEDIA } from "../../src/kube/media_type.ts";
+import { parseRequestInfo, type RequestInfo } from "../../src/kube/request_info.ts";
+import {
+  failure,
+  methodNotAllowed,
+  notAcceptable,
+  notFound,
+  type Status,
+} from "../../src/kube/status.ts";
+import * as discovery from "./discovery.ts";
+import { jsonServingCodec, type ServingCodec } from "./encoding.ts";
+import type { Json } from "./fixtures.ts";
+import { listPage } from "./list.ts";
+import { aggregatedDiscoveryVersion, chooseRepresentation, type Representation } from "./negotiation.ts";
+import { isPatchType } from "./patch.ts";
+import type { ResourceRegistry, ResourceType } from "./resources.ts";
+import { selection } from "./selection.ts";
+import { Entry, type Store } from "./store.ts";
+import { type IncludeObject, partialMetadata, partialMetadataList, table } from "./table.ts";
+import { errorStream, type OpenWatch, openWatch, type WatchSettings } from "./watch.ts";
+import { StatusError, type Target, type Writer } from "./writes.ts";
+
+/** What the API needs from the simulator. */
+export interface ApiContext {
+  store: Store;
+  registry: ResourceRegistry;
+  writer: Writer;
+  watch: WatchSettings;
+  /** The codecs offered, in preference order; the first must be JSON. */
+  codecs: readonly ServingCodec[];
+  /** `host:port` advertised in `/api`. */
+  serverAddress(): string;
+  /** Open watches, so faults can cut them. */
+  watches: Set<OpenWatch>;
+}
+
+const HEALTH = new Set(["/healthz", "/livez", "/readyz"]);
+
+/** Answers one API request. */
+export async function handleApi(ctx: ApiContext, request: Request): Promise<Response> {
+  try {
+    const url = new URL(request.url);
+    const info = parseRequestInfo(request.method, url);
+    if (!info.isResourceRequest) return nonResource(ctx, request, url);
+    return await resource(ctx, request, url, info);
+  } catch (error) {
+    if (error instanceof StatusError) return statusResponse(error.status);
+    return statusResponse(failure(500, "InternalError", `Internal error occurred: ${error}`));
+  }
+}
+
+const BASE_HEADERS = { "cache-control": "no-cache, private" };
+
+/** A `Status` answer with the matching HTTP code (and Retry-After when it says so). */
+export function statusResponse(status: Status): Response {
+  const headers: Record<string, string> = { ...BASE_HEADERS, "content-type": JSON_MEDIA };
+  const retry = status.details?.retryAfterSeconds;
+  if (retry) headers["retry-after"] = String(retry);
+  return new Response(JSON.stringify(status), { status: status.code, headers });
+}
+
+function bytesResponse(body: BodyInit, contentType: string, status = 200): Response {
+  return new Response(body, { status, headers: { ...BASE_HEADERS, "content-type": contentType } });
+}
+
+function jsonResponse(value: unknown, contentType = JSON_MEDIA): Response {
+  return bytesResponse(JSON.stringify(value), contentType);
+}
+
+const PAGE_NOT_FOUND = failure(404, "NotFound", "the server could not find the requested resource", {});
+
+function nonResource(ctx: ApiContext, request: Request, url: URL): Response {
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return statusResponse(methodNotAllowed(`${request.method} is not allowed on ${path}`));
+  }
+  if (HEALTH.has(path) || [...HEALTH].some((h) => path.startsWith(h + "/"))) {
+    return bytesResponse("ok", "text/plain; charset=utf-8");
+  }
+  if (path === "/version") return jsonResponse(discovery.VERSION);
+  const accept = request.headers.get("accept");
+  const aggregated = aggregatedDiscoveryVersion(accept);
+  const aggregatedType =
+    `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`;
+  if (path === "/api") {
+    if (aggregated) {
+      return jsonResponse(discovery.aggregated(ctx.registry, true, aggregated), aggregatedType);
+    }
+    return jsonResponse(discovery.apiVersions(ctx.serverAddress()));
+  }
+  if (path === "/apis") {
+    if (aggregated) {
+      return jsonResponse(discovery.aggregated(ctx.registry, false, aggregated), aggregatedType);
+    }
+    return jsonResponse(discovery.groupList(ctx.registry));
+  }
+  const parts = path.split("/").slice(1);
+  let document: Json | undefined;
+  if (parts[0] === "api" && parts.length === 2) {
+    document = discovery.resourceList(ctx.registry, "", parts[1]);
+  } else if (parts[0] === "apis" && parts.length === 2) {
+    document = discovery.group(ctx.registry, parts[1]);
+  } else if (parts[0] === "apis" && parts.length === 3) {
+    document = discovery.resourceList(ctx.registry, parts[1], parts[2]);
+  }
+  return document ? jsonResponse(document) : statusResponse(PAGE_NOT_FOUND);
+}
+
+async function resource(
+  ctx: ApiContext,
+  request: Request,
+  url: URL,
+  info: RequestInfo,
+): Promise<Response> {
+  const type = ctx.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
+  if (!type || (info.subresource && (info.subresource !== "status" || !type.hasStatus))) {
+    return statusResponse(PAGE_NOT_FOUND);
+  }
+  const namespace = type.namespaced ? info.namespace : "";
+  if (type.namespaced && !namespace && !["list", "watch"].includes(info.verb)) {
+    return statusResponse(PAGE_NOT_FOUND);
+  }
+  const target: Target = { type, namespace, subresource: info.subresource || undefined };
+  switch (info.verb) {
+    case "get":
+      return get(ctx, request, url, target, info.name);
+    case "list":
+    case "watch":
+      return collection(ctx, request, url, info, target);
+    case "create":
+      if (info.name) return statusResponse(methodNotAllowed("POST on a named object"));
+      return objectResponse(ctx.writer.create(target, await readJson(request)), 201);
+    case "update":
+      return objectResponse(ctx.writer.update(target, info.name, await readJson(request)));
+    case "patch": {
+      const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
+      if (!isPatchType(contentType)) {
+        return statusResponse(failure(
+          415,
+          "UnsupportedMediaType",
+          `the body of the request was in an unknown format - accepted media types include: ` +
+            "application/json-patch+json, application/merge-patch+json, " +
+            "application/strategic-merge-patch+json",
+        ));
+      }
+      return objectResponse(
+        ctx.writer.patch(target, info.name, contentType, await readJson(request)),
+      );
+    }
+    case "delete":
+      return remove(ctx, request, target, info.name);
+    case "deletecollection":
+      return removeAll(ctx, url, target);
+    default:
+      return statusResponse(methodNotAllowed(`${request.method} is not supported`));
+  }
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const media = contentType.split(";")[0].trim();
+  if (media && media !== JSON_MEDIA && !media.endsWith("+json")) {
+    throw new StatusError(failure(
+      415,
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: ` +
+        "application/json, application/yaml",
+    ));
+  }
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new StatusError(failure(400, "BadRequest", `the request body is not JSON: ${error}`));
+  }
+}
+
+function objectResponse(entry: Entry, status = 200): Response {
+  return bytesResponse(entry.json as Uint8Array<ArrayBuffer>, JSON_MEDIA, status);
+}
+
+function represent(request: Request): Representation {
+  const representation = chooseRepresentation(request.headers.get("accept"), [jsonServingCodec]);
+  if (!representation) throw new StatusError(notAcceptable(JSON_MEDIA));
+  return representation;
+}
+
+function includeObject(url: URL): IncludeObject {
+  const value = url.searchParams.get("includeObject");
+  return value === "None" || value === "Object" ? value : "Metadata";
+}
+
+function get(
+  ctx: ApiContext,
+  request: Request,
+  url: URL,
+  target: Target,
+  name: string,
+): Response {
+  const { type, namespace } = target;
+  const entry = ctx.store.get(type, type.namespaced ? `${namespace}/${name}` : name);
+  if (!entry) throw new StatusError(notFound(type.group, type.resource, name));
+  const { codec, transform } = represent(request);
+  if (transform === "Table") {
+    const meta = { resourceVersion: String(entry.rv) };
+    return jsonResponse(table(type, meta, [entry.object], includeObject(url)));
+  }
+  if (transform === "PartialObjectMetadata") return jsonResponse(partialMetadata(entry.object));
+  return bytesResponse(codec.object(entry) as Uint8Array<ArrayBuffer>, codec.mediaType);
+}
+
+function listOptions(url: URL, verb: "list" | "watch", info?: RequestInfo): ListOptions {
+  const options = parseListOptions(url.searchParams, verb);
+  if ("kind" in options) throw new StatusError(options);
+  // A name on the path (`/watch/…/pods/<name>`) selects that one object.
+  if (info?.name && requiredFieldValue(options.fieldSelector, "metadata.name") === undefined) {
+    options.fieldSelector = [
+      ...options.fieldSelector,
+      { field: "metadata.name", op: "=", value: info.name },
+    ];
+  }
+  return options;
+}
+
+function collection(
+  ctx: ApiContext,
+  request: Request,
+  url: URL,
+  info: RequestInfo,
+  target: Target,
+): Response {
+  const { type, namespace } = target;
+  const verb = info.verb as "list" | "watch";
+  const options = listOptions(url, verb, info);
+  const selected = selection(type, namespace, options.labelSelector, options.fieldSelector);
+  if (typeof selected !== "function") throw new StatusError(selected);
+  const { codec, transform } = represent(request);
+  if (verb === "watch") {
+    const include = includeObject(url);
+    const render = transform === "Table"
+      ? (eventType: string, object: Entry | Json) => {
+        if (eventType === "BOOKMARK" || eventType === "ERROR") {
+          return codec.watchEvent(eventType, object);
+        }
+        const value = object instanceof Entry ? object.object : object;
+        return codec.watchEvent(eventType, table(type, { resourceVersion: "" }, [value], include));
+      }
+      : transform === "PartialObjectMetadata"
+      ? (eventType: string, object: Entry | Json) =>
+        codec.watchEvent(
+          eventType,
+          eventType === "ERROR" ? object : partialMetadata(object instanceof Entry ? object.object : object),
+        )
+      : codec.watchEvent;
+    let open: OpenWatch | undefined;
+    const opened = openWatch(ctx.store, type, options, selected, render, ctx.watch, () => {
+      if (open) ctx.watches.delete(open);
+    });
+    if ("status" in opened) {
+      if (!opened.asEvent) throw new StatusError(opened.status);
+      return bytesResponse(errorStream(codec, opened.status), codec.watchContentType);
+    }
+    open = opened;
+    ctx.watches.add(open);
+    return bytesResponse(open.stream, codec.watchContentType);
+  }
+  const page = listPage(ctx.store, type, options, selected);
+  if ("code" in page) throw new StatusError(page);
+  if (transform === "Table") {
+    return jsonResponse(table(type, page.meta, page.items.map((e) => e.object), includeObject(url)));
+  }
+  if (transform === "PartialObjectMetadata") {
+    return jsonResponse(partialMetadataList(page.meta, page.items));
+  }
+  return bytesResponse(
+    ReadableStream.from(codec.list(type, page.meta, page.items)),
+    codec.mediaType,
+  );
+}
+
+async function remove(
+  ctx: ApiContext,
+  request: Request,
+  target: Target,
+  name: string,
+): Promise<Response> {
+  const text = await request.text();
+  let preconditions: Json = {};
+  if (text.trim()) {
+    try {
+      preconditions = (JSON.parse(text) as Json).preconditions as Json ?? {};
+    } catch (error) {
+      throw new StatusError(failure(400, "BadRequest", `the request body is not JSON: ${error}`));
+    }
+  }
+  const change = ctx.writer.delete(target, name, preconditions);
+  const { type } = target;
+  if (type.returnsDeletedObject) return objectResponse(change.entry);
+  return jsonResponse({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details: {
+      name,
+      group: type.group || undefined,
+      kind: type.resource,
+      uid: change.entry.metadata.uid,
+    },
+  });
+}
+
+function removeAll(ctx: ApiContext, url: URL, target: Target): Response {
+  const { type, namespace } = target;
+  const options = listOptions(url, "list");
+  const selected = selection(type, namespace, options.labelSelector, options.fieldSelector);
+  if (typeof selected !== "function") throw new StatusError(selected);
+  const deleted = ctx.writer.deleteAll(type, ctx.store.current(type).filter(selected));
+  const meta = { resourceVersion: String(ctx.store.resourceVersion) };
+  return bytesResponse(ReadableStream.from(jsonServingCodec.list(type, meta, deleted)), JSON_MEDIA);
+}
+
+/** The type a test names: `pods`, `leases.coordination.k8s.io` or `foobars`. */
+export function typeNamed(registry: ResourceRegistry, name: string): ResourceType {
+  const dot = name.indexOf(".");
+  const resource = dot === -1 ? name : name.slice(0, dot);
+  const group = dot === -1 ? undefined : name.slice(dot + 1);
+  const type = registry.types.find((t) =>
+    t.resource === resource && (group === undefined || t.group === group)
+  );
+  if (!type) throw new Error(`the simulator serves no resource "${name}"`);
+  return type;
+}

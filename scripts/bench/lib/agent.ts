@@ -1,0 +1,137 @@
+/**
+ * Starts the holdfast agent as a subprocess (`deno run -A main.ts run …`) on free loopback ports
+ * and talks to its admin listener (`/v1/status`, `/metrics`).
+ * @module
+ */
+import type { BenchContext } from "./measure.ts";
+import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
+
+/** How to start one agent. */
+export interface AgentOptions {
+  /** Name for logs and profiles, e.g. `agent-cache-on`. */
+  name: string;
+  /** Upstream kube-apiserver URL. */
+  server: string;
+  /** The KV file. */
+  cachePath: string;
+  /** `--cache-agents` value: `*`, or a component the load generator does not send. */
+  cacheAgents: string;
+  /** Seconds between upstream health checks (short, so link cuts are noticed quickly). */
+  healthIntervalMs?: number;
+  /** Measurement name: profiles go to `<runDir>/profiles/<measure>/` when profiling. */
+  measure: string;
+  /** Wait for the admin listener before returning (default true). */
+  waitReady?: boolean;
+}
+
+/** A running agent. */
+export interface AgentHandle {
+  proc: BenchProcess;
+  /** Proxy base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** Admin base URL. */
+  adminUrl: string;
+  /** `GET /v1/status` as JSON. */
+  status(): Promise<AgentStatus>;
+  /** `GET /metrics` as text. */
+  metrics(): Promise<string>;
+  /** VmRSS / VmHWM of the agent process. */
+  memory(): ReturnType<typeof readMemory>;
+  stop(): Promise<void>;
+}
+
+/** The parts of `/v1/status` the benchmarks read. */
+export interface AgentStatus {
+  mode: string;
+  cache?: unknown;
+  [key: string]: unknown;
+}
+
+/** The User-Agent the load generators send when caching should apply. */
+export const CACHED_USER_AGENT = "kubelet/v1.33.0 (linux/amd64) kubernetes/bench";
+
+/** A `--cache-agents` value that {@linkcode CACHED_USER_AGENT} does not match (caching off). */
+export const UNCACHED_AGENTS = "holdfast-bench-nobody";
+
+/** Starts an agent and (by default) waits until its admin listener answers. */
+export async function startAgent(ctx: BenchContext, options: AgentOptions): Promise<AgentHandle> {
+  const port = freePort();
+  const adminPort = freePort();
+  const interval = options.healthIntervalMs ?? 500;
+  const denoFlags = ["run", "-A"];
+  if (ctx.profile) {
+    denoFlags.push("--cpu-prof", `--cpu-prof-dir=${ctx.runDir}/profiles/${options.measure}`);
+  }
+  const proc = await spawnProcess({
+    name: options.name,
+    command: Deno.execPath(),
+    args: [
+      ...denoFlags,
+      "main.ts",
+      "run",
+      "--server",
+      options.server,
+      "--node-name",
+      "bench-node",
+      "--listen",
+      `127.0.0.1:${port}`,
+      "--admin-listen",
+      `127.0.0.1:${adminPort}`,
+      "--cache-path",
+      options.cachePath,
+      "--cache-agents",
+      options.cacheAgents,
+      "--health-interval",
+      `${interval}ms`,
+      "--health-timeout",
+      `${Math.floor(interval / 2)}ms`,
+      "--unhealthy-threshold",
+      "1",
+      "--healthy-threshold",
+      "1",
+      "--log-level",
+      "warn",
+    ],
+    cwd: ctx.repoRoot,
+    logDir: `${ctx.runDir}/logs`,
+    maxLifetimeMs: 20 * 60_000,
+  });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const handle: AgentHandle = {
+    proc,
+    url: `http://127.0.0.1:${port}`,
+    adminUrl,
+    async status() {
+      const response = await fetch(`${adminUrl}/v1/status`);
+      if (!response.ok) throw new Error(`agent status: HTTP ${response.status}`);
+      return await response.json();
+    },
+    async metrics() {
+      const response = await fetch(`${adminUrl}/metrics`);
+      return await response.text();
+    },
+    memory: () => readMemory(proc.pid),
+    async stop() {
+      await proc.stop(5000);
+    },
+  };
+  if (options.waitReady ?? true) await waitForHttp(`${adminUrl}/v1/status`, proc);
+  return handle;
+}
+
+/** Polls the agent's status until `predicate` holds; returns the time it first held. */
+export async function waitForStatus(
+  agent: AgentHandle,
+  predicate: (status: AgentStatus) => boolean,
+  timeoutMs: number,
+  intervalMs = 10,
+): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let last: AgentStatus | undefined;
+  while (performance.now() < deadline) {
+    last = await agent.status();
+    if (predicate(last)) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`agent status did not reach the expected state: ${JSON.stringify(last)}`);
+}

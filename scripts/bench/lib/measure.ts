@@ -1,0 +1,88 @@
+/**
+ * The contract between `main.ts` and each measurement module: the run context (mode, sizes,
+ * folders) and the rows a measurement plans up front and then fills in. Planning the rows first
+ * means the table always has every metric row, even when a measurement fails or is skipped.
+ * @module
+ */
+
+/** Workload sizes and durations for one mode (`--quick` or full). */
+export interface Sizes {
+  /** Pods in the LIST of the request path, offline and cache-write measurements. */
+  listPods: number;
+  /** Objects cached for the memory and start-up measurements. */
+  cachedObjects: number;
+  /** Seconds of `wrk` load per target, after `warmupS` of unmeasured load. */
+  wrkDurationS: number;
+  warmupS: number;
+  /** `wrk` connections for the small GET and for the large LIST. */
+  smallConnections: number;
+  listConnections: number;
+  /** Seconds the watch throughput and latency runs last. */
+  watchDurationS: number;
+  /** Events per second asked of the simulator for the throughput run. */
+  watchFloodRate: number;
+  /** Events per second for the latency and cache-lag run. */
+  watchLatencyRate: number;
+  /** Simulated minutes of the kubelet + kube-proxy workload, and the time compression. */
+  workloadMinutes: number;
+  workloadSpeedup: number;
+  /** Timed requests per target in the offline LIST comparison. */
+  offlineRequests: number;
+}
+
+/** What every measurement gets. */
+export interface BenchContext {
+  quick: boolean;
+  /** Start agents with `--cpu-prof` into `<runDir>/profiles/<measure>/`. */
+  profile: boolean;
+  /** The repository root (where `main.ts` and `scripts/` are). */
+  repoRoot: string;
+  /** This run's folder under `bench-results/` (logs, KV files, profiles). */
+  runDir: string;
+  sizes: Sizes;
+}
+
+/** A row a measurement will produce. */
+export interface RowPlan {
+  /** Stable identifier, e.g. `request.get.cache_on`. */
+  id: string;
+  /** Human description for the table. */
+  metric: string;
+  /** The target, in words (absent when the row is informational). */
+  target?: string;
+}
+
+/** One measured value. */
+export interface Measured {
+  value: number;
+  unit: string;
+  /** Secondary figures shown beside the value, e.g. `{ p50: "1.2 ms" }`. */
+  detail?: Record<string, string>;
+}
+
+/** What a measurement reports for one planned row. */
+export interface RowResult {
+  holdfast?: Measured;
+  baseline?: Measured & { name: string };
+  /** holdfast ÷ baseline, or the measure-specific ratio the target is about. */
+  ratio?: number;
+  /** Whether the target is met; absent when the row has no target. */
+  met?: boolean;
+  note?: string;
+}
+
+/** A finished row. */
+export type Row = RowPlan & RowResult & { measure: string };
+
+/** Fills in one planned row. */
+export type RecordRow = (id: string, result: RowResult) => void;
+
+/** One measurement module. */
+export interface Measure {
+  /** Short name, used by `--only` and for profile folders. */
+  name: string;
+  /** The rows this measurement produces. */
+  plan(ctx: BenchContext): RowPlan[];
+  /** Runs the measurement, recording each planned row. */
+  run(ctx: BenchContext, record: RecordRow): Promise<void>;
+}

@@ -1,0 +1,123 @@
+/**
+ * Memory: the agent's resident set (VmRSS from `/proc/<pid>/status`) idle, with a large pod LIST
+ * cached, and its peak (VmHWM) after the request-path load, each beside a bare Deno proxy (the
+ * runtime floor) in the same state. Targets: ≤ 50 MB idle, ≤ 120 MB with 10,000 objects cached
+ * and under load.
+ * @module
+ */
+import { CACHED_USER_AGENT, startAgent, waitForStatus } from "./lib/agent.ts";
+import { cachedObjects } from "./lib/cache_status.ts";
+import { clientHeaders, timedOk } from "./lib/kube_client.ts";
+import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
+import { startPlainProxy } from "./lib/plain_proxy.ts";
+import { delay, type Memory, readMemory } from "./lib/processes.ts";
+import { formatNumber } from "./lib/report.ts";
+import { startSimulator } from "./lib/simulator.ts";
+import { runWrk } from "./lib/wrk.ts";
+
+const MB = 2 ** 20;
+
+function plan(ctx: BenchContext): RowPlan[] {
+  const objects = formatNumber(ctx.sizes.cachedObjects);
+  return [
+    { id: "memory.idle", metric: "agent RSS idle", target: "≤ 50 MB" },
+    { id: "memory.cached", metric: `agent RSS with ${objects} pods cached`, target: "≤ 120 MB" },
+    { id: "memory.load_peak", metric: "agent peak RSS (VmHWM) under load", target: "≤ 120 MB" },
+  ];
+}
+
+/** Runs the request-path load (small GET, then full pod LIST) against `base`. */
+async function load(ctx: BenchContext, base: string, smallPath: string): Promise<void> {
+  const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
+  const durationS = ctx.sizes.wrkDurationS;
+  await runWrk({
+    url: `${base}${smallPath}`,
+    connections: ctx.sizes.smallConnections,
+    durationS,
+    headers,
+  });
+  await runWrk({
+    url: `${base}/api/v1/pods`,
+    connections: ctx.sizes.listConnections,
+    durationS,
+    headers,
+  });
+}
+
+async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const objects = ctx.sizes.cachedObjects;
+  const settleMs = ctx.quick ? 1000 : 3000;
+  const sim = await startSimulator(ctx, { pods: objects });
+  const stops: Array<() => Promise<void>> = [() => sim.stop()];
+  try {
+    const agent = await startAgent(ctx, {
+      name: "agent-memory",
+      server: sim.url,
+      cachePath: `${ctx.runDir}/memory.kv`,
+      cacheAgents: "*",
+      measure: "memory",
+    });
+    stops.push(() => agent.stop());
+    const plain = await startPlainProxy(ctx, sim.url);
+    stops.push(() => plain.stop());
+    const both = async () => ({
+      agent: await readMemory(agent.proc.pid),
+      floor: await readMemory(plain.proc.pid),
+    });
+
+    for (const base of [agent.url, plain.url]) await timedOk(`${base}/version`, clientHeaders());
+    await delay(settleMs);
+    const idle = await both();
+    record("memory.idle", row(idle.agent.rss, idle.floor.rss, 50, "after one request"));
+
+    for (const base of [agent.url, plain.url]) {
+      await timedOk(`${base}/api/v1/pods`, clientHeaders());
+    }
+    await waitForStatus(agent, (status) => cachedObjects(status, "pods") >= objects, 120_000);
+    await delay(settleMs);
+    const cached = await both();
+    record(
+      "memory.cached",
+      row(cached.agent.rss, cached.floor.rss, 120, "floor forwarded the same LIST"),
+    );
+
+    const small = `/api/v1/namespaces/kube-system/pods/${await firstPodName(sim.url)}`;
+    await load(ctx, agent.url, small);
+    await load(ctx, plain.url, small);
+    const loaded = await both();
+    record(
+      "memory.load_peak",
+      row(
+        loaded.agent.hwm,
+        loaded.floor.hwm,
+        120,
+        `VmHWM after ${ctx.sizes.wrkDurationS} s small GET + ${ctx.sizes.wrkDurationS} s ` +
+          `LIST of ${formatNumber(objects)} pods; RSS now ${mb(loaded.agent)} MB`,
+      ),
+    );
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+async function firstPodName(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/namespaces/kube-system/pods?limit=1`);
+  return (await response.json()).items[0].metadata.name;
+}
+
+function mb(memory: Memory): string {
+  return formatNumber(memory.rss / MB);
+}
+
+function row(agentBytes: number, floorBytes: number, targetMb: number, note: string) {
+  return {
+    holdfast: { value: agentBytes / MB, unit: "MB" },
+    baseline: { name: "bare Deno proxy", value: floorBytes / MB, unit: "MB" },
+    ratio: agentBytes / floorBytes,
+    met: agentBytes / MB <= targetMb,
+    note,
+  };
+}
+
+/** The memory measurement. */
+export const memory: Measure = { name: "memory", plan, run };

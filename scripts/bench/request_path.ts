@@ -1,0 +1,179 @@
+/**
+ * Request path: a small GET (one pod) and a large LIST (every pod) under `wrk` at fixed
+ * concurrency, direct to the simulator, through holdfast with caching off and on, through nginx
+ * (the reference proxy) and through a bare Deno proxy (the runtime floor), all in one run.
+ * Target: holdfast's req/s ratio to direct is at least nginx's.
+ * @module
+ */
+import { type AgentHandle, CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
+import { clientHeaders, timedOk } from "./lib/kube_client.ts";
+import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
+import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
+import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
+import { formatNumber } from "./lib/report.ts";
+import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
+import { runWrk, type WrkResult } from "./lib/wrk.ts";
+
+/** The two request shapes. */
+export interface Workload {
+  key: "get" | "list";
+  label: string;
+  path: string;
+  connections: number;
+}
+
+/** The small GET and the large LIST for a simulator holding `pods` pods. */
+export async function workloads(ctx: BenchContext, sim: SimulatorHandle): Promise<Workload[]> {
+  const small = await firstPodPath(sim.url);
+  return [
+    { key: "get", label: "small GET (1 pod)", path: small, connections: ctx.sizes.smallConnections },
+    {
+      key: "list",
+      label: `${formatNumber(ctx.sizes.listPods)}-pod LIST`,
+      path: "/api/v1/pods",
+      connections: ctx.sizes.listConnections,
+    },
+  ];
+}
+
+async function firstPodPath(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/namespaces/kube-system/pods?limit=1`, {
+    headers: clientHeaders(),
+  });
+  const list = await response.json();
+  const name = list.items?.[0]?.metadata?.name;
+  if (!name) throw new Error("the simulator has no kube-system pod to GET");
+  return `/api/v1/namespaces/kube-system/pods/${name}`;
+}
+
+/** Warms `url` up for `ctx.sizes.warmupS`, then measures it for `ctx.sizes.wrkDurationS`. */
+export async function measureWrk(
+  ctx: BenchContext,
+  url: string,
+  connections: number,
+): Promise<WrkResult> {
+  const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
+  await runWrk({ url, connections, durationS: ctx.sizes.warmupS, headers });
+  return await runWrk({ url, connections, durationS: ctx.sizes.wrkDurationS, headers });
+}
+
+const SUBJECTS = [
+  { key: "cache_off", label: "holdfast, caching off" },
+  { key: "cache_on", label: "holdfast, caching on" },
+  { key: "nginx", label: "nginx (reference)" },
+  { key: "deno", label: "bare Deno proxy (floor)" },
+] as const;
+
+type Subject = typeof SUBJECTS[number]["key"];
+
+function planRows(ctx: BenchContext): RowPlan[] {
+  const listLabel = `${formatNumber(ctx.sizes.listPods)}-pod LIST`;
+  return [["get", "small GET (1 pod)"], ["list", listLabel]].flatMap(([key, label]) =>
+    SUBJECTS.map((subject) => ({
+      id: `request.${key}.${subject.key}`,
+      metric: `${label} req/s, ${subject.label}`,
+      target: subject.key.startsWith("cache_") ? "ratio ≥ nginx's ratio" : undefined,
+    }))
+  );
+}
+
+interface Targets {
+  direct: string;
+  subjects: Partial<Record<Subject, string>>;
+  nginxMissing?: string;
+}
+
+async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const sim = await startSimulator(ctx, { pods: ctx.sizes.listPods });
+  const stops: Array<() => Promise<void>> = [() => sim.stop()];
+  try {
+    const off = await startAgent(ctx, {
+      name: "agent-cache-off",
+      server: sim.url,
+      cachePath: `${ctx.runDir}/request-off.kv`,
+      cacheAgents: UNCACHED_AGENTS,
+      measure: "request-path",
+    });
+    stops.push(() => off.stop());
+    const on = await startAgent(ctx, {
+      name: "agent-cache-on",
+      server: sim.url,
+      cachePath: `${ctx.runDir}/request-on.kv`,
+      cacheAgents: "*",
+      measure: "request-path",
+    });
+    stops.push(() => on.stop());
+    let nginx: NginxHandle | undefined;
+    let nginxMissing: string | undefined;
+    if (await nginxAvailable()) {
+      nginx = await startNginx(ctx, sim.url);
+      stops.push(() => nginx!.stop());
+    } else {
+      nginxMissing = "nginx is not installed (apt-get install nginx); no reference ratio";
+    }
+    const plain: PlainProxyHandle = await startPlainProxy(ctx, sim.url);
+    stops.push(() => plain.stop());
+    const targets: Targets = {
+      direct: sim.url,
+      subjects: { cache_off: off.url, cache_on: on.url, nginx: nginx?.url, deno: plain.url },
+      nginxMissing,
+    };
+    for (const workload of await workloads(ctx, sim)) {
+      await measureWorkload(ctx, workload, targets, on, record);
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+async function measureWorkload(
+  ctx: BenchContext,
+  workload: Workload,
+  targets: Targets,
+  cached: AgentHandle,
+  record: RecordRow,
+): Promise<void> {
+  // Prime every path once (and the cache, for the caching-on agent) before timing.
+  for (const base of [targets.direct, ...Object.values(targets.subjects)]) {
+    if (base) await timedOk(`${base}${workload.path}`, clientHeaders());
+  }
+  const direct = await measureWrk(ctx, `${targets.direct}${workload.path}`, workload.connections);
+  const results: Partial<Record<Subject, WrkResult>> = {};
+  for (const { key } of SUBJECTS) {
+    const base = targets.subjects[key];
+    if (base) results[key] = await measureWrk(ctx, `${base}${workload.path}`, workload.connections);
+  }
+  const memory = await cached.memory();
+  const nginxRatio = results.nginx && results.nginx.requestsPerSec / direct.requestsPerSec;
+  for (const { key } of SUBJECTS) {
+    const id = `request.${workload.key}.${key}`;
+    const result = results[key];
+    if (!result) {
+      record(id, { note: targets.nginxMissing ?? "not measured" });
+      continue;
+    }
+    const ratio = result.requestsPerSec / direct.requestsPerSec;
+    const cacheSubject = key === "cache_on" || key === "cache_off";
+    const notes = [`c=${workload.connections}, ${ctx.sizes.wrkDurationS} s`];
+    if (result.errors > 0) notes.push(`${result.errors} errors/non-2xx`);
+    if (key === "cache_on") notes.push(`agent VmHWM ${formatNumber(memory.hwm / 2 ** 20)} MB`);
+    record(id, {
+      holdfast: rate(result),
+      baseline: { name: "direct", ...rate(direct) },
+      ratio,
+      met: cacheSubject && nginxRatio !== undefined ? ratio >= nginxRatio : undefined,
+      note: cacheSubject && nginxRatio === undefined ? targets.nginxMissing : notes.join("; "),
+    });
+  }
+}
+
+function rate(result: WrkResult) {
+  return {
+    value: result.requestsPerSec,
+    unit: "req/s",
+    detail: { p50: `${formatNumber(result.p50Ms)} ms`, p99: `${formatNumber(result.p99Ms)} ms` },
+  };
+}
+
+/** The request-path measurement. */
+export const requestPath: Measure = { name: "request-path", plan: planRows, run };

@@ -1,0 +1,38 @@
+/**
+ * `StatusReport`: what `GET /v1/status` answers and `holdfast status` prints.
+ * @module
+ */
+
+/** One upstream server and its health as last checked. */
+export interface UpstreamStatus {
+  url: string;
+  healthy: boolean;
+  /** When it was last checked, as an ISO 8601 time. */
+  lastCheck?: string;
+  /** Why the last failed check failed. */
+  lastError?: string;
+}
+
+/** What the cache holds for one component and resource. */
+export interface CacheStatus {
+  /** The client component, e.g. `kubelet`. */
+  component: string;
+  /** The resource, e.g. `pods` or `leases.coordination.k8s.io`. */
+  resource: string;
+  /** Objects stored. */
+  objects: number;
+  /** Bytes stored. */
+  bytes: number;
+  /** Stored list/watch queries (distinct selectors). */
+  queries: number;
+}
+
+/** The agent's state at a glance. */
+export interface StatusReport {
+  version: string;
+  /** `online` forwards to an upstream; `offline` answers from the cache. */
+  mode: "online" | "offline";
+  nodeName: string;
+  upstreams: UpstreamStatus[];
+  cache: CacheStatus[];
+}

@@ -1,0 +1,170 @@
+/**
+ * Events created while the cloud is unreachable, kept in Deno KV in arrival order for delivery
+ * when it is back. The queue is bounded in count and bytes: when full, the oldest events make room
+ * for new ones (recent events say more about the node's state). Delivery preserves order, drops an
+ * event only when the cloud rejects it (4xx other than 429), and stops at the first event it could
+ * not deliver, keeping it for the next attempt.
+ *
+ * Items are numbered consecutively from `head` to `next - 1`; a meta record holding those bounds
+ * and the totals is updated in the same atomic commit as the items, guarded by its versionstamp.
+ * @module
+ */
+
+/** One queued event create: what to send, and where. */
+export interface QueuedEvent {
+  /** Request path with query, e.g. `/api/v1/namespaces/default/events`. */
+  path: string;
+  /** The request body's Content-Type. */
+  contentType: string;
+  /** The creating component's User-Agent, to be sent along on delivery. */
+  userAgent: string;
+  body: Uint8Array;
+  /** When it was queued (ms since the epoch). */
+  queuedAt: number;
+}
+
+/** The queue's bounds. */
+export interface EventQueueLimits {
+  maxEvents: number;
+  maxBytes: number;
+}
+
+/** Sends one event to the cloud and returns the HTTP status; throws when unreachable. */
+export type SendEvent = (event: QueuedEvent) => Promise<number>;
+
+/** The outcome of one delivery run. */
+export interface DeliveryReport {
+  delivered: number;
+  /** Events the cloud refused with a 4xx, dropped. */
+  rejected: number;
+  /** Events still queued (delivery stopped at the first failure). */
+  remaining: number;
+}
+
+/** Default bounds: enough for hours of a node's events, small next to the object cache. */
+export const DEFAULT_EVENT_QUEUE_LIMITS: EventQueueLimits = {
+  maxEvents: 2000,
+  maxBytes: 4 * 1024 * 1024,
+};
+
+/** The largest event body queued (one KV value, with room for the other fields). */
+export const MAX_EVENT_BYTES = 60 * 1024;
+
+interface Meta {
+  head: number;
+  next: number;
+  count: number;
+  bytes: number;
+}
+
+const PREFIX = "event_queue";
+const META_KEY: Deno.KvKey = [PREFIX, "meta"];
+const EMPTY: Meta = { head: 0, next: 0, count: 0, bytes: 0 };
+/** Evictions per commit, below KV's 1000 mutations per atomic operation. */
+const MAX_EVICTIONS = 900;
+
+function itemKey(seq: number): Deno.KvKey {
+  return [PREFIX, "item", seq];
+}
+
+/** A persistent, bounded FIFO of event creates. */
+export class EventQueue {
+  #delivering?: Promise<DeliveryReport>;
+
+  /** Uses `kv` (shared with the cache) under its own key prefix. */
+  constructor(readonly kv: Deno.Kv, readonly limits: EventQueueLimits = DEFAULT_EVENT_QUEUE_LIMITS) {}
+
+  /**
+   * Appends `event`, evicting the oldest events when the bounds require it; resolves to the number
+   * evicted. Throws a RangeError for a body larger than {@link MAX_EVENT_BYTES}.
+   */
+  async enqueue(event: QueuedEvent): Promise<number> {
+    const size = event.body.byteLength;
+    if (size > MAX_EVENT_BYTES) {
+      throw new RangeError(`event body of ${size} bytes exceeds ${MAX_EVENT_BYTES} bytes`);
+    }
+    for (;;) {
+      const entry = await this.kv.get<Meta>(META_KEY);
+      const meta = entry.value ?? EMPTY;
+      const evicted = await this.#oldestToEvict(meta, size);
+      const op = this.kv.atomic().check(entry);
+      let { head, count, bytes } = meta;
+      for (const item of evicted) {
+        op.delete(itemKey(item.seq));
+        head = item.seq + 1;
+        count--;
+        bytes -= item.size;
+      }
+      op.set(itemKey(meta.next), event);
+      op.set(META_KEY, { head, next: meta.next + 1, count: count + 1, bytes: bytes + size });
+      if ((await op.commit()).ok) return evicted.length;
+    }
+  }
+
+  async #oldestToEvict(meta: Meta, size: number): Promise<{ seq: number; size: number }[]> {
+    let count = meta.count + 1;
+    let bytes = meta.bytes + size;
+    if (count <= this.limits.maxEvents && bytes <= this.limits.maxBytes) return [];
+    const evicted: { seq: number; size: number }[] = [];
+    const items = this.kv.list<QueuedEvent>({ start: itemKey(meta.head), end: itemKey(meta.next) });
+    for await (const item of items) {
+      if (count <= this.limits.maxEvents && bytes <= this.limits.maxBytes) break;
+      if (evicted.length === MAX_EVICTIONS) break;
+      const itemSize = item.value.body.byteLength;
+      evicted.push({ seq: item.key[2] as number, size: itemSize });
+      count--;
+      bytes -= itemSize;
+    }
+    return evicted;
+  }
+
+  /** How many events, and how many body bytes, are queued. */
+  async stats(): Promise<{ count: number; bytes: number }> {
+    const meta = (await this.kv.get<Meta>(META_KEY)).value ?? EMPTY;
+    return { count: meta.count, bytes: meta.bytes };
+  }
+
+  /**
+   * Sends the queued events in order through `send`, removing each one delivered (2xx) or rejected
+   * (4xx other than 429); stops at the first other answer or failure and keeps that event. Calls
+   * made while a delivery runs join it.
+   */
+  deliverQueuedEvents(send: SendEvent): Promise<DeliveryReport> {
+    this.#delivering ??= this.#deliver(send).finally(() => this.#delivering = undefined);
+    return this.#delivering;
+  }
+
+  async #deliver(send: SendEvent): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: 0, rejected: 0, remaining: 0 };
+    for (;;) {
+      const meta = (await this.kv.get<Meta>(META_KEY)).value ?? EMPTY;
+      report.remaining = meta.count;
+      if (meta.count === 0) return report;
+      const item = await this.kv.get<QueuedEvent>(itemKey(meta.head));
+      if (item.value) {
+        let status: number;
+        try {
+          status = await send(item.value);
+        } catch {
+          return report;
+        }
+        if (status >= 200 && status < 300) report.delivered++;
+        else if (status >= 400 && status < 500 && status !== 429) report.rejected++;
+        else return report;
+      }
+      await this.#remove(meta.head, item.value?.body.byteLength ?? 0);
+    }
+  }
+
+  /** Removes item `seq` if it is still the head (an enqueue may have evicted it meanwhile). */
+  async #remove(seq: number, size: number): Promise<void> {
+    for (;;) {
+      const entry = await this.kv.get<Meta>(META_KEY);
+      const meta = entry.value ?? EMPTY;
+      if (meta.head !== seq || meta.count === 0) return;
+      const next = { ...meta, head: seq + 1, count: meta.count - 1, bytes: meta.bytes - size };
+      const op = this.kv.atomic().check(entry).delete(itemKey(seq)).set(META_KEY, next);
+      if ((await op.commit()).ok) return;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * A printable view of a resolved `Config` with secrets redacted, for `holdfast check-config`.
+ * @module
+ */
+import { formatListenAddress } from "./address.ts";
+import { formatDuration } from "./duration.ts";
+import type { Config } from "./types.ts";
+
+/** Marks a secret that is set but not shown. */
+export const REDACTED = "(redacted)";
+
+/**
+ * The config as plain data: URLs, addresses and durations as text, PEM certificates summarised,
+ * the client key and token replaced by `(redacted)`.
+ */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const { upstream, health } = config;
+  const credentials: Record<string, string> = {};
+  if (upstream.caCert !== undefined) credentials.caCert = summarisePem(upstream.caCert);
+  if (upstream.clientCert !== undefined) {
+    credentials.clientCert = summarisePem(upstream.clientCert);
+  }
+  if (upstream.clientKey !== undefined) credentials.clientKey = REDACTED;
+  if (upstream.token !== undefined) credentials.token = REDACTED;
+  if (upstream.tokenFile !== undefined) credentials.tokenFile = upstream.tokenFile;
+  return {
+    servers: config.servers.map((url) => url.href),
+    nodeName: config.nodeName,
+    listen: formatListenAddress(config.listen),
+    adminListen: formatListenAddress(config.adminListen),
+    cachePath: config.cachePath,
+    cacheAgents: config.cacheAgents,
+    upstream: credentials,
+    lbMode: config.lbMode,
+    health: {
+      path: health.path,
+      interval: formatDuration(health.intervalMs),
+      timeout: formatDuration(health.timeoutMs),
+      unhealthyThreshold: health.unhealthyThreshold,
+      healthyThreshold: health.healthyThreshold,
+    },
+    log: { ...config.log },
+  };
+}
+
+function summarisePem(pem: string): string {
+  const count = pem.split("-----BEGIN CERTIFICATE-----").length - 1;
+  return `PEM, ${count} certificate${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * The configurable fields: one table naming each field's YAML key path, its `run` flag, its value
+ * type and help text, plus the defaults. Flags, the YAML file and the defaults all produce
+ * `Settings` (a flat record keyed by YAML key path) before they are merged and validated.
+ * @module
+ */
+
+/** Unvalidated values keyed by YAML key path; every layer (flags, file, defaults) is one. */
+export interface Settings {
+  servers?: string[];
+  nodeName?: string;
+  listen?: string;
+  adminListen?: string;
+  cachePath?: string;
+  cacheAgents?: string[];
+  kubeconfig?: string;
+  "upstream.ca"?: string;
+  "upstream.cert"?: string;
+  "upstream.key"?: string;
+  "upstream.tokenFile"?: string;
+  lbMode?: string;
+  "health.path"?: string;
+  "health.interval"?: string;
+  "health.timeout"?: string;
+  "health.unhealthyThreshold"?: number;
+  "health.healthyThreshold"?: number;
+  "log.level"?: string;
+  "log.format"?: string;
+}
+
+/** A YAML key path such as `health.interval`. */
+export type FieldName = keyof Settings;
+
+/** Where each set value came from: a flag (`--listen`), `file.yaml:3:9`, or `default`. */
+export type Origins = Partial<Record<FieldName, string>>;
+
+/** One layer of settings together with the origin of each value. */
+export interface SourcedSettings {
+  settings: Settings;
+  origins: Origins;
+}
+
+/** How one field is written as a flag and in YAML. */
+export interface FieldSpec {
+  key: FieldName;
+  /** The `run` flag, e.g. `--health-interval`. */
+  flag: string;
+  /** The flag's argument name in help, e.g. `DURATION`. */
+  arg: string;
+  /** YAML value type: a string, a list of strings, or an integer. */
+  type: "string" | "list" | "integer";
+  /** A file path: relative paths in the config file are taken from the file's folder. */
+  path?: true;
+  /** One line of help, with the default when there is one. */
+  help: string;
+}
+
+/** The defaults (the node name's default, the host name, is filled in when resolving). */
+export const DEFAULTS: Readonly<Settings> = {
+  listen: "127.0.0.1:10261",
+  adminListen: "127.0.0.1:10267",
+  cachePath: "/var/lib/holdfast/cache.kv",
+  cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
+  lbMode: "round-robin",
+  "health.path": "/readyz",
+  "health.interval": "5s",
+  "health.timeout": "2s",
+  "health.unhealthyThreshold": 3,
+  "health.healthyThreshold": 2,
+  "log.level": "info",
+  "log.format": "text",
+};
+
+/** Every field, in help order. */
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    key: "servers",
+    flag: "--server",
+    arg: "URL",
+    type: "list",
+    help: "upstream kube-apiserver URL, repeatable (default: the kubeconfig's server)",
+  },
+  {
+    key: "nodeName",
+    flag: "--node-name",
+    arg: "NAME",
+    type: "string",
+    help: "this node's name (default: the host name)",
+  },
+  {
+    key: "listen",
+    flag: "--listen",
+    arg: "HOST:PORT",
+    type: "string",
+    help: `proxy listen address (default: ${DEFAULTS.listen})`,
+  },
+  {
+    key: "adminListen",
+    flag: "--admin-listen",
+    arg: "HOST:PORT",
+    type: "string",
+    help: `admin listen address: health, status, metrics (default: ${DEFAULTS.adminListen})`,
+  },
+  {
+    key: "cachePath",
+    flag: "--cache-path",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: `the Deno KV cache file (default: ${DEFAULTS.cachePath})`,
+  },
+  {
+    key: "cacheAgents",
+    flag: "--cache-agents",
+    arg: "LIST",
+    type: "list",
+    help: `components whose responses are cached, comma-separated; * = every client ` +
+      `(default: ${DEFAULTS.cacheAgents?.join(",")})`,
+  },
+  {
+    key: "kubeconfig",
+    flag: "--kubeconfig",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "kubeconfig giving the upstream server, CA and credentials",
+  },
+  {
+    key: "upstream.ca",
+    flag: "--upstream-ca",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "PEM CA bundle trusted for the upstream (added to the system roots)",
+  },
+  {
+    key: "upstream.cert",
+    flag: "--upstream-cert",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "PEM client certificate for the upstream (needs --upstream-key)",
+  },
+  {
+    key: "upstream.key",
+    flag: "--upstream-key",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "PEM private key of the client certificate",
+  },
+  {
+    key: "upstream.tokenFile",
+    flag: "--upstream-token-file",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "file holding a bearer token for the upstream",
+  },
+  {
+    key: "lbMode",
+    flag: "--lb-mode",
+    arg: "MODE",
+    type: "string",
+    help: `round-robin or priority (default: ${DEFAULTS.lbMode})`,
+  },
+  {
+    key: "health.path",
+    flag: "--health-path",
+    arg: "PATH",
+    type: "string",
+    help: `upstream health-check path (default: ${DEFAULTS["health.path"]})`,
+  },
+  {
+    key: "health.interval",
+    flag: "--health-interval",
+    arg: "DURATION",
+    type: "string",
+    help: `time between health checks, e.g. 500ms, 5s, 1m (default: ${
+      DEFAULTS["health.interval"]
+    })`,
+  },
+  {
+    key: "health.timeout",
+    flag: "--health-timeout",
+    arg: "DURATION",
+    type: "string",
+    help: `health-check timeout, shorter than the interval (default: ${
+      DEFAULTS["health.timeout"]
+    })`,
+  },
+  {
+    key: "health.unhealthyThreshold",
+    flag: "--unhealthy-threshold",
+    arg: "N",
+    type: "integer",
+    help: `failed checks before a server is unhealthy (default: ${
+      DEFAULTS["health.unhealthyThreshold"]
+    })`,
+  },
+  {
+    key: "health.healthyThreshold",
+    flag: "--healthy-threshold",
+    arg: "N",
+    type: "integer",
+    help: `passed checks before a server is healthy again (default: ${
+      DEFAULTS["health.healthyThreshold"]
+    })`,
+  },
+  {
+    key: "log.level",
+    flag: "--log-level",
+    arg: "LEVEL",
+    type: "string",
+    help: `debug, info, warn or error (default: ${DEFAULTS["log.level"]})`,
+  },
+  {
+    key: "log.format",
+    flag: "--log-format",
+    arg: "FORMAT",
+    type: "string",
+    help: `json or text (default: ${DEFAULTS["log.format"]})`,
+  },
+];
+
+/** The defaults as a layer whose every origin is `default`. */
+export function defaultSettings(): SourcedSettings {
+  const origins: Origins = {};
+  for (const key of Object.keys(DEFAULTS) as FieldName[]) origins[key] = "default";
+  return { settings: structuredClone(DEFAULTS) as Settings, origins };
+}

@@ -1,0 +1,63 @@
+/**
+ * The thin loader: reads the config file, then merges defaults, file and flags and resolves them.
+ * The only module of `src/config/` that touches the filesystem (through `denoConfigIO`).
+ * @module
+ */
+import { ConfigError } from "./error.ts";
+import { defaultSettings, type SourcedSettings } from "./fields.ts";
+import { parseConfigFile } from "./file.ts";
+import { type FlagValues, settingsFromFlags } from "./flags.ts";
+import { mergeSettings } from "./merge.ts";
+import { type ConfigIO, resolveConfig } from "./resolve.ts";
+import type { Config } from "./types.ts";
+
+/** What `run` and `check-config` give the loader. */
+export interface LoadOptions {
+  /** The YAML config file, if any. */
+  configFile?: string;
+  /** `run` flag values; they win over the file. */
+  flags?: FlagValues;
+}
+
+/** `ConfigIO` over the real filesystem and host name, with short reasons for unreadable files. */
+export const denoConfigIO: ConfigIO = {
+  readTextFile(path: string): string {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (err) {
+      throw new Error(readFailure(err));
+    }
+  },
+  hostname: () => Deno.hostname(),
+};
+
+/** Builds the `Config` from defaults, the config file and flags (in rising precedence). */
+export function loadConfig(
+  options: LoadOptions,
+  io: ConfigIO = denoConfigIO,
+): Config | ConfigError {
+  const flags = settingsFromFlags(options.flags ?? {});
+  if (flags instanceof ConfigError) return flags;
+  let file: SourcedSettings = { settings: {}, origins: {} };
+  if (options.configFile !== undefined) {
+    const path = options.configFile;
+    let text: string;
+    try {
+      text = io.readTextFile(path);
+    } catch (err) {
+      return new ConfigError(path, `cannot read: ${err instanceof Error ? err.message : err}`);
+    }
+    const parsed = parseConfigFile(text, path);
+    if (parsed instanceof ConfigError) return parsed;
+    file = parsed;
+  }
+  return resolveConfig(mergeSettings(defaultSettings(), file, flags), io);
+}
+
+function readFailure(err: unknown): string {
+  if (err instanceof Deno.errors.NotFound) return "no such file";
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (err instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,297 @@
+/**
+ * Validates merged settings and builds the resolved `Config`: parses URLs, addresses and
+ * durations, checks ranges and combinations, and reads the CA, certificate, key, token and
+ * kubeconfig files through an injected reader (so tests need no filesystem).
+ * @module
+ */
+import { parseListenAddress } from "./address.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
+import { catchConfigError, ConfigError } from "./error.ts";
+import type { FieldName, SourcedSettings } from "./fields.ts";
+import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
+import type {
+  Config,
+  HealthConfig,
+  ListenAddress,
+  LoadBalanceMode,
+  LogLevel,
+  UpstreamCredentials,
+} from "./types.ts";
+
+/** The little I/O that resolving needs. */
+export interface ConfigIO {
+  /** Reads a whole text file; throws an Error whose message says why it cannot. */
+  readTextFile(path: string): string;
+  /** The machine's host name, the default node name. */
+  hostname(): string;
+}
+
+const LB_MODES: readonly LoadBalanceMode[] = ["round-robin", "priority"];
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+const LOG_FORMATS = ["json", "text"] as const;
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const AGENT_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+type PemKind = "certificate" | "private key";
+const DURATION_HINT = "(use 500ms, 5s, 1m)";
+
+/** Validates `input` (defaults, file and flags already merged) into a `Config`, or says why not. */
+export function resolveConfig(input: SourcedSettings, io: ConfigIO): Config | ConfigError {
+  return catchConfigError(() => new Resolver(input, io).config());
+}
+
+class Resolver {
+  #input: SourcedSettings;
+  #io: ConfigIO;
+
+  constructor(input: SourcedSettings, io: ConfigIO) {
+    this.#input = input;
+    this.#io = io;
+  }
+
+  config(): Config {
+    const kubeconfig = this.#kubeconfig();
+    const listen = this.#address("listen");
+    const adminListen = this.#address("adminListen");
+    if (
+      listen.port !== 0 && listen.port === adminListen.port &&
+      listen.hostname === adminListen.hostname
+    ) {
+      this.#fail("adminListen", "is the same address as listen");
+    }
+    return {
+      servers: this.#servers(kubeconfig),
+      nodeName: this.#nodeName(),
+      listen,
+      adminListen,
+      cachePath: this.#required("cachePath"),
+      cacheAgents: this.#cacheAgents(),
+      upstream: this.#upstream(kubeconfig),
+      lbMode: this.#oneOf("lbMode", LB_MODES),
+      health: this.#health(),
+      log: {
+        level: this.#oneOf("log.level", LOG_LEVELS),
+        format: this.#oneOf("log.format", LOG_FORMATS),
+      },
+    };
+  }
+
+  #fail(field: FieldName, message: string, source = this.#input.origins[field]): never {
+    throw new ConfigError(field, message, source);
+  }
+
+  #get<K extends FieldName>(field: K) {
+    return this.#input.settings[field];
+  }
+
+  #required(field: "cachePath" | "health.path" | "health.interval" | "health.timeout"): string {
+    const value = this.#get(field);
+    if (value === undefined || value === "") return this.#fail(field, "must not be empty");
+    return value;
+  }
+
+  #oneOf<T extends string>(field: FieldName, allowed: readonly T[]): T {
+    const value = this.#get(field);
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
+      return value as T;
+    }
+    return this.#fail(field, `"${value}" is not one of ${allowed.join(", ")}`);
+  }
+
+  #read(field: FieldName, path: string, source?: string): string {
+    try {
+      return this.#io.readTextFile(path);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      return this.#fail(field, `cannot read "${path}": ${reason}`, source);
+    }
+  }
+
+  #kubeconfig(): KubeconfigAuth | undefined {
+    const path = this.#get("kubeconfig");
+    if (path === undefined) return undefined;
+    if (path === "") return this.#fail("kubeconfig", "must not be empty");
+    const parsed = parseKubeconfig(this.#read("kubeconfig", path), path);
+    if (parsed instanceof ConfigError) throw parsed;
+    return parsed;
+  }
+
+  #servers(kubeconfig: KubeconfigAuth | undefined): URL[] {
+    let texts = this.#get("servers");
+    let source = this.#input.origins.servers;
+    if (texts === undefined || texts.length === 0) {
+      texts = kubeconfig?.server === undefined ? [] : [kubeconfig.server];
+      source = this.#get("kubeconfig");
+    }
+    if (texts.length === 0) {
+      return this.#fail(
+        "servers",
+        "no upstream server: give --server, servers: in the config file, or a kubeconfig",
+      );
+    }
+    const seen = new Set<string>();
+    return texts.map((text) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        return this.#fail("servers", `"${text}" is not a URL (e.g. https://10.0.0.1:6443)`, source);
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:") {
+        this.#fail("servers", `"${text}" is not an https:// (or http://) URL`, source);
+      }
+      if (url.username !== "" || url.password !== "") {
+        this.#fail("servers", `"${text}" must not carry credentials in the URL`, source);
+      }
+      if (url.search !== "" || url.hash !== "") {
+        this.#fail("servers", `"${text}" must not have a query or fragment`, source);
+      }
+      if (seen.has(url.href)) this.#fail("servers", `"${text}" is listed twice`, source);
+      seen.add(url.href);
+      return url;
+    });
+  }
+
+  #nodeName(): string {
+    const given = this.#get("nodeName");
+    const name = given ?? this.#io.hostname().toLowerCase();
+    if (name.length > 253 || !NODE_NAME.test(name)) {
+      const what = given === undefined ? `the host name "${name}"` : `"${name}"`;
+      return this.#fail(
+        "nodeName",
+        `${what} is not a valid node name (lower-case DNS name${
+          given === undefined ? "; set --node-name" : ""
+        })`,
+      );
+    }
+    return name;
+  }
+
+  #address(field: "listen" | "adminListen"): ListenAddress {
+    const parsed = parseListenAddress(this.#get(field) ?? "");
+    return typeof parsed === "string" ? this.#fail(field, parsed) : parsed;
+  }
+
+  #cacheAgents(): string[] {
+    const agents = new Set<string>();
+    for (const raw of this.#get("cacheAgents") ?? []) {
+      const agent = raw.trim().toLowerCase();
+      if (agent === "*") return ["*"];
+      if (!AGENT_NAME.test(agent)) {
+        this.#fail("cacheAgents", `"${raw}" is not a component name (e.g. kubelet) or *`);
+      }
+      agents.add(agent);
+    }
+    return [...agents];
+  }
+
+  #upstream(kubeconfig: KubeconfigAuth | undefined): UpstreamCredentials {
+    const credentials: UpstreamCredentials = {};
+    const caFile = this.#get("upstream.ca");
+    if (caFile !== undefined) {
+      credentials.caCert = this.#pemFile("upstream.ca", caFile, "certificate");
+    } else if (kubeconfig?.ca) {
+      credentials.caCert = this.#kubeconfigPem(
+        kubeconfig.ca,
+        "certificate-authority",
+        "certificate",
+      );
+    }
+
+    const certFile = this.#get("upstream.cert");
+    const keyFile = this.#get("upstream.key");
+    if (certFile !== undefined && keyFile === undefined) {
+      this.#fail(
+        "upstream.cert",
+        "a client certificate needs its key (upstream.key, --upstream-key)",
+      );
+    }
+    if (keyFile !== undefined && certFile === undefined) {
+      this.#fail(
+        "upstream.key",
+        "a client key needs its certificate (upstream.cert, --upstream-cert)",
+      );
+    }
+    if (certFile !== undefined && keyFile !== undefined) {
+      credentials.clientCert = this.#pemFile("upstream.cert", certFile, "certificate");
+      credentials.clientKey = this.#pemFile("upstream.key", keyFile, "private key");
+    } else if (kubeconfig?.cert && kubeconfig.key) {
+      credentials.clientCert = this.#kubeconfigPem(
+        kubeconfig.cert,
+        "client-certificate",
+        "certificate",
+      );
+      credentials.clientKey = this.#kubeconfigPem(kubeconfig.key, "client-key", "private key");
+    }
+
+    const ownTokenFile = this.#get("upstream.tokenFile");
+    const tokenFile = ownTokenFile ?? kubeconfig?.tokenFile;
+    if (tokenFile !== undefined) {
+      const field = ownTokenFile === undefined ? "kubeconfig" : "upstream.tokenFile";
+      const token = this.#read(field, tokenFile).trim();
+      if (token === "") this.#fail(field, `token file "${tokenFile}" is empty`);
+      credentials.token = token;
+      credentials.tokenFile = tokenFile;
+    } else if (kubeconfig?.token !== undefined) {
+      credentials.token = kubeconfig.token;
+    }
+    return credentials;
+  }
+
+  /** Reads a PEM file named by `field` and checks it holds a `kind`. */
+  #pemFile(field: FieldName, path: string, kind: PemKind): string {
+    return this.#checkPem(field, `"${path}"`, this.#read(field, path), kind);
+  }
+
+  /** Takes a kubeconfig's inline PEM or reads the file it names, and checks it holds a `kind`. */
+  #kubeconfigPem(pem: PemSource, key: string, kind: PemKind): string {
+    if ("data" in pem) return this.#checkPem("kubeconfig", `${key}-data`, pem.data, kind);
+    const text = this.#read("kubeconfig", pem.file, this.#get("kubeconfig"));
+    return this.#checkPem("kubeconfig", `${key} "${pem.file}"`, text, kind);
+  }
+
+  #checkPem(field: FieldName, label: string, text: string, kind: PemKind): string {
+    const found = kind === "certificate" ? text.includes(CERTIFICATE) : PRIVATE_KEY.test(text);
+    if (!found) this.#fail(field, `${label} holds no PEM ${kind}`);
+    return text;
+  }
+
+  #health(): HealthConfig {
+    const path = this.#required("health.path");
+    if (!path.startsWith("/")) this.#fail("health.path", `"${path}" must start with /`);
+    const intervalMs = this.#duration("health.interval");
+    const timeoutMs = this.#duration("health.timeout");
+    if (timeoutMs >= intervalMs) {
+      this.#fail(
+        "health.timeout",
+        `${formatDuration(timeoutMs)} must be shorter than health.interval (${
+          formatDuration(intervalMs)
+        })`,
+      );
+    }
+    return {
+      path,
+      intervalMs,
+      timeoutMs,
+      unhealthyThreshold: this.#threshold("health.unhealthyThreshold"),
+      healthyThreshold: this.#threshold("health.healthyThreshold"),
+    };
+  }
+
+  #duration(field: "health.interval" | "health.timeout"): number {
+    const text = this.#required(field);
+    const ms = parseDuration(text);
+    if (ms === undefined) return this.#fail(field, `"${text}" is not a duration ${DURATION_HINT}`);
+    if (ms <= 0) return this.#fail(field, `"${text}" must be longer than zero`);
+    return ms;
+  }
+
+  #threshold(field: "health.unhealthyThreshold" | "health.healthyThreshold"): number {
+    const value = this.#get(field) ?? 0;
+    if (!Number.isInteger(value) || value < 1) {
+      return this.#fail(field, `${value} must be a whole number of at least 1`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The agent's resolved configuration: what `run` works from after flags, the YAML file and the
+ * defaults have been merged and validated (flags win over the file, the file over defaults).
+ * @module
+ */
+
+/** A host and port to listen on. */
+export interface ListenAddress {
+  hostname: string;
+  port: number;
+}
+
+/** Credentials and trust for the upstream kube-apiserver, as PEM / token text (files already read). */
+export interface UpstreamCredentials {
+  /** PEM CA bundle trusted for the upstream, in addition to the system roots. */
+  caCert?: string;
+  /** PEM client certificate and key for mTLS. */
+  clientCert?: string;
+  clientKey?: string;
+  /** Bearer token used when the client sends no `Authorization` of its own. */
+  token?: string;
+  /** Where the token came from, so it can be re-read when it rotates. */
+  tokenFile?: string;
+}
+
+/** How requests are spread over several `--server`s. */
+export type LoadBalanceMode = "round-robin" | "priority";
+
+/** Active health checking of each upstream server. */
+export interface HealthConfig {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  unhealthyThreshold: number;
+  healthyThreshold: number;
+}
+
+/** Log level names, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** The whole resolved configuration. */
+export interface Config {
+  servers: URL[];
+  nodeName: string;
+  listen: ListenAddress;
+  adminListen: ListenAddress;
+  cachePath: string;
+  /** Lower-cased component names whose responses are cached; `["*"]` caches every component. */
+  cacheAgents: string[];
+  upstream: UpstreamCredentials;
+  lbMode: LoadBalanceMode;
+  health: HealthConfig;
+  log: { level: LogLevel; format: "json" | "text" };
+}

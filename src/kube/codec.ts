@@ -1,0 +1,29 @@
+/**
+ * The contract every wire format (JSON, Kubernetes protobuf) implements, so the cache branch and
+ * the offline answers never look at bytes themselves. Pure: no I/O.
+ * @module
+ */
+import type { ListMeta, ListPart, RawObject, WatchEvent, WatchEventType } from "./types.ts";
+import type { Status } from "./status.ts";
+
+/** Encoder and decoder for one Kubernetes wire format. */
+export interface WireCodec {
+  /** The media type without parameters, e.g. `application/json`. */
+  readonly mediaType: string;
+  /** The Content-Type of a watch stream in this format. */
+  readonly watchContentType: string;
+  /** Splits a streamed list body, cut at arbitrary chunk boundaries, into its metadata and items. */
+  listDecoder(resource: string): TransformStream<Uint8Array, ListPart>;
+  /** Splits a streamed watch body, cut at arbitrary chunk boundaries, into events. */
+  watchDecoder(resource: string): TransformStream<Uint8Array, WatchEvent>;
+  /** Decodes one whole object body (a GET, create, update or patch response). */
+  decodeObject(body: Uint8Array, resource: string): RawObject;
+  /** Encodes one object as a GET response body (adding kind/apiVersion where the bytes lack them). */
+  encodeObject(object: RawObject): Uint8Array;
+  /** Encodes a list response body from cached items, in chunks, so large lists stream. */
+  encodeList(meta: ListMeta, items: Iterable<RawObject>): Iterable<Uint8Array>;
+  /** Encodes one watch event frame (JSON: a line; protobuf: a length-prefixed frame). */
+  encodeWatchEvent(type: WatchEventType, object: RawObject): Uint8Array;
+  /** Encodes a `Status` body. */
+  encodeStatus(status: Status): Uint8Array;
+}

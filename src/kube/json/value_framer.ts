@@ -1,0 +1,300 @@
+/**
+ * Framing of streamed JSON: finds where each JSON value ends in a byte stream cut at arbitrary
+ * chunk boundaries, without parsing it. Only the bytes that matter to structure are looked at
+ * (brackets, quotes, backslashes), so a UTF-8 character split across chunks needs no care: its
+ * bytes are all ≥ 0x80 and never mistaken for structure. Validating scalars and members is left to
+ * `JSON.parse` of the framed value. Pure: no I/O.
+ * @module
+ */
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** Nesting deeper than this is rejected, as Go's encoding/json does. */
+export const MAX_JSON_DEPTH = 10_000;
+
+/** Default bound on one framed value: 16 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
+
+/** True for the four JSON whitespace bytes. */
+export function isJsonWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** True for bytes that may start a number or a literal (`true`, `false`, `null`). */
+function startsScalar(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x74 || byte === 0x66 ||
+    byte === 0x6e;
+}
+
+/** True for bytes that end a number or a literal. */
+function endsScalar(byte: number): boolean {
+  return isJsonWhitespace(byte) || byte === COMMA || byte === COLON || byte === QUOTE ||
+    byte === OPEN_BRACE || byte === CLOSE_BRACE || byte === OPEN_BRACKET || byte === CLOSE_BRACKET;
+}
+
+/** Describes a byte for an error message. */
+function describeByte(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f
+    ? `'${String.fromCharCode(byte)}'`
+    : `0x${byte.toString(16).padStart(2, "0")}`;
+}
+
+/** What the scanner is inside of. */
+const IDLE = 0;
+const CONTAINER = 1;
+const STRING = 2;
+const SCALAR = 3;
+
+/**
+ * Frames one JSON value at a time from chunks fed in order. `scan` returns the value's bytes once
+ * it is complete: a `subarray` of the chunk when the value lies within it, else one copy of the
+ * pieces it kept. Pieces are kept only up to `maxBytes`; past that it throws a RangeError.
+ * Structural errors (a closing bracket that does not match, a byte that cannot start a value,
+ * nesting deeper than {@link MAX_JSON_DEPTH}) throw a SyntaxError naming the stream offset.
+ */
+export class JsonValueScanner {
+  /** Index in the last scanned chunk just after the returned value (or its length). */
+  position = 0;
+  readonly #maxBytes: number;
+  #stack = new Uint8Array(64);
+  #depth = 0;
+  #mode = IDLE;
+  #escaped = false;
+  #parts: Uint8Array[] = [];
+  #partBytes = 0;
+
+  /** Frames values of at most `maxBytes` bytes. */
+  constructor(maxBytes: number = DEFAULT_MAX_VALUE_BYTES) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** True while a value has started and not yet ended. */
+  get active(): boolean {
+    return this.#mode !== IDLE;
+  }
+
+  /**
+   * Scans `chunk` from `from` (the first byte of a new value when not {@link active}); `base` is
+   * the stream offset of `chunk[0]`, for error messages. Returns the value when it ends in this
+   * chunk (then {@link position} is just after it), or undefined after keeping the rest.
+   */
+  scan(chunk: Uint8Array, from: number, base: number): Uint8Array | undefined {
+    const length = chunk.length;
+    let i = from;
+    if (this.#mode === IDLE) {
+      const first = chunk[i];
+      if (first === OPEN_BRACE || first === OPEN_BRACKET) this.#mode = CONTAINER;
+      else if (first === QUOTE) {
+        this.#mode = STRING;
+        i++;
+      } else if (startsScalar(first)) this.#mode = SCALAR;
+      else throw this.#syntax(`unexpected ${describeByte(first)} where a value starts`, base + i);
+    }
+    let stack = this.#stack;
+    let depth = this.#depth;
+    let mode = this.#mode;
+    let escaped = this.#escaped;
+    let end = -1;
+    while (i < length) {
+      if (mode === STRING) {
+        if (escaped) {
+          escaped = false;
+          i++;
+          continue;
+        }
+        let byte = chunk[i];
+        while (byte !== QUOTE && byte !== BACKSLASH && ++i < length) byte = chunk[i];
+        if (i === length) break;
+        if (byte === BACKSLASH) {
+          escaped = true;
+          i++;
+          continue;
+        }
+        i++;
+        if (depth === 0) {
+          end = i;
+          break;
+        }
+        mode = CONTAINER;
+        continue;
+      }
+      const byte = chunk[i];
+      if (mode === SCALAR) {
+        if (endsScalar(byte)) {
+          end = i;
+          break;
+        }
+        i++;
+        continue;
+      }
+      i++;
+      if (byte === QUOTE) mode = STRING;
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (depth === stack.length) {
+          if (depth === MAX_JSON_DEPTH) {
+            throw this.#syntax(`nesting deeper than ${MAX_JSON_DEPTH}`, base + i - 1);
+          }
+          stack = this.#grow();
+        }
+        stack[depth++] = byte;
+      } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (stack[depth - 1] !== byte - 2) {
+          throw this.#syntax(`unexpected ${describeByte(byte)}`, base + i - 1);
+        }
+        if (--depth === 0) {
+          end = i;
+          break;
+        }
+      }
+    }
+    if (end < 0) {
+      this.#depth = depth;
+      this.#mode = mode;
+      this.#escaped = escaped;
+      this.position = length;
+      this.#keep(chunk.subarray(from));
+      return undefined;
+    }
+    this.position = end;
+    return this.#finish(chunk.subarray(from, end));
+  }
+
+  /**
+   * Ends the stream: returns a pending number or literal (which ends only at a delimiter or the
+   * end), or throws a SyntaxError when a value is cut off; `offset` is the stream length.
+   */
+  end(offset: number): Uint8Array | undefined {
+    if (this.#mode === IDLE) return undefined;
+    if (this.#mode === SCALAR) return this.#finish(new Uint8Array(0));
+    throw this.#syntax("unexpected end of input inside a value", offset);
+  }
+
+  #grow(): Uint8Array<ArrayBuffer> {
+    const grown = new Uint8Array(Math.min(this.#stack.length * 4, MAX_JSON_DEPTH));
+    grown.set(this.#stack);
+    return this.#stack = grown;
+  }
+
+  #keep(piece: Uint8Array): void {
+    this.#partBytes += piece.length;
+    this.#checkSize(this.#partBytes);
+    if (piece.length > 0) this.#parts.push(piece);
+  }
+
+  #finish(last: Uint8Array): Uint8Array {
+    const parts = this.#parts;
+    const total = this.#partBytes + last.length;
+    this.#mode = IDLE;
+    this.#depth = 0;
+    this.#escaped = false;
+    this.#checkSize(total);
+    if (parts.length === 0) return last;
+    const value = new Uint8Array(total);
+    let offset = 0;
+    for (const part of parts) {
+      value.set(part, offset);
+      offset += part.length;
+    }
+    value.set(last, offset);
+    this.#parts = [];
+    this.#partBytes = 0;
+    return value;
+  }
+
+  #checkSize(size: number): void {
+    if (size <= this.#maxBytes) return;
+    this.#parts = [];
+    this.#partBytes = 0;
+    this.#mode = IDLE;
+    throw new RangeError(`JSON value larger than ${this.#maxBytes} bytes (maxValueBytes)`);
+  }
+
+  #syntax(message: string, offset: number): SyntaxError {
+    this.#parts = [];
+    this.#partBytes = 0;
+    this.#mode = IDLE;
+    return new SyntaxError(`malformed JSON at byte ${offset}: ${message}`);
+  }
+}
+
+/**
+ * Splits concatenated top-level JSON values (whitespace between them optional) fed chunk by chunk,
+ * calling `emit` for each whole value. The synchronous core of {@link JsonValueFramer}.
+ */
+export class JsonValueSplitter {
+  readonly #scanner: JsonValueScanner;
+  #offset = 0;
+
+  /** Splits values of at most `maxValueBytes` bytes. */
+  constructor(maxValueBytes: number = DEFAULT_MAX_VALUE_BYTES) {
+    this.#scanner = new JsonValueScanner(maxValueBytes);
+  }
+
+  /** Feeds the next chunk; `emit` receives each value completed in it, in order. */
+  push(chunk: Uint8Array, emit: (value: Uint8Array) => void): void {
+    const scanner = this.#scanner;
+    const length = chunk.length;
+    let i = 0;
+    while (i < length) {
+      if (!scanner.active) {
+        while (i < length && isJsonWhitespace(chunk[i])) i++;
+        if (i === length) break;
+      }
+      const value = scanner.scan(chunk, i, this.#offset);
+      if (value === undefined) break;
+      emit(value);
+      i = scanner.position;
+    }
+    this.#offset += length;
+  }
+
+  /** Ends the input: emits a trailing number or literal, or throws if a value is cut off. */
+  end(emit: (value: Uint8Array) => void): void {
+    const value = this.#scanner.end(this.#offset);
+    if (value !== undefined) emit(value);
+  }
+}
+
+/** Options of {@link JsonValueFramer}. */
+export interface JsonValueFramerOptions {
+  /** Largest value accepted; a longer one errors the stream. Default 16 MiB. */
+  maxValueBytes?: number;
+}
+
+/**
+ * Splits a byte stream of concatenated JSON values (a JSON watch stream, for instance) into one
+ * Uint8Array per value, whatever the chunk boundaries. Values inside one chunk are passed on as
+ * `subarray`s of it (no copy). The stream errors on a malformed or truncated input and on a
+ * value larger than `maxValueBytes`, without buffering beyond that bound.
+ *
+ * @example
+ * ```ts
+ * import { JsonValueFramer } from "./value_framer.ts";
+ *
+ * const encoder = new TextEncoder();
+ * const body = ReadableStream.from([encoder.encode('{"a":1}\n{"b"'), encoder.encode(":2}\n")]);
+ * const values = await Array.fromAsync(body.pipeThrough(new JsonValueFramer()));
+ * // values: the bytes of {"a":1} and of {"b":2}
+ * ```
+ */
+export class JsonValueFramer extends TransformStream<Uint8Array, Uint8Array> {
+  /** Creates a framer; see {@link JsonValueFramerOptions}. */
+  constructor(options: JsonValueFramerOptions = {}) {
+    const splitter = new JsonValueSplitter(options.maxValueBytes);
+    super({
+      transform(chunk, controller) {
+        splitter.push(chunk, (value) => controller.enqueue(value));
+      },
+      flush(controller) {
+        splitter.end((value) => controller.enqueue(value));
+      },
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The cache side of the bounded tee: decode the branch with the codec of the response's content
+ * type (a list, a watch stream or one object) and hand the parts to the cache store. Failures
+ * here (overflow, a malformed or truncated body, an unknown format) never reach the client: they
+ * are counted, logged at debug level, and the affected query is marked stale by the store.
+ * @module
+ */
+import type { CacheStore } from "../cache/store.ts";
+import { codecFor } from "../kube/codecs.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Classified } from "./classify.ts";
+import type { CacheBranchSink } from "./handler.ts";
+
+/** Largest single-object body (GET/create/update/patch) the cache reads. */
+export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+
+/** Builds the sink that stores cacheable responses in `store`. */
+export function storeCacheBranch(
+  store: CacheStore,
+  logger: Logger,
+  onDrop: (reason: string) => void,
+): CacheBranchSink {
+  return (classified, response, body) => {
+    const done = cacheBody(store, classified, response, body);
+    done.catch((error) => {
+      const reason = error instanceof Error ? error.name : "error";
+      onDrop(reason);
+      logger.debug("cache gave up on a response", {
+        path: classified.url.pathname,
+        component: classified.component,
+        error,
+      });
+    });
+  };
+}
+
+async function cacheBody(
+  store: CacheStore,
+  classified: Classified,
+  response: Response,
+  body: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const contentType = response.headers.get("content-type");
+  if (classified.discovery) {
+    const bytes = await readAll(body, MAX_OBJECT_BYTES);
+    await store.putDocument(classified.component, classified.discovery, contentType ?? "", bytes);
+    return;
+  }
+  const codec = codecFor(contentType);
+  const query = classified.query!;
+  if (!codec) {
+    await body.cancel();
+    throw new UnknownFormat(contentType);
+  }
+  const { verb, resource } = classified.info;
+  if (verb === "list") {
+    const page = { continueToken: classified.listOptions?.continue ?? "" };
+    await body.pipeThrough(codec.listDecoder(resource))
+      .pipeTo(store.listSink(query, codec.mediaType, page));
+  } else if (verb === "watch") {
+    await body.pipeThrough(codec.watchDecoder(resource))
+      .pipeTo(store.watchSink(query, codec.mediaType));
+  } else {
+    const object = codec.decodeObject(await readAll(body, MAX_OBJECT_BYTES), resource);
+    if (object.typeMeta.kind === "Status") return;
+    await store.putObject(query, codec.mediaType, object);
+  }
+}
+
+/** The response's content type is not one holdfast decodes. */
+export class UnknownFormat extends Error {
+  /** Names the content type. */
+  constructor(contentType: string | null) {
+    super(`cannot decode content type ${contentType ?? "(none)"}`);
+    this.name = "UnknownFormat";
+  }
+}
+
+/** Reads a whole body of at most `limit` bytes. */
+export async function readAll(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) throw new RangeError(`body larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}

@@ -1,0 +1,69 @@
+/**
+ * The online path: send a request to an upstream server with `fetch` and hand back its response
+ * unbuffered. A GET whose upstream could not be reached (no response byte yet) is retried once on
+ * another healthy server; a connection failure marks the server suspect for an immediate probe.
+ * @module
+ */
+import type { UpstreamCredentials } from "../config/types.ts";
+import { upstreamAuthorization } from "../upstream/client.ts";
+import { describeFetchError } from "../upstream/health.ts";
+import type { UpstreamPool, UpstreamServer } from "../upstream/pool.ts";
+import { upstreamRequestHeaders } from "./headers.ts";
+
+/** What the forwarder needs. */
+export interface ForwardDeps {
+  pool: UpstreamPool;
+  client: Deno.HttpClient;
+  credentials: UpstreamCredentials;
+  /** Told when a request could not reach a server. */
+  suspect(server: UpstreamServer): void;
+}
+
+/** The upstream answered (any status). */
+export interface Forwarded {
+  ok: true;
+  response: Response;
+  server: UpstreamServer;
+}
+
+/** No upstream could be reached; `reason` says why. */
+export interface Unreachable {
+  ok: false;
+  reason: string;
+}
+
+/** Forwards `request` (whose URL is `url`) upstream; never throws for network failures. */
+export async function forward(
+  request: Request,
+  url: URL,
+  deps: ForwardDeps,
+): Promise<Forwarded | Unreachable> {
+  const retriable = request.method === "GET" || request.method === "HEAD";
+  const headers = upstreamRequestHeaders(
+    request.headers,
+    upstreamAuthorization(request.headers.get("authorization"), deps.credentials),
+  );
+  let server = deps.pool.pick();
+  let reason = "no upstream server is healthy";
+  for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
+    const prefix = server.url.pathname.replace(/\/$/, "");
+    const target = new URL(prefix + url.pathname + url.search, server.url);
+    try {
+      const response = await fetch(target, {
+        method: request.method,
+        headers,
+        body: request.body,
+        client: deps.client,
+        signal: request.signal,
+        redirect: "manual",
+      });
+      return { ok: true, response, server };
+    } catch (error) {
+      if (request.signal.aborted) return { ok: false, reason: "client went away" };
+      reason = `${server.url.origin}: ${describeFetchError(error)}`;
+      deps.suspect(server);
+      server = deps.pool.pick(server);
+    }
+  }
+  return { ok: false, reason };
+}

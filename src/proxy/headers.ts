@@ -1,0 +1,50 @@
+/**
+ * Header hygiene for a reverse proxy: hop-by-hop headers never cross it, and since `fetch` decodes
+ * gzip but keeps `Content-Encoding`/`Content-Length`, those never reach the client either.
+ * @module
+ */
+
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+];
+
+function dropHopByHop(headers: Headers): void {
+  const listed = headers.get("connection");
+  if (listed) for (const name of listed.split(",")) headers.delete(name.trim());
+  for (const name of HOP_BY_HOP) headers.delete(name);
+}
+
+/** Headers for the upstream request: hop-by-hop and Host dropped, gzip asked for, auth applied. */
+export function upstreamRequestHeaders(incoming: Headers, authorization: string | null): Headers {
+  const headers = new Headers(incoming);
+  dropHopByHop(headers);
+  headers.delete("host");
+  headers.delete("content-length");
+  headers.set("accept-encoding", "gzip");
+  if (authorization) headers.set("authorization", authorization);
+  else headers.delete("authorization");
+  return headers;
+}
+
+/** Headers for the client response: hop-by-hop dropped, and the encoding `fetch` already undid. */
+export function clientResponseHeaders(upstream: Headers): Headers {
+  const headers = new Headers(upstream);
+  dropHopByHop(headers);
+  headers.delete("content-encoding");
+  headers.delete("content-length");
+  return headers;
+}
+
+/** True when the request asks for a connection upgrade (exec, attach, port-forward, websockets). */
+export function isUpgradeRequest(headers: Headers): boolean {
+  const connection = headers.get("connection")?.toLowerCase() ?? "";
+  return headers.has("upgrade") && connection.split(",").some((t) => t.trim() === "upgrade");
+}

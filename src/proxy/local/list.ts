@@ -1,0 +1,139 @@
+/**
+ * Offline LIST: answered from a complete snapshot of the same query (or one covering it), with
+ * the request's selectors evaluated locally, the snapshot's resourceVersion, and `limit`/`continue`
+ * pagination over holdfast's own tokens. The body streams out of the codec's list encoder; the
+ * snapshot is read with one KV list iteration.
+ * @module
+ */
+import { isNewer } from "../../kube/resource_version.ts";
+import { expired, failure, type Status } from "../../kube/status.ts";
+import type { ListMeta, RawObject } from "../../kube/types.ts";
+import type { QueryRecord } from "../../cache/query.ts";
+import type { Classified } from "../classify.ts";
+import { contentTypeOf } from "./accept.ts";
+import { decodeContinue, encodeContinue } from "./continue_token.ts";
+import type { LocalContext } from "./context.ts";
+import { listTypeOf } from "./kinds.ts";
+import { statusReply, unavailableReply } from "./reply.ts";
+import { chooseSnapshot, selectionFilter } from "./snapshot.ts";
+
+/** 504 Timeout for a resourceVersion newer than the cache has, as kube-apiserver words it. */
+export function tooLargeResourceVersion(requested: string, current: string): Status {
+  return failure(504, "Timeout", `Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+    retryAfterSeconds: 1,
+  });
+}
+
+const EXPIRED_CONTINUE = "The provided continue parameter is too old to display a consistent " +
+  "list result. You can start a new list without the continue parameter.";
+
+/** Answers a list request from the cache. */
+export async function answerList(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+): Promise<Response> {
+  if (classified.invalid) return statusReply(request, classified.invalid);
+  const options = classified.listOptions!;
+  const query = classified.query;
+  if (!query) {
+    return unavailableReply(request, "this component's lists are not cached", context.retryAfter);
+  }
+  const chosen = await chooseSnapshot(
+    context.store,
+    query,
+    request.headers.get("accept"),
+    context.retryAfter,
+  );
+  if ("kind" in chosen) return statusReply(request, chosen);
+  const { record, codec } = chosen;
+
+  let offset = 0;
+  if (options.continue !== "") {
+    const token = decodeContinue(options.continue);
+    if (
+      !token || token.queryId !== record.id || token.generation !== record.generation ||
+      token.resourceVersion !== record.resourceVersion
+    ) return statusReply(request, expired(EXPIRED_CONTINUE));
+    offset = token.offset;
+  } else {
+    const refused = checkResourceVersion(options.resourceVersion, options.resourceVersionMatch, record);
+    if (refused) return statusReply(request, refused);
+  }
+
+  const selected = selectionFilter(record, query, {
+    namespace: classified.info.namespace,
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+  });
+  const items: RawObject[] = [];
+  let skipped = 0;
+  let more = false;
+  for await (const object of context.store.listObjects(record)) {
+    if (!selected(object)) continue;
+    if (skipped < offset) {
+      skipped++;
+      continue;
+    }
+    if (options.limit > 0 && items.length === options.limit) {
+      more = true;
+      break;
+    }
+    items.push(object);
+  }
+
+  const meta: ListMeta = {
+    ...listTypeOf(record, items[0]),
+    resourceVersion: record.resourceVersion,
+    continue: more
+      ? encodeContinue({
+        queryId: record.id,
+        generation: record.generation,
+        resourceVersion: record.resourceVersion,
+        offset: offset + items.length,
+      })
+      : "",
+  };
+  const headers = new Headers({
+    "content-type": contentTypeOf(codec.mediaType, record.transform),
+    "cache-control": "no-cache",
+  });
+  return new Response(chunkStream(codec.encodeList(meta, items)), { status: 200, headers });
+}
+
+/**
+ * Why a list at `resourceVersion` (with `match`) cannot be answered from a snapshot at
+ * `record.resourceVersion`: 410 for an exact version the cache no longer has, 504 for a version
+ * newer than the cache's; undefined when it can.
+ */
+function checkResourceVersion(
+  resourceVersion: string,
+  match: string,
+  record: QueryRecord,
+): Status | undefined {
+  const current = record.resourceVersion;
+  if (resourceVersion === "" || resourceVersion === "0" || resourceVersion === current) {
+    return undefined;
+  }
+  if (isNewer(resourceVersion, current)) return tooLargeResourceVersion(resourceVersion, current);
+  if (match === "Exact") {
+    return expired(`too old resource version: ${resourceVersion} (${current})`);
+  }
+  return undefined;
+}
+
+/** A default (not byte) stream pulling one chunk at a time from `chunks`. */
+export function chunkStream(chunks: Iterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.iterator]();
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel() {
+      iterator.return?.();
+    },
+  }, { highWaterMark: 0 });
+}

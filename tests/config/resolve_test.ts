@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../../src/config/error.ts";
+import { defaultSettings, type Settings } from "../../src/config/fields.ts";
+import { mergeSettings } from "../../src/config/merge.ts";
+import { type ConfigIO, resolveConfig } from "../../src/config/resolve.ts";
+import type { Config } from "../../src/config/types.ts";
+import { CERT_PEM, KEY_PEM, memoryIO } from "./memory_io.ts";
+
+const SERVER = { servers: ["https://10.0.0.1:6443"] };
+
+/** Resolves defaults plus `settings` (origin `test`). */
+function resolve(settings: Settings, io: ConfigIO = memoryIO()): Config | ConfigError {
+  const origins = Object.fromEntries(Object.keys(settings).map((key) => [key, `--${key}`]));
+  return resolveConfig(mergeSettings(defaultSettings(), { settings, origins }), io);
+}
+
+function ok(settings: Settings, io?: ConfigIO): Config {
+  const result = resolve(settings, io);
+  if (result instanceof ConfigError) throw new Error(result.toString());
+  return result;
+}
+
+function error(settings: Settings, io?: ConfigIO): ConfigError {
+  const result = resolve(settings, io);
+  assert.ok(result instanceof ConfigError, "expected a ConfigError");
+  return result;
+}
+
+Deno.test("resolveConfig fills every default", () => {
+  const config = ok(SERVER);
+  assert.deepEqual(config, {
+    servers: [new URL("https://10.0.0.1:6443")],
+    nodeName: "edge-1",
+    listen: { hostname: "127.0.0.1", port: 10261 },
+    adminListen: { hostname: "127.0.0.1", port: 10267 },
+    cachePath: "/var/lib/holdfast/cache.kv",
+    cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
+    upstream: {},
+    lbMode: "round-robin",
+    health: {
+      path: "/readyz",
+      intervalMs: 5000,
+      timeoutMs: 2000,
+      unhealthyThreshold: 3,
+      healthyThreshold: 2,
+    },
+    log: { level: "info", format: "text" },
+  });
+});
+
+Deno.test("resolveConfig defaults the node name to the lower-cased host name", () => {
+  assert.equal(ok(SERVER, memoryIO({}, "Edge-7")).nodeName, "edge-7");
+});
+
+Deno.test("resolveConfig rejects a host name that is not a node name, pointing at --node-name", () => {
+  const err = error(SERVER, memoryIO({}, "edge_7"));
+  assert.equal(err.field, "nodeName");
+  assert.match(err.message, /host name "edge_7" is not a valid node name.*--node-name/);
+});
+
+Deno.test("resolveConfig rejects a bad duration naming the field and its origin", () => {
+  const err = error({ ...SERVER, "health.interval": "5x" });
+  assert.equal(
+    err.toString(),
+    'config: health.interval: "5x" is not a duration (use 500ms, 5s, 1m) (from --health.interval)',
+  );
+});
+
+Deno.test("resolveConfig rejects a timeout equal to or longer than the interval", () => {
+  const err = error({ ...SERVER, "health.interval": "1s", "health.timeout": "1s" });
+  assert.equal(err.field, "health.timeout");
+  assert.equal(err.message, "1s must be shorter than health.interval (1s)");
+});
+
+Deno.test("resolveConfig rejects a zero duration", () => {
+  assert.match(error({ ...SERVER, "health.timeout": "0s" }).message, /longer than zero/);
+});
+
+Deno.test("resolveConfig rejects thresholds below 1", () => {
+  assert.equal(
+    error({ ...SERVER, "health.unhealthyThreshold": 0 }).field,
+    "health.unhealthyThreshold",
+  );
+  assert.equal(
+    error({ ...SERVER, "health.healthyThreshold": -2 }).field,
+    "health.healthyThreshold",
+  );
+});
+
+Deno.test("resolveConfig rejects a health path without a leading slash", () => {
+  assert.equal(error({ ...SERVER, "health.path": "readyz" }).field, "health.path");
+});
+
+Deno.test("resolveConfig rejects an unknown lb mode, log level and log format", () => {
+  assert.equal(
+    error({ ...SERVER, lbMode: "fastest" }).message,
+    '"fastest" is not one of round-robin, priority',
+  );
+  assert.equal(error({ ...SERVER, "log.level": "trace" }).field, "log.level");
+  assert.equal(error({ ...SERVER, "log.format": "xml" }).field, "log.format");
+});
+
+Deno.test("resolveConfig requires some server", () => {
+  const err = error({});
+  assert.equal(err.field, "servers");
+  assert.match(err.message, /^no upstream server/);
+});
+
+Deno.test("resolveConfig rejects an unparsable server URL", () => {
+  assert.match(error({ servers: ["10.0.0.1:6443"] }).message, /is not a URL/);
+});
+
+Deno.test("resolveConfig rejects a non-http(s) server scheme", () => {
+  assert.match(
+    error({ servers: ["ftp://a:21"] }).message,
+    /is not an https:\/\/ \(or http:\/\/\) URL/,
+  );
+});
+
+Deno.test("resolveConfig accepts http servers and keeps their order", () => {
+  const config = ok({ servers: ["http://b:8080", "https://a:6443"] });
+  assert.deepEqual(config.servers.map((url) => url.href), ["http://b:8080/", "https://a:6443/"]);
+});
+
+Deno.test("resolveConfig rejects credentials in a server URL", () => {
+  assert.match(error({ servers: ["https://user:pw@a:6443"] }).message, /credentials/);
+});
+
+Deno.test("resolveConfig rejects a server listed twice", () => {
+  assert.match(error({ servers: ["https://a:6443", "https://a:6443/"] }).message, /listed twice/);
+});
+
+Deno.test("resolveConfig rejects a listen address with a port out of range", () => {
+  const err = error({ ...SERVER, listen: "127.0.0.1:70000" });
+  assert.equal(err.field, "listen");
+  assert.match(err.message, /out of range/);
+});
+
+Deno.test("resolveConfig rejects the admin listener on the proxy's address", () => {
+  assert.equal(error({ ...SERVER, adminListen: "127.0.0.1:10261" }).field, "adminListen");
+});
+
+Deno.test("resolveConfig allows both listeners on port 0", () => {
+  const config = ok({ ...SERVER, listen: "127.0.0.1:0", adminListen: "127.0.0.1:0" });
+  assert.equal(config.listen.port, 0);
+});
+
+Deno.test("resolveConfig lower-cases cache agents and lets * stand alone", () => {
+  assert.deepEqual(ok({ ...SERVER, cacheAgents: ["Kubelet", "kubelet", "coredns"] }).cacheAgents, [
+    "kubelet",
+    "coredns",
+  ]);
+  assert.deepEqual(ok({ ...SERVER, cacheAgents: ["kubelet", "*"] }).cacheAgents, ["*"]);
+});
+
+Deno.test("resolveConfig rejects a cache agent with a slash", () => {
+  assert.equal(error({ ...SERVER, cacheAgents: ["kubelet/v1.30"] }).field, "cacheAgents");
+});
+
+Deno.test("resolveConfig reads CA, client certificate and key files", () => {
+  const io = memoryIO({ "/ca.crt": CERT_PEM, "/c.crt": CERT_PEM, "/c.key": KEY_PEM });
+  const config = ok({
+    ...SERVER,
+    "upstream.ca": "/ca.crt",
+    "upstream.cert": "/c.crt",
+    "upstream.key": "/c.key",
+  }, io);
+  assert.deepEqual(config.upstream, { caCert: CERT_PEM, clientCert: CERT_PEM, clientKey: KEY_PEM });
+});
+
+Deno.test("resolveConfig rejects an unreadable CA file naming the field and path", () => {
+  const err = error({ ...SERVER, "upstream.ca": "/missing/ca.crt" });
+  assert.equal(
+    err.toString(),
+    'config: upstream.ca: cannot read "/missing/ca.crt": no such file (from --upstream.ca)',
+  );
+});
+
+Deno.test("resolveConfig rejects a client certificate without a key", () => {
+  const err = error({ ...SERVER, "upstream.cert": "/c.crt" }, memoryIO({ "/c.crt": CERT_PEM }));
+  assert.equal(err.field, "upstream.cert");
+  assert.match(err.message, /needs its key/);
+});
+
+Deno.test("resolveConfig rejects a key without a client certificate", () => {
+  assert.equal(error({ ...SERVER, "upstream.key": "/c.key" }).field, "upstream.key");
+});
+
+Deno.test("resolveConfig rejects a key file holding no private key", () => {
+  const io = memoryIO({ "/c.crt": CERT_PEM, "/c.key": CERT_PEM });
+  const err = error({ ...SERVER, "upstream.cert": "/c.crt", "upstream.key": "/c.key" }, io);
+  assert.equal(err.field, "upstream.key");
+  assert.equal(err.message, '"/c.key" holds no PEM private key');
+});
+
+Deno.test("resolveConfig reads and trims the token file, remembering its path", () => {
+  const config = ok({ ...SERVER, "upstream.tokenFile": "/t" }, memoryIO({ "/t": "abc\n" }));
+  assert.deepEqual(config.upstream, { token: "abc", tokenFile: "/t" });
+});
+
+Deno.test("resolveConfig rejects an empty token file", () => {
+  assert.match(
+    error({ ...SERVER, "upstream.tokenFile": "/t" }, memoryIO({ "/t": " \n" })).message,
+    /is empty/,
+  );
+});
+
+const KUBECONFIG = `clusters:
+- name: c
+  cluster:
+    server: https://kube:6443
+    certificate-authority: ca.crt
+users:
+- name: u
+  user:
+    client-certificate-data: ${btoa(CERT_PEM)}
+    client-key-data: ${btoa(KEY_PEM)}
+    token: kube-token
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+current-context: x
+`;
+
+Deno.test("resolveConfig takes server, CA, client pair and token from a kubeconfig", () => {
+  const io = memoryIO({ "/k/config": KUBECONFIG, "/k/ca.crt": CERT_PEM });
+  const config = ok({ kubeconfig: "/k/config" }, io);
+  assert.deepEqual(config.servers.map((url) => url.href), ["https://kube:6443/"]);
+  assert.deepEqual(config.upstream, {
+    caCert: CERT_PEM,
+    clientCert: CERT_PEM,
+    clientKey: KEY_PEM,
+    token: "kube-token",
+  });
+});
+
+Deno.test("resolveConfig lets servers and upstream files override the kubeconfig", () => {
+  const other = CERT_PEM.replace("fake", "other");
+  const io = memoryIO({ "/k/config": KUBECONFIG, "/ca2.crt": other, "/t": "own" });
+  const config = ok({
+    kubeconfig: "/k/config",
+    servers: ["https://mine:6443"],
+    "upstream.ca": "/ca2.crt",
+    "upstream.tokenFile": "/t",
+  }, io);
+  assert.deepEqual(config.servers.map((url) => url.href), ["https://mine:6443/"]);
+  assert.equal(config.upstream.caCert, other);
+  assert.equal(config.upstream.token, "own");
+  assert.equal(config.upstream.clientKey, KEY_PEM);
+});
+
+Deno.test("resolveConfig rejects a kubeconfig whose CA file is missing", () => {
+  const err = error({ kubeconfig: "/k/config" }, memoryIO({ "/k/config": KUBECONFIG }));
+  assert.equal(err.field, "kubeconfig");
+  assert.match(err.message, /cannot read "\/k\/ca.crt"/);
+});
+
+Deno.test("resolveConfig rejects an unreadable kubeconfig", () => {
+  const err = error({ kubeconfig: "/nope" });
+  assert.equal(
+    err.toString(),
+    'config: kubeconfig: cannot read "/nope": no such file (from --kubeconfig)',
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * The program as shipped: `deno bundle` proves it is self-contained (a single file that runs with
+ * nothing else), and the `deno compile` binary runs when a denort base binary is available.
+ */
+import { assertEquals, assert } from "./assert.ts";
+import { VERSION } from "../src/version.ts";
+
+const root = new URL("../", import.meta.url);
+
+async function run(cmd: string, args: string[], env?: Record<string, string>) {
+  const output = await new Deno.Command(cmd, { args, cwd: root, env, stdin: "null" }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+}
+
+Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-bundle-" });
+  try {
+    const out = `${dir}/holdfast.js`;
+    const bundled = await run(Deno.execPath(), ["bundle", "--quiet", "-o", out, "main.ts"]);
+    assertEquals(bundled.code, 0, bundled.stderr);
+    const version = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-no-legacy-abort",
+      "--no-config",
+      out,
+      "version",
+    ]);
+    assertEquals(version.code, 0, version.stderr);
+    assertEquals(version.stdout.trim(), `holdfast ${VERSION}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const denort = Deno.env.get("DENORT_BIN");
+if (!denort) {
+  console.log(
+    "skipping the compiled-binary test: DENORT_BIN is not set, and deno compile needs a denort " +
+      "base binary that it downloads from Deno's download host, unreachable from this machine",
+  );
+}
+
+Deno.test({
+  name: "compile: the deno compile binary runs (needs DENORT_BIN)",
+  ignore: !denort,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "holdfast-compile-" });
+    try {
+      const out = `${dir}/holdfast`;
+      const compiled = await run(Deno.execPath(), ["compile", "-A", "-o", out, "main.ts"], {
+        DENORT_BIN: denort!,
+      });
+      assertEquals(compiled.code, 0, compiled.stderr);
+      const version = await run(out, ["version"]);
+      assert(version.stdout.includes(`holdfast ${VERSION}`), version.stdout + version.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,238 @@
+import { assert, assertEquals } from "../assert.ts";
+import { createProxyHandler, type ProxyDeps } from "../../src/proxy/handler.ts";
+import { UpstreamPool, type UpstreamServer } from "../../src/upstream/pool.ts";
+
+interface Seen {
+  url: URL;
+  headers: Headers;
+}
+
+type Upstream = Deno.HttpServer<Deno.NetAddr> & { url: URL; requests: Seen[] };
+
+function startUpstream(handler: (req: Request) => Response | Promise<Response>): Upstream {
+  const requests: Seen[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+    requests.push({ url: new URL(req.url), headers: new Headers(req.headers) });
+    return handler(req);
+  });
+  return Object.assign(server, {
+    url: new URL(`http://127.0.0.1:${server.addr.port}`),
+    requests,
+  });
+}
+
+interface Proxy {
+  url: URL;
+  client: Deno.HttpClient;
+  suspected: UpstreamServer[];
+  pool: UpstreamPool;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function startProxy(upstreams: URL[], extra: Partial<ProxyDeps> = {}): Proxy {
+  const client = Deno.createHttpClient({});
+  const pool = new UpstreamPool(upstreams, "round-robin");
+  const suspected: UpstreamServer[] = [];
+  const handler = createProxyHandler({
+    pool,
+    client,
+    credentials: {},
+    suspect: (s) => suspected.push(s),
+    cacheAgents: new Set(),
+    filters: [],
+    maxCacheLagBytes: 1 << 20,
+    ...extra,
+  });
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (req) => (await handler(req)).response,
+  );
+  return {
+    url: new URL(`http://127.0.0.1:${server.addr.port}`),
+    client,
+    suspected,
+    pool,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      client.close();
+    },
+  };
+}
+
+Deno.test("proxy: forwards method, path, query, headers and body; Host is the upstream's", async () => {
+  await using upstream = startUpstream(async (req) =>
+    Response.json({ method: req.method, body: await req.text(), host: req.headers.get("host") })
+  );
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(new URL("/api/v1/namespaces/a/pods/b?dryRun=All", proxy.url), {
+    method: "PATCH",
+    headers: { "content-type": "application/merge-patch+json", "x-extra": "1" },
+    body: '{"metadata":{"labels":{"a":"b"}}}',
+  });
+  const echoed = await response.json();
+  assertEquals(echoed.method, "PATCH");
+  assertEquals(echoed.body, '{"metadata":{"labels":{"a":"b"}}}');
+  assertEquals(echoed.host, upstream.url.host);
+  const seen = upstream.requests[0];
+  assertEquals(seen.url.pathname + seen.url.search, "/api/v1/namespaces/a/pods/b?dryRun=All");
+  assertEquals(seen.headers.get("x-extra"), "1");
+  assertEquals(seen.headers.get("accept-encoding"), "gzip");
+});
+
+Deno.test("proxy: hop-by-hop headers are dropped both ways", async () => {
+  await using upstream = startUpstream(() =>
+    new Response("ok", { headers: { "x-hop": "1", "connection": "x-hop", "keep-alive": "timeout=5" } })
+  );
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(proxy.url, {
+    headers: { "connection": "x-private", "x-private": "secret", "proxy-authorization": "Basic x" },
+  });
+  await response.body?.cancel();
+  assertEquals(upstream.requests[0].headers.get("x-private"), null);
+  assertEquals(upstream.requests[0].headers.get("proxy-authorization"), null);
+  assertEquals(response.headers.get("x-hop"), null);
+  assertEquals(response.headers.get("keep-alive"), null);
+});
+
+Deno.test("proxy: a gzip upstream body reaches the client decoded, without stale encoding headers", async () => {
+  const text = JSON.stringify({ kind: "PodList", items: Array(200).fill({ a: "b".repeat(50) }) });
+  const gz = await new Response(
+    new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")),
+  ).arrayBuffer();
+  await using upstream = startUpstream(() =>
+    new Response(gz, {
+      headers: { "content-encoding": "gzip", "content-type": "application/json" },
+    })
+  );
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(proxy.url, { client: proxy.client });
+  assertEquals(await response.text(), text);
+});
+
+Deno.test("proxy: a client's bearer token passes through; otherwise the configured token is used", async () => {
+  await using upstream = startUpstream((req) => new Response(req.headers.get("authorization")));
+  await using proxy = startProxy([upstream.url], { credentials: { token: "node-token" } });
+  const own = await fetch(proxy.url, { headers: { authorization: "Bearer pod-token" } });
+  assertEquals(await own.text(), "Bearer pod-token");
+  const none = await fetch(proxy.url);
+  assertEquals(await none.text(), "Bearer node-token");
+});
+
+Deno.test("proxy: each watch event reaches the client before the next one is sent", async () => {
+  const gate = Promise.withResolvers<void>();
+  const release: (() => void)[] = [];
+  await using upstream = startUpstream(() => {
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const enc = new TextEncoder();
+        for (let i = 0; i < 3; i++) {
+          controller.enqueue(enc.encode(`{"type":"ADDED","object":{"n":${i}}}\n`));
+          await new Promise<void>((r) => release.push(r));
+        }
+        controller.close();
+        gate.resolve();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  });
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(new URL("/api/v1/pods?watch=true", proxy.url));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  for (let i = 0; i < 3; i++) {
+    const { value } = await reader.read();
+    assert(value?.includes(`"n":${i}`), `event ${i} arrived alone: ${value}`);
+    release.shift()!();
+  }
+  await gate.promise;
+  assertEquals((await reader.read()).done, true);
+});
+
+Deno.test("proxy: a client that goes away aborts the upstream request at once", async () => {
+  const aborted = Promise.withResolvers<void>();
+  await using upstream = startUpstream((req) => {
+    req.signal.addEventListener("abort", () => aborted.resolve());
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":"ADDED","object":{}}\n'));
+      },
+    });
+    return new Response(body);
+  });
+  await using proxy = startProxy([upstream.url]);
+  const controller = new AbortController();
+  const response = await fetch(new URL("/api/v1/pods?watch=1", proxy.url), {
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  await reader.read();
+  controller.abort();
+  await reader.cancel().catch(() => {});
+  const outcome = await Promise.race([
+    aborted.promise.then(() => "aborted"),
+    new Promise((r) => setTimeout(() => r("still open"), 5000)),
+  ]);
+  assertEquals(outcome, "aborted");
+});
+
+Deno.test("proxy: an unreachable upstream is a 503 Status and marks the server suspect", async () => {
+  const closed = startUpstream(() => new Response());
+  const url = closed.url;
+  await closed.shutdown();
+  await using proxy = startProxy([url]);
+  const response = await fetch(new URL("/api/v1/pods", proxy.url));
+  assertEquals(response.status, 503);
+  const status = await response.json();
+  assertEquals(status.kind, "Status");
+  assertEquals(status.reason, "ServiceUnavailable");
+  assertEquals(response.headers.get("retry-after"), "1");
+  assertEquals(proxy.suspected.length, 1);
+});
+
+Deno.test("proxy: a GET that cannot connect is retried once on another healthy server", async () => {
+  const closed = startUpstream(() => new Response());
+  const dead = closed.url;
+  await closed.shutdown();
+  await using alive = startUpstream(() => new Response("from the live one"));
+  await using proxy = startProxy([dead, alive.url]);
+  for (let i = 0; i < 4; i++) {
+    const response = await fetch(new URL("/api/v1/nodes", proxy.url));
+    assertEquals(await response.text(), "from the live one");
+  }
+});
+
+Deno.test("proxy: connection upgrades get a 501 Status instead of a hang", async () => {
+  await using upstream = startUpstream(() => new Response("should not be reached"));
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(new URL("/api/v1/namespaces/a/pods/b/exec?command=sh", proxy.url), {
+    headers: { connection: "Upgrade", upgrade: "SPDY/3.1" },
+  });
+  assertEquals(response.status, 501);
+  assertEquals((await response.json()).reason, "NotImplemented");
+  assertEquals(upstream.requests.length, 0);
+});
+
+Deno.test("proxy: priority mode sends every request to the first healthy server", async () => {
+  await using first = startUpstream(() => new Response("first"));
+  await using second = startUpstream(() => new Response("second"));
+  const client = Deno.createHttpClient({});
+  const pool = new UpstreamPool([first.url, second.url], "priority");
+  const handler = createProxyHandler({
+    pool,
+    client,
+    credentials: {},
+    suspect: () => {},
+    cacheAgents: new Set(),
+    filters: [],
+    maxCacheLagBytes: 1024,
+  });
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    const { response } = await handler(new Request(new URL("/version", "http://holdfast.local")));
+    answers.push(await response.text());
+  }
+  pool.setHealth(pool.servers[0], false);
+  const { response } = await handler(new Request("http://holdfast.local/version"));
+  answers.push(await response.text());
+  client.close();
+  assertEquals(answers, ["first", "first", "first", "second"]);
+});

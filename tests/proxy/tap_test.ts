@@ -1,0 +1,110 @@
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { boundedTee, CacheBranchOverflow, meteredStream } from "../../src/proxy/tap.ts";
+
+/** A source of `count` chunks of `size` bytes (chunk i filled with i % 256), counting pulls. */
+function source(count: number, size: number) {
+  const stats = { pulled: 0, cancelled: undefined as unknown };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (stats.pulled === count) return controller.close();
+      controller.enqueue(new Uint8Array(size).fill(stats.pulled % 256));
+      stats.pulled++;
+    },
+    cancel(reason) {
+      stats.cancelled = reason ?? "cancelled";
+    },
+  }, { highWaterMark: 0 });
+  return { stream, stats };
+}
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+Deno.test("boundedTee: both branches see every chunk unchanged when the cache keeps up", async () => {
+  const { stream } = source(20, 1000);
+  const { client, cache } = boundedTee(stream, 64 * 1024);
+  const [a, b] = await Promise.all([drain(client), drain(cache)]);
+  assertEquals(a.length, 20);
+  assertEquals(b.length, 20);
+  for (let i = 0; i < 20; i++) {
+    assertEquals(a[i][0], i);
+    assertEquals(b[i][0], i);
+  }
+});
+
+Deno.test("boundedTee: a cache branch that never reads overflows at the cap, client unaffected", async () => {
+  const { stream } = source(64, 64 * 1024);
+  const cap = 256 * 1024;
+  const { client, cache } = boundedTee(stream, cap);
+  const received = await drain(client);
+  assertEquals(received.length, 64);
+  const reader = cache.getReader();
+  let cached = 0;
+  const error = await (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        cached += value.byteLength;
+      }
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert(error instanceof CacheBranchOverflow, `expected overflow, got ${error}`);
+  assert(cached <= cap, `cache queue held ${cached} bytes, cap ${cap}`);
+});
+
+Deno.test("boundedTee: a slow client holds the upstream back (no read-ahead)", async () => {
+  const { stream, stats } = source(1000, 1024);
+  const { client, cache } = boundedTee(stream, 1 << 20);
+  const cacheDone = drain(cache);
+  const reader = client.getReader();
+  for (let i = 0; i < 5; i++) await reader.read();
+  await new Promise((r) => setTimeout(r, 20));
+  assert(stats.pulled <= 6, `source was pulled ${stats.pulled} times for 5 client reads`);
+  await reader.cancel();
+  await assertRejects(() => cacheDone);
+});
+
+Deno.test("boundedTee: client cancel cancels the source and errors the cache branch", async () => {
+  const { stream, stats } = source(1000, 10);
+  const { client, cache } = boundedTee(stream, 1 << 20);
+  const reader = client.getReader();
+  await reader.read();
+  await reader.cancel(new Error("gone"));
+  assert(stats.cancelled instanceof Error);
+  await assertRejects(() => drain(cache));
+});
+
+Deno.test("boundedTee: a source error reaches both branches", async () => {
+  let n = 0;
+  const failing = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (n++ === 2) controller.error(new Error("upstream cut"));
+      else controller.enqueue(new Uint8Array(4));
+    },
+  }, { highWaterMark: 0 });
+  const { client, cache } = boundedTee(failing, 1 << 20);
+  const cacheDone = drain(cache);
+  await assertRejects(() => drain(client), Error, "upstream cut");
+  await assertRejects(() => cacheDone, Error, "upstream cut");
+});
+
+Deno.test("boundedTee: cancelling the cache branch leaves the client whole", async () => {
+  const { stream } = source(10, 100);
+  const { client, cache } = boundedTee(stream, 1 << 20);
+  await cache.cancel();
+  assertEquals((await drain(client)).length, 10);
+});
+
+Deno.test("meteredStream: reports every chunk's size and passes bytes through", async () => {
+  const { stream } = source(7, 300);
+  let total = 0;
+  const chunks = await drain(meteredStream(stream, (n) => (total += n)));
+  assertEquals(chunks.length, 7);
+  assertEquals(total, 2100);
+});
