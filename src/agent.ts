@@ -7,13 +7,15 @@ import { createMetrics } from "./admin/metrics.ts";
 import { serveAdmin } from "./admin/server.ts";
 import type { StatusReport } from "./admin/status_report.ts";
 import { cacheAdminRoutes } from "./cache/inspect.ts";
+import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
 import { CacheStore } from "./cache/store.ts";
 import type { Config } from "./config/types.ts";
 import type { Logger } from "./log/logger.ts";
 import { storeCacheBranch } from "./proxy/cache_branch.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
+import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
-import { createUpstreamClient } from "./upstream/client.ts";
+import { createUpstreamClient, upstreamAuthorization } from "./upstream/client.ts";
 import { HealthChecker } from "./upstream/health.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
 import { VERSION } from "./version.ts";
@@ -30,6 +32,9 @@ export interface Agent {
   adminAddress: Deno.NetAddr;
 }
 
+/** How long a request waits for upstream response headers before the server counts as gone. */
+const UPSTREAM_HEADER_TIMEOUT_MS = 15_000;
+
 /** The most the cache branch may fall behind the client on one response. */
 const MAX_CACHE_LAG_BYTES = 8 * 1024 * 1024;
 
@@ -40,6 +45,30 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const client = createUpstreamClient(config.upstream);
   const pool = new UpstreamPool(config.servers, config.lbMode);
   const health = new HealthChecker(pool, config.health, client, config.upstream);
+  const events = new EventQueue(store.kv);
+  const sendEvent = async (event: QueuedEvent): Promise<number> => {
+    const server = pool.pick();
+    if (!server) throw new Error("no upstream server is healthy");
+    const headers = new Headers({ "content-type": event.contentType, "user-agent": event.userAgent });
+    const authorization = upstreamAuthorization(null, config.upstream);
+    if (authorization) headers.set("authorization", authorization);
+    const response = await fetch(new URL(event.path, server.url), {
+      method: "POST",
+      headers,
+      body: event.body as Uint8Array<ArrayBuffer>,
+      client,
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  let delivering: Promise<void> | undefined;
+  const deliverEvents = () =>
+    delivering ??= events.deliverQueuedEvents(sendEvent)
+      .then((report) => {
+        if (report.delivered || report.rejected) logger.info("delivered queued events", { ...report });
+      })
+      .catch((error) => logger.warn("queued event delivery stopped", { error }))
+      .finally(() => (delivering = undefined));
   for (const server of pool.servers) {
     metrics.upstreamHealthy.set({ server: server.url.origin }, 1);
   }
@@ -54,6 +83,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       offline = !pool.online;
       metrics.modeTransitions.inc({ to: offline ? "offline" : "online" });
       logger.warn(offline ? "mode offline: answering from the cache" : "mode online", {});
+      if (!offline) deliverEvents();
     }
   });
 
@@ -65,8 +95,16 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     filters: [],
     cacheAgents: config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents),
     maxCacheLagBytes: MAX_CACHE_LAG_BYTES,
+    headerTimeoutMs: UPSTREAM_HEADER_TIMEOUT_MS,
     cache: storeCacheBranch(store, logger, (reason) => metrics.cacheDrops.inc({ reason })),
     onUpstreamBytes: (bytes) => metrics.upstreamBytes.inc(bytes),
+    local: createLocalAnswer({
+      store,
+      events,
+      pool,
+      onError: (error, classified) =>
+        logger.error("offline answer failed", { path: classified.url.pathname, error }),
+    }),
   });
   const proxy = serveProxy(config.listen, handler, metrics, logger);
 
@@ -102,6 +140,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     stopping ??= (async () => {
       await health.stop();
       await Promise.all([proxy.shutdown(), admin.shutdown()]);
+      await delivering;
       await store.close();
       client.close();
       logger.info("holdfast stopped", {});

@@ -6,12 +6,12 @@ import * as nodeAssert from "node:assert/strict";
 
 /** Asserts `value` is truthy. */
 export function assert(value: unknown, message?: string): asserts value {
-  nodeAssert.ok(value, message);
+  nodeAssert.ok(value, message ?? "assertion failed");
 }
 
 /** Asserts deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  nodeAssert.deepStrictEqual(actual, expected, message ?? "values differ");
 }
 
 /** Asserts that `fn` rejects, optionally with an error of `type` whose message includes `text`. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { requiredFieldValue } from "../../src/kube/field_selector.ts";
-import { parseListOptions, type ListOptions } from "../../src/kube/list_options.ts";
+import { type ListOptions, parseListOptions } from "../../src/kube/list_options.ts";
 import { JSON_MEDIA } from "../../src/kube/media_type.ts";
 import { parseRequestInfo, type RequestInfo } from "../../src/kube/request_info.ts";
 import {
@@ -20,7 +20,11 @@ import * as discovery from "./discovery.ts";
 import { jsonServingCodec, type ServingCodec } from "./encoding.ts";
 import type { Json } from "./fixtures.ts";
 import { listPage } from "./list.ts";
-import { aggregatedDiscoveryVersion, chooseRepresentation, type Representation } from "./negotiation.ts";
+import {
+  aggregatedDiscoveryVersion,
+  chooseRepresentation,
+  type Representation,
+} from "./negotiation.ts";
 import { isPatchType } from "./patch.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
 import { selection } from "./selection.ts";
@@ -43,6 +47,7 @@ export interface ApiContext {
   watches: Set<OpenWatch>;
 }
 
+const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 const HEALTH = new Set(["/healthz", "/livez", "/readyz"]);
 
 /** Answers one API request. */
@@ -76,7 +81,12 @@ function jsonResponse(value: unknown, contentType = JSON_MEDIA): Response {
   return bytesResponse(JSON.stringify(value), contentType);
 }
 
-const PAGE_NOT_FOUND = failure(404, "NotFound", "the server could not find the requested resource", {});
+const PAGE_NOT_FOUND = failure(
+  404,
+  "NotFound",
+  "the server could not find the requested resource",
+  {},
+);
 
 function nonResource(ctx: ApiContext, request: Request, url: URL): Response {
   const path = url.pathname.replace(/\/+$/, "") || "/";
@@ -88,6 +98,14 @@ function nonResource(ctx: ApiContext, request: Request, url: URL): Response {
   }
   if (path === "/version") return jsonResponse(discovery.VERSION);
   const accept = request.headers.get("accept");
+  if (path === "/openapi/v2") {
+    // An empty schema: kubectl's client-side validation then skips every type (as for types
+    // without a schema) and apply falls back to its compiled-in patch metadata.
+    if (accept?.includes(OPENAPI_V2_PROTOBUF)) {
+      return bytesResponse("", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    }
+    return jsonResponse(discovery.OPENAPI_V2);
+  }
   const aggregated = aggregatedDiscoveryVersion(accept);
   const aggregatedType =
     `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`;
@@ -258,25 +276,27 @@ function collection(
       ? (eventType: string, object: Entry | Json) =>
         codec.watchEvent(
           eventType,
-          eventType === "ERROR" ? object : partialMetadata(object instanceof Entry ? object.object : object),
+          eventType === "ERROR"
+            ? object
+            : partialMetadata(object instanceof Entry ? object.object : object),
         )
       : codec.watchEvent;
-    let open: OpenWatch | undefined;
-    const opened = openWatch(ctx.store, type, options, selected, render, ctx.watch, () => {
-      if (open) ctx.watches.delete(open);
+    const opened = openWatch(ctx.store, type, options, selected, render, ctx.watch, (watch) => {
+      ctx.watches.delete(watch);
     });
     if ("status" in opened) {
       if (!opened.asEvent) throw new StatusError(opened.status);
       return bytesResponse(errorStream(codec, opened.status), codec.watchContentType);
     }
-    open = opened;
-    ctx.watches.add(open);
-    return bytesResponse(open.stream, codec.watchContentType);
+    ctx.watches.add(opened);
+    return bytesResponse(opened.stream, codec.watchContentType);
   }
   const page = listPage(ctx.store, type, options, selected);
   if ("code" in page) throw new StatusError(page);
   if (transform === "Table") {
-    return jsonResponse(table(type, page.meta, page.items.map((e) => e.object), includeObject(url)));
+    return jsonResponse(
+      table(type, page.meta, page.items.map((e) => e.object), includeObject(url)),
+    );
   }
   if (transform === "PartialObjectMetadata") {
     return jsonResponse(partialMetadataList(page.meta, page.items));

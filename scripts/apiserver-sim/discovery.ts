@@ -24,6 +24,14 @@ export const VERSION = {
   platform: "linux/amd64",
 };
 
+/** `GET /openapi/v2` as JSON: a Swagger document without paths or definitions. */
+export const OPENAPI_V2 = {
+  swagger: "2.0",
+  info: { title: "Kubernetes", version: VERSION.gitVersion },
+  paths: {},
+  definitions: {},
+};
+
 const STATUS_VERBS = ["get", "patch", "update"];
 
 /** `GET /api`: APIVersions. */

@@ -25,10 +25,15 @@ const EXPIRED_CONTINUE = "The provided continue parameter is too old to display 
 
 /** 504 for a resourceVersion newer than the store, as the apiserver's storage answers. */
 export function tooLarge(rv: number, current: number): Status {
-  return failure(504, "Timeout", `Timeout: Too large resource version: ${rv}, current: ${current}`, {
-    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
-    retryAfterSeconds: 1,
-  });
+  return failure(
+    504,
+    "Timeout",
+    `Timeout: Too large resource version: ${rv}, current: ${current}`,
+    {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    },
+  );
 }
 
 /** 410 for a resourceVersion older than the history window. */
@@ -50,8 +55,13 @@ function encodeContinue(rv: number, lastKey: string): string {
 function decodeContinue(token: string): ContinueToken | undefined {
   try {
     const binary = atob(token.replaceAll("-", "+").replaceAll("_", "/"));
-    const parsed = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    if (parsed.v !== "meta.k8s.io/v1" || !Number.isInteger(parsed.rv) || typeof parsed.start !== "string") {
+    const parsed = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
+    if (
+      parsed.v !== "meta.k8s.io/v1" || !Number.isInteger(parsed.rv) ||
+      typeof parsed.start !== "string"
+    ) {
       return undefined;
     }
     return { rv: parsed.rv, start: parsed.start };

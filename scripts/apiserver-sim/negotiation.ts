@@ -54,7 +54,10 @@ export function aggregatedDiscoveryVersion(accept: string | null): string {
   for (const clause of parseAccept(accept)) {
     const { as, g, v } = clause.params;
     if (as === undefined) return "";
-    if (as === "APIGroupDiscoveryList" && g === "apidiscovery.k8s.io" && (v === "v2" || v === "v2beta1")) {
+    if (
+      as === "APIGroupDiscoveryList" && g === "apidiscovery.k8s.io" &&
+      (v === "v2" || v === "v2beta1")
+    ) {
       return v;
     }
   }

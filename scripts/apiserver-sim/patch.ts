@@ -78,7 +78,7 @@ const MERGED_SCALAR_LISTS = new Set(["finalizers"]);
 /** Strategic merge patch, simplified (see the module doc). */
 export function strategicMerge(target: unknown, patch: Json): Json {
   const base: Json = isObject(target) ? { ...target } : {};
-  if (patch.$patch === "replace") return stripDirectives(patch);
+  if (patch.$patch === "replace") return stripDirectives(patch) as Json;
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("$")) continue;
     if (value === null) delete base[key];
@@ -162,7 +162,10 @@ export function jsonPatch(target: Json, operations: unknown): unknown {
       }
       case "test":
         if (JSON.stringify(get(doc, path, op.path)) !== JSON.stringify(need(op, "value"))) {
-          throw new PatchError(422, `testing value ${op.path} failed: test operation does not apply`);
+          throw new PatchError(
+            422,
+            `testing value ${op.path} failed: test operation does not apply`,
+          );
         }
         break;
       default:
@@ -202,8 +205,11 @@ function child(node: unknown, part: string, text: string): unknown {
 }
 
 function missing(text: string): never {
-  throw new PatchError(422, `the server rejected our request due to an error in our request: ` +
-    `doc is missing path: "${text}"`);
+  throw new PatchError(
+    422,
+    `the server rejected our request due to an error in our request: ` +
+      `doc is missing path: "${text}"`,
+  );
 }
 
 function get(doc: unknown, path: string[], text: string): unknown {

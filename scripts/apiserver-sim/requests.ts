@@ -65,7 +65,9 @@ export class RequestLog {
       });
     }
     this.#recent.push(record);
-    if (this.#recent.length > this.#limit) this.#recent.splice(0, this.#recent.length - this.#limit);
+    if (this.#recent.length > this.#limit) {
+      this.#recent.splice(0, this.#recent.length - this.#limit);
+    }
   }
 
   /** The counts matching `filter`. */

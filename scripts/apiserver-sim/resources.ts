@@ -42,7 +42,9 @@ export class ResourceRegistry {
 
   constructor(types: ResourceType[]) {
     this.types = types;
-    for (const type of types) this.#byPath.set(pathKey(type.group, type.version, type.resource), type);
+    for (const type of types) {
+      this.#byPath.set(pathKey(type.group, type.version, type.resource), type);
+    }
   }
 
   /** The type served at `/api(s)/<group>/<version>/<resource>`, if any. */
@@ -83,26 +85,105 @@ interface BuiltIn {
 }
 
 const BUILT_IN: BuiltIn[] = [
-  { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false, hasStatus: true, returnsDeletedObject: true },
+  {
+    group: "",
+    version: "v1",
+    resource: "namespaces",
+    kind: "Namespace",
+    namespaced: false,
+    hasStatus: true,
+    returnsDeletedObject: true,
+  },
   { group: "", version: "v1", resource: "nodes", kind: "Node", namespaced: false, hasStatus: true },
-  { group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true, hasStatus: true, returnsDeletedObject: true },
-  { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, hasStatus: true, returnsDeletedObject: true },
+  {
+    group: "",
+    version: "v1",
+    resource: "pods",
+    kind: "Pod",
+    namespaced: true,
+    hasStatus: true,
+    returnsDeletedObject: true,
+  },
+  {
+    group: "",
+    version: "v1",
+    resource: "services",
+    kind: "Service",
+    namespaced: true,
+    hasStatus: true,
+    returnsDeletedObject: true,
+  },
   { group: "", version: "v1", resource: "endpoints", kind: "Endpoints", namespaced: true },
   { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true },
   { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true },
-  { group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true },
+  {
+    group: "",
+    version: "v1",
+    resource: "serviceaccounts",
+    kind: "ServiceAccount",
+    namespaced: true,
+  },
   { group: "", version: "v1", resource: "events", kind: "Event", namespaced: true },
-  { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, hasStatus: true },
-  { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true },
-  { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true },
-  { group: "node.k8s.io", version: "v1", resource: "runtimeclasses", kind: "RuntimeClass", namespaced: false },
-  { group: "storage.k8s.io", version: "v1", resource: "csidrivers", kind: "CSIDriver", namespaced: false },
-  { group: "storage.k8s.io", version: "v1", resource: "csinodes", kind: "CSINode", namespaced: false },
-  { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false, hasStatus: true, returnsDeletedObject: true },
+  {
+    group: "apps",
+    version: "v1",
+    resource: "deployments",
+    kind: "Deployment",
+    namespaced: true,
+    hasStatus: true,
+  },
+  {
+    group: "discovery.k8s.io",
+    version: "v1",
+    resource: "endpointslices",
+    kind: "EndpointSlice",
+    namespaced: true,
+  },
+  {
+    group: "coordination.k8s.io",
+    version: "v1",
+    resource: "leases",
+    kind: "Lease",
+    namespaced: true,
+  },
+  {
+    group: "node.k8s.io",
+    version: "v1",
+    resource: "runtimeclasses",
+    kind: "RuntimeClass",
+    namespaced: false,
+  },
+  {
+    group: "storage.k8s.io",
+    version: "v1",
+    resource: "csidrivers",
+    kind: "CSIDriver",
+    namespaced: false,
+  },
+  {
+    group: "storage.k8s.io",
+    version: "v1",
+    resource: "csinodes",
+    kind: "CSINode",
+    namespaced: false,
+  },
+  {
+    group: "apiextensions.k8s.io",
+    version: "v1",
+    resource: "customresourcedefinitions",
+    kind: "CustomResourceDefinition",
+    namespaced: false,
+    hasStatus: true,
+    returnsDeletedObject: true,
+  },
 ];
 
 /** Builds the registry: the built-in types plus the custom resources of `crds`. */
-export function buildRegistry(coreResources: Json, aggregatedGroups: Json, crds: Json[]): ResourceRegistry {
+export function buildRegistry(
+  coreResources: Json,
+  aggregatedGroups: Json,
+  crds: Json[],
+): ResourceRegistry {
   const types = BUILT_IN.map((b): ResourceType => ({
     group: b.group,
     version: b.version,
@@ -130,8 +211,12 @@ function fromCore(list: Json, resource: string): DiscoveryInfo {
 
 function fromAggregated(list: Json, group: string, version: string, resource: string) {
   const groupEntry = (list.items as Json[]).find((g) => (g.metadata as Json).name === group);
-  const versionEntry = (groupEntry?.versions as Json[] | undefined)?.find((v) => v.version === version);
-  const entry = (versionEntry?.resources as Json[] | undefined)?.find((r) => r.resource === resource);
+  const versionEntry = (groupEntry?.versions as Json[] | undefined)?.find((v) =>
+    v.version === version
+  );
+  const entry = (versionEntry?.resources as Json[] | undefined)?.find((r) =>
+    r.resource === resource
+  );
   if (!entry) throw new Error(`no aggregated discovery entry for ${resource}.${group}/${version}`);
   return pick(entry, entry.singularResource as string);
 }

@@ -111,8 +111,13 @@ export function seed(store: Store, registry: ResourceRegistry, fixtures: Fixture
   }
 
   const apps = Math.max(1, scale.services);
-  const template = fixtures.pods.find((p) => (p.metadata as Json).name?.toString().startsWith("coredns"))!;
-  const podsByApp = new Map<number, Array<{ name: string; ip: string; node: string; ns: string }>>();
+  const template = fixtures.pods.find((p) =>
+    (p.metadata as Json).name?.toString().startsWith("coredns")
+  )!;
+  const podsByApp = new Map<
+    number,
+    Array<{ name: string; ip: string; node: string; ns: string }>
+  >();
   const generated = Math.max(0, scale.pods - fixtures.pods.length);
   for (let i = 0; i < generated; i++) {
     const app = i % apps;
@@ -254,7 +259,10 @@ function seedNodes(
       spec: { podCIDR: `10.${64 + i}.0.0/24`, podCIDRs: [`10.${64 + i}.0.0/24`] },
       status: {
         ...templateStatus,
-        addresses: [{ type: "InternalIP", address: nodeIPs[i] }, { type: "Hostname", address: name }],
+        addresses: [{ type: "InternalIP", address: nodeIPs[i] }, {
+          type: "Hostname",
+          address: name,
+        }],
         conditions: (templateStatus.conditions as Json[]).map((c) => ({
           ...c,
           lastHeartbeatTime: now,

@@ -60,12 +60,19 @@ const COLUMNS: Record<string, Column[]> = {
       return `${containerStatuses(o).filter((s) => s.ready).length}/${containers}`;
     }),
     column("Status", 0, (o) => (o.status as Json | undefined)?.phase ?? ""),
-    column("Restarts", 0, (o) =>
-      String(containerStatuses(o).reduce((n, s) => n + Number(s.restartCount ?? 0), 0))),
+    column(
+      "Restarts",
+      0,
+      (o) => String(containerStatuses(o).reduce((n, s) => n + Number(s.restartCount ?? 0), 0)),
+    ),
     ageColumn,
     column("IP", 1, (o) => (o.status as Json | undefined)?.podIP ?? "<none>"),
     column("Node", 1, (o) => (o.spec as Json).nodeName ?? "<none>"),
-    column("Nominated Node", 1, (o) => (o.status as Json | undefined)?.nominatedNodeName ?? "<none>"),
+    column(
+      "Nominated Node",
+      1,
+      (o) => (o.status as Json | undefined)?.nominatedNodeName ?? "<none>",
+    ),
     column("Readiness Gates", 1, () => "<none>"),
   ],
   nodes: [
@@ -82,8 +89,9 @@ const COLUMNS: Record<string, Column[]> = {
       return roles.length ? roles.join(",") : "<none>";
     }),
     ageColumn,
-    column("Version", 0, (o) => ((o.status as Json | undefined)?.nodeInfo as Json | undefined)
-      ?.kubeletVersion ?? ""),
+    column("Version", 0, (o) =>
+      ((o.status as Json | undefined)?.nodeInfo as Json | undefined)
+        ?.kubeletVersion ?? ""),
   ],
 };
 

@@ -67,7 +67,7 @@ export function openWatch(
   selected: Predicate,
   render: Render,
   settings: WatchSettings,
-  onClose: () => void,
+  onClose: (watch: OpenWatch) => void,
 ): OpenWatch | { status: Status; asEvent: boolean } {
   const current = store.resourceVersion;
   const initial: Frame[] = [];
@@ -133,7 +133,7 @@ export function openWatch(
     clearInterval(bookmarks);
     clearTimeout(timeout);
     kick();
-    onClose();
+    onClose(handle);
   }
   function finish() {
     ended = true;
@@ -171,7 +171,7 @@ export function openWatch(
       stop();
     },
   }, { highWaterMark: 0 });
-  return {
+  const handle: OpenWatch = {
     stream,
     cut() {
       if (closed) return;
@@ -179,6 +179,7 @@ export function openWatch(
       controller.error(new Error("watch cut by fault injection"));
     },
   };
+  return handle;
 }
 
 /** The event a watcher with `selected` sees for `change` (as the watch cache converts it). */

@@ -116,7 +116,9 @@ export class Writer {
     }
     const meta = { ...(object.metadata as Json) };
     if (meta.name !== name) {
-      throw new StatusError(badRequest(`metadata.name: Invalid value: "${meta.name}": field is immutable`));
+      throw new StatusError(
+        badRequest(`metadata.name: Invalid value: "${meta.name}": field is immutable`),
+      );
     }
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== String(current.rv)) {
       throw new StatusError(modified(target.type, name));
@@ -184,7 +186,7 @@ export class Writer {
         if (old.status === undefined) delete next.status;
         else next.status = old.status;
       }
-      const meta = {
+      const meta: Json = {
         ...(object.metadata as Json),
         uid: oldMeta.uid,
         creationTimestamp: oldMeta.creationTimestamp,

@@ -33,7 +33,7 @@ export interface WriteGroup {
 export interface CommitInfo {
   groups: number;
   mutations: number;
-  /** Keys plus values, as Deno KV counts them against its 800 KiB limit. */
+  /** Keys (counted twice) plus values, as Deno KV counts them against its 800 KiB limit. */
   bytes: number;
   keyBytes: number;
 }
@@ -161,7 +161,7 @@ export class WriteBatcher {
       if (value && value.byteLength > MAX_VALUE_BYTES) {
         throw new RangeError(`cache value too large (${value.byteLength} bytes)`);
       }
-      const sized = { key, value, keyBytes: size, bytes: size + (value?.byteLength ?? 0) };
+      const sized = { key, value, keyBytes: size, bytes: 2 * size + (value?.byteLength ?? 0) };
       const id = keyString(key);
       const previous = mutations.get(id);
       if (previous) {

@@ -50,7 +50,9 @@ export function deleteBlob(ref: BlobRef | undefined): Mutation[] {
 export class BlobDamaged extends Error {
   /** Names the blob. */
   constructor(ref: BlobRef, found: string) {
-    super(`cache blob ${ref.id} damaged: expected ${ref.parts} parts of ${ref.size} bytes, ${found}`);
+    super(
+      `cache blob ${ref.id} damaged: expected ${ref.parts} parts of ${ref.size} bytes, ${found}`,
+    );
     this.name = "BlobDamaged";
   }
 }

@@ -72,7 +72,10 @@ export class EventQueue {
   #delivering?: Promise<DeliveryReport>;
 
   /** Uses `kv` (shared with the cache) under its own key prefix. */
-  constructor(readonly kv: Deno.Kv, readonly limits: EventQueueLimits = DEFAULT_EVENT_QUEUE_LIMITS) {}
+  constructor(
+    readonly kv: Deno.Kv,
+    readonly limits: EventQueueLimits = DEFAULT_EVENT_QUEUE_LIMITS,
+  ) {}
 
   /**
    * Appends `event`, evicting the oldest events when the bounds require it; resolves to the number

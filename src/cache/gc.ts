@@ -9,8 +9,8 @@ import type { Mutation, WriteBatcher } from "./batcher.ts";
 import { deleteBlob } from "./blobs.ts";
 import {
   blobPrefix,
-  GENERATION_PREFIX,
   generationKey,
+  generationPrefix,
   PENDING_BLOB_PREFIX,
   pendingBlobKey,
   snapshotPrefix,
@@ -83,7 +83,7 @@ export async function collectGarbage(
 ): Promise<GarbageReport> {
   const report: GarbageReport = { generations: 0, blobs: 0 };
   const doomed: [number, number][] = [];
-  for await (const { key } of kv.list({ prefix: GENERATION_PREFIX })) {
+  for await (const { key } of kv.list({ prefix: generationPrefix() })) {
     const [queryId, generation] = [key[2] as number, key[3] as number];
     if (currentGeneration(queryId) !== generation) doomed.push([queryId, generation]);
   }

@@ -1,6 +1,6 @@
 /**
  * The cache's Deno KV key layout, and the size of a key as Deno KV counts it. Every key starts
- * with `"c"` so the cache can share a KV file with other state.
+ * with `"c"` so the cache can share a KV file with other state (documents, leases, events).
  *
  * | key | value |
  * |---|---|
@@ -9,7 +9,6 @@
  * | `c d <query id> <generation> <namespace> <name>` | object of a query snapshot (record) |
  * | `c t <query id> <generation> <seq>` | tombstone: a DELETED event's object (record) |
  * | `c o <component> <group> <version> <resource> <transform> <namespace> <name>` | single object (record) |
- * | `c doc <component> <path> <transform>` | discovery document (record) |
  * | `c r <component> <group> <version> <resource>` | index: something is stored for this resource |
  * | `c b <blob id> <part>` | part of a record too large for one value |
  * | `c pb <blob id>` | marker: blob written, its record not yet (for GC) |
@@ -54,8 +53,10 @@ export function generationKey(queryId: number, generation: number): Deno.KvKey {
   return [ROOT, "g", queryId, generation];
 }
 
-/** Prefix of all generation markers. */
-export const GENERATION_PREFIX: Deno.KvKey = [ROOT, "g"];
+/** Prefix of the generation markers of a query, or of all queries. */
+export function generationPrefix(queryId?: number): Deno.KvKey {
+  return queryId === undefined ? [ROOT, "g"] : [ROOT, "g", queryId];
+}
 
 /** Key of one object in a query snapshot; nameless items (Table rows) are keyed by position. */
 export function snapshotKey(
@@ -67,8 +68,9 @@ export function snapshotKey(
   return [ROOT, "d", queryId, generation, namespace, name];
 }
 
-/** Prefix of the objects of one generation of a query. */
-export function snapshotPrefix(queryId: number, generation: number): Deno.KvKey {
+/** Prefix of the objects of one generation of a query, or of every snapshot. */
+export function snapshotPrefix(queryId?: number, generation?: number): Deno.KvKey {
+  if (queryId === undefined || generation === undefined) return [ROOT, "d"];
   return [ROOT, "d", queryId, generation];
 }
 
@@ -77,8 +79,9 @@ export function tombstoneKey(queryId: number, generation: number, seq: number): 
   return [ROOT, "t", queryId, generation, seq];
 }
 
-/** Prefix of the tombstones of one generation of a query. */
-export function tombstonePrefix(queryId: number, generation: number): Deno.KvKey {
+/** Prefix of the tombstones of one generation of a query, or of every query. */
+export function tombstonePrefix(queryId?: number, generation?: number): Deno.KvKey {
+  if (queryId === undefined || generation === undefined) return [ROOT, "t"];
   return [ROOT, "t", queryId, generation];
 }
 
@@ -98,16 +101,6 @@ export function singlePrefix(component?: string, gvr?: GroupVersionResource): De
   if (component === undefined) return [ROOT, "o"];
   if (!gvr) return [ROOT, "o", component];
   return [ROOT, "o", component, gvr.group, gvr.version, gvr.resource];
-}
-
-/** Key of a discovery document (`/version`, `/api`, `/apis/<group>/<version>` …). */
-export function documentKey(component: string, path: string, transform: string): Deno.KvKey {
-  return [ROOT, "doc", component, path, transform];
-}
-
-/** Prefix of the discovery documents of a component. */
-export function documentPrefix(component?: string): Deno.KvKey {
-  return component === undefined ? [ROOT, "doc"] : [ROOT, "doc", component];
 }
 
 /** Key of the index entry saying something is stored for a component's resource. */
@@ -169,7 +162,9 @@ export function encodedKeySize(key: Deno.KvKey): number {
     else if (typeof part === "number") size += 9;
     else if (typeof part === "boolean") size += 1;
     else if (typeof part === "bigint") size += 20;
-    else size += 2 + part.byteLength + part.filter((byte) => byte === 0).length;
+    else if (part instanceof Uint8Array) {
+      size += 2 + part.byteLength + part.filter((byte) => byte === 0).length;
+    }
   }
   return size;
 }

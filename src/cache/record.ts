@@ -52,7 +52,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A fresh random blob id. */
-export function newBlobId(): string {
+function newBlobId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -106,7 +106,11 @@ export function readHeader(value: Uint8Array): RecordHeader {
 }
 
 /** The object of a record, given its bytes (inline: read from `value`; split: the blob's). */
-export function recordObject(value: Uint8Array, header: RecordHeader, blob?: Uint8Array): StoredObject {
+export function recordObject(
+  value: Uint8Array,
+  header: RecordHeader,
+  blob?: Uint8Array,
+): StoredObject {
   const length = new DataView(value.buffer, value.byteOffset).getUint32(1);
   return {
     meta: header.meta,

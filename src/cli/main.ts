@@ -1,11 +1,12 @@
 /**
- * The `holdfast` command line: `run`, `version`, `status` and `check-config`. `main` parses the
- * arguments and returns the exit code instead of exiting, so it can be called from tests.
+ * The `holdfast` command line: `run`, `version`, `status`, `check-config` and `cache`. `main`
+ * parses the arguments and returns the exit code instead of exiting, so it can be called from tests.
  * Usage errors and bad configuration exit with 2.
  * @module
  */
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.ts";
+import { cacheCommand } from "./cache_command.ts";
 import { checkConfigCommand } from "./check_config_command.ts";
 import { type CliContext, processContext } from "./context.ts";
 import { runCommand } from "./run_command.ts";
@@ -29,6 +30,7 @@ export async function main(args: string[], ctx: CliContext = processContext()): 
   program.addCommand(inheriting(runCommand(ctx), program));
   program.addCommand(inheriting(statusCommand(ctx), program));
   program.addCommand(inheriting(checkConfigCommand(ctx), program));
+  program.addCommand(inheriting(cacheCommand(ctx), program));
 
   try {
     await program.parseAsync(args, { from: "user" });
@@ -37,7 +39,7 @@ export async function main(args: string[], ctx: CliContext = processContext()): 
     ctx.err(`holdfast: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  return ctx.exitCode ?? (typeof Deno.exitCode === "number" ? Deno.exitCode : 0);
+  return ctx.exitCode ?? Deno.exitCode;
 }
 
 /** Gives a separately built command (and its subcommands) the program's output and exit handling. */

@@ -8,13 +8,30 @@ import type { Logger } from "../log/logger.ts";
 
 const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
 
-/** Starts the agent and waits for it to finish; 0 after a clean stop, 1 on failure. */
-export async function runAgent(config: Config, logger: Logger): Promise<number> {
+/** A running agent, as far as the CLI is concerned. */
+export interface RunningAgent {
+  /** Settles when the agent has stopped. */
+  finished: Promise<void>;
+  /** Asks the agent to stop gracefully. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts an agent from a Config; `startAgent` from `src/agent.ts` by default. */
+export type StartAgent = (config: Config, logger: Logger) => Promise<RunningAgent>;
+
+/**
+ * Starts the agent and waits for it to finish; 0 after a clean stop, 1 on failure.
+ * `src/agent.ts` is loaded on demand, so `version`, `status` and `check-config` start without it.
+ */
+export async function runAgent(
+  config: Config,
+  logger: Logger,
+  start: StartAgent = async (config, logger) =>
+    (await import("../agent.ts")).startAgent(config, logger),
+): Promise<number> {
   let agent;
   try {
-    // Loaded on demand so that `version`, `status` and `check-config` start without the proxy.
-    const { startAgent } = await import("../agent.ts");
-    agent = await startAgent(config, logger);
+    agent = await start(config, logger);
   } catch (err) {
     logger.error("agent failed to start", { error: err });
     return 1;

@@ -17,13 +17,8 @@ export function statusCommand(ctx: CliContext): Command {
     .option("--admin <URL>", "the agent's admin listener", `http://${DEFAULTS.adminListen}`)
     .option("--json", "print the raw JSON report")
     .action(async (options: { admin: string; json?: boolean }) => {
-      let url: URL;
-      try {
-        url = new URL("/v1/status", options.admin);
-      } catch {
-        url = new URL("invalid:");
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
+      const url = statusUrl(options.admin);
+      if (!url) {
         ctx.err(`holdfast: status: --admin: "${options.admin}" is not an http(s) URL\n`);
         ctx.exitCode = 2;
         return;
@@ -45,6 +40,15 @@ export function statusCommand(ctx: CliContext): Command {
       ctx.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
       ctx.exitCode = 0;
     });
+}
+
+function statusUrl(admin: string): URL | undefined {
+  try {
+    const url = new URL("/v1/status", admin);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeFailure(err: Error): string {

@@ -5,6 +5,7 @@
  * are counted, logged at debug level, and the affected query is marked stale by the store.
  * @module
  */
+import { putDocument } from "../cache/documents.ts";
 import type { CacheStore } from "../cache/store.ts";
 import { codecFor } from "../kube/codecs.ts";
 import type { Logger } from "../log/logger.ts";
@@ -43,7 +44,7 @@ async function cacheBody(
   const contentType = response.headers.get("content-type");
   if (classified.discovery) {
     const bytes = await readAll(body, MAX_OBJECT_BYTES);
-    await store.putDocument(classified.component, classified.discovery, contentType ?? "", bytes);
+    await putDocument(store.kv, classified.discovery, contentType ?? "", bytes);
     return;
   }
   const codec = codecFor(contentType);
@@ -59,7 +60,9 @@ async function cacheBody(
       .pipeTo(store.listSink(query, codec.mediaType, page));
   } else if (verb === "watch") {
     await body.pipeThrough(codec.watchDecoder(resource))
-      .pipeTo(store.watchSink(query, codec.mediaType));
+      .pipeTo(store.watchSink(query, codec.mediaType, {
+        initialEvents: classified.listOptions?.sendInitialEvents === true,
+      }));
   } else {
     const object = codec.decodeObject(await readAll(body, MAX_OBJECT_BYTES), resource);
     if (object.typeMeta.kind === "Status") return;

@@ -43,8 +43,8 @@ const CACHEABLE_VERBS = new Set(["get", "list", "watch", "create", "update", "pa
 /** True for `/version` and the discovery documents under `/api` and `/apis`. */
 export function isDiscoveryPath(info: RequestInfo): boolean {
   if (info.isResourceRequest) return false;
-  const p = info.parts;
-  if (info.path === "/version" || info.path === "/version/") return true;
+  const p = info.path.split("/").filter((s) => s !== "");
+  if (p.length === 1 && p[0] === "version") return true;
   if (p[0] === "api") return p.length <= 2;
   if (p[0] === "apis") return p.length <= 3;
   return false;
@@ -72,6 +72,8 @@ export function classify(request: Request, url: URL, agents: CacheAgents): Class
   if (!CACHEABLE_VERBS.has(info.verb)) return classified;
   if (info.subresource !== "" && info.subresource !== "status") return classified;
   if (NEVER_CACHED_RESOURCES.has(info.resource) || classified.invalid) return classified;
+  // Tables are JSON-only renderings for humans; no node component reads them offline.
+  if (transform.startsWith("as=Table")) return classified;
   const options = classified.listOptions;
   classified.query = {
     component,

@@ -17,6 +17,8 @@ export interface ForwardDeps {
   credentials: UpstreamCredentials;
   /** Told when a request could not reach a server. */
   suspect(server: UpstreamServer): void;
+  /** How long to wait for an upstream's response headers before giving up on it. */
+  headerTimeoutMs: number;
 }
 
 /** The upstream answered (any status). */
@@ -48,21 +50,28 @@ export async function forward(
   for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
     const prefix = server.url.pathname.replace(/\/$/, "");
     const target = new URL(prefix + url.pathname + url.search, server.url);
+    const headerTimeout = new AbortController();
+    const timer = setTimeout(() => headerTimeout.abort(), deps.headerTimeoutMs);
     try {
       const response = await fetch(target, {
         method: request.method,
         headers,
         body: request.body,
         client: deps.client,
-        signal: request.signal,
+        signal: AbortSignal.any([request.signal, headerTimeout.signal]),
         redirect: "manual",
       });
       return { ok: true, response, server };
     } catch (error) {
       if (request.signal.aborted) return { ok: false, reason: "client went away" };
-      reason = `${server.url.origin}: ${describeFetchError(error)}`;
+      const why = headerTimeout.signal.aborted
+        ? `no response within ${deps.headerTimeoutMs} ms`
+        : describeFetchError(error);
+      reason = `${server.url.origin}: ${why}`;
       deps.suspect(server);
       server = deps.pool.pick(server);
+    } finally {
+      clearTimeout(timer);
     }
   }
   return { ok: false, reason };

@@ -113,10 +113,11 @@ Deno.test("a failing status handler answers 500 and logs the error", async () =>
 });
 
 Deno.test("the listener logs its bound address", async () => {
-  await withAdmin({}, async (base, logs) => {
+  await withAdmin({}, (base, logs) => {
     const started = logs.map((line) => JSON.parse(line)).find((r) =>
       r.msg === "admin listener started"
     );
     assert.equal(`http://${started?.address}`, base);
+    return Promise.resolve();
   });
 });

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../assert.ts";
+import assert from "node:assert/strict";
 import { getDocument, MAX_DOCUMENT_BYTES, putDocument } from "../../src/cache/documents.ts";
 
 const fixture = (name: string) =>
@@ -9,8 +9,8 @@ Deno.test("documents: a stored document reads back with its content type", async
   const bytes = new TextEncoder().encode('{"major":"1","minor":"36"}');
   await putDocument(kv, { path: "/version", transform: "" }, "application/json", bytes);
   const doc = await getDocument(kv, { path: "/version", transform: "" });
-  assertEquals(doc?.contentType, "application/json");
-  assertEquals(doc?.bytes, bytes);
+  assert.deepEqual(doc?.contentType, "application/json");
+  assert.deepEqual(doc?.bytes, bytes);
 });
 
 Deno.test("documents: the transform is part of the key", async () => {
@@ -20,13 +20,13 @@ Deno.test("documents: the transform is part of the key", async () => {
   const transform = "as=APIGroupDiscoveryList;g=apidiscovery.k8s.io;v=v2";
   await putDocument(kv, { path: "/apis", transform: "" }, "application/json", plain);
   await putDocument(kv, { path: "/apis", transform }, "application/json", aggregated);
-  assertEquals((await getDocument(kv, { path: "/apis", transform: "" }))?.bytes, plain);
-  assertEquals((await getDocument(kv, { path: "/apis", transform }))?.bytes, aggregated);
+  assert.deepEqual((await getDocument(kv, { path: "/apis", transform: "" }))?.bytes, plain);
+  assert.deepEqual((await getDocument(kv, { path: "/apis", transform }))?.bytes, aggregated);
 });
 
 Deno.test("documents: a missing document is null", async () => {
   using kv = await Deno.openKv(":memory:");
-  assertEquals(await getDocument(kv, { path: "/api", transform: "" }), null);
+  assert.deepEqual(await getDocument(kv, { path: "/api", transform: "" }), null);
 });
 
 Deno.test("documents: a document larger than one KV value (aggregated discovery ×20) round-trips", async () => {
@@ -36,8 +36,8 @@ Deno.test("documents: a document larger than one KV value (aggregated discovery 
   for (let i = 0; i < 20; i++) big.set(one, i * one.byteLength);
   await putDocument(kv, { path: "/apis", transform: "" }, "application/json", big);
   const doc = await getDocument(kv, { path: "/apis", transform: "" });
-  assertEquals(doc?.bytes.byteLength, big.byteLength);
-  assertEquals(doc?.bytes, big);
+  assert.deepEqual(doc?.bytes.byteLength, big.byteLength);
+  assert.deepEqual(doc?.bytes, big);
 });
 
 Deno.test("documents: replacing a document deletes the old chunks", async () => {
@@ -47,21 +47,21 @@ Deno.test("documents: replacing a document deletes the old chunks", async () => 
   await putDocument(kv, key, "application/json", new Uint8Array(10).fill(2));
   let chunks = 0;
   for await (const _ of kv.list({ prefix: ["documents", "chunk"] })) chunks++;
-  assertEquals(chunks, 1);
-  assertEquals((await getDocument(kv, key))?.bytes, new Uint8Array(10).fill(2));
+  assert.deepEqual(chunks, 1);
+  assert.deepEqual((await getDocument(kv, key))?.bytes, new Uint8Array(10).fill(2));
 });
 
 Deno.test("documents: an empty document round-trips", async () => {
   using kv = await Deno.openKv(":memory:");
   await putDocument(kv, { path: "/x", transform: "" }, "text/plain", new Uint8Array());
   const doc = await getDocument(kv, { path: "/x", transform: "" });
-  assert(doc);
-  assertEquals(doc.bytes.byteLength, 0);
+  assert.ok(doc);
+  assert.deepEqual(doc.bytes.byteLength, 0);
 });
 
 Deno.test("documents: a document over the size cap is refused", async () => {
   using kv = await Deno.openKv(":memory:");
-  await assertRejects(
+  await assert.rejects(
     () =>
       putDocument(
         kv,

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../assert.ts";
+import assert from "node:assert/strict";
 import { EventQueue, MAX_EVENT_BYTES, type QueuedEvent } from "../../src/cache/event_queue.ts";
 
 function event(n: number, size = 10): QueuedEvent {
@@ -29,9 +29,9 @@ Deno.test("event queue: events are delivered in the order they were queued", asy
   for (let i = 0; i < 5; i++) await queue.enqueue(event(i));
   const { sent, send } = recorder();
   const report = await queue.deliverQueuedEvents(send);
-  assertEquals(sent, [0, 1, 2, 3, 4].map((i) => event(i).path));
-  assertEquals(report, { delivered: 5, rejected: 0, remaining: 0 });
-  assertEquals(await queue.stats(), { count: 0, bytes: 0 });
+  assert.deepEqual(sent, [0, 1, 2, 3, 4].map((i) => event(i).path));
+  assert.deepEqual(report, { delivered: 5, rejected: 0, remaining: 0 });
+  assert.deepEqual(await queue.stats(), { count: 0, bytes: 0 });
 });
 
 Deno.test("event queue: a 4xx drops the event and delivery goes on", async () => {
@@ -40,8 +40,8 @@ Deno.test("event queue: a 4xx drops the event and delivery goes on", async () =>
   for (let i = 0; i < 3; i++) await queue.enqueue(event(i));
   const { sent, send } = recorder([201, 422, 201]);
   const report = await queue.deliverQueuedEvents(send);
-  assertEquals(sent.length, 3);
-  assertEquals(report, { delivered: 2, rejected: 1, remaining: 0 });
+  assert.deepEqual(sent.length, 3);
+  assert.deepEqual(report, { delivered: 2, rejected: 1, remaining: 0 });
 });
 
 Deno.test("event queue: a 5xx stops delivery and keeps that event first", async () => {
@@ -50,19 +50,22 @@ Deno.test("event queue: a 5xx stops delivery and keeps that event first", async 
   for (let i = 0; i < 3; i++) await queue.enqueue(event(i));
   const first = recorder([201, 503]);
   const report = await queue.deliverQueuedEvents(first.send);
-  assertEquals(report, { delivered: 1, rejected: 0, remaining: 2 });
+  assert.deepEqual(report, { delivered: 1, rejected: 0, remaining: 2 });
   const again = recorder();
   await queue.deliverQueuedEvents(again.send);
-  assertEquals(again.sent, [1, 2].map((i) => event(i).path));
+  assert.deepEqual(again.sent, [1, 2].map((i) => event(i).path));
 });
 
 Deno.test("event queue: 429 and a network failure keep the event", async () => {
   using kv = await Deno.openKv(":memory:");
   const queue = new EventQueue(kv);
   await queue.enqueue(event(0));
-  assertEquals((await queue.deliverQueuedEvents(recorder([429]).send)).remaining, 1);
-  assertEquals((await queue.deliverQueuedEvents(recorder([new TypeError("refused")]).send)).remaining, 1);
-  assertEquals((await queue.deliverQueuedEvents(recorder().send)).delivered, 1);
+  assert.deepEqual((await queue.deliverQueuedEvents(recorder([429]).send)).remaining, 1);
+  assert.deepEqual(
+    (await queue.deliverQueuedEvents(recorder([new TypeError("refused")]).send)).remaining,
+    1,
+  );
+  assert.deepEqual((await queue.deliverQueuedEvents(recorder().send)).delivered, 1);
 });
 
 Deno.test("event queue: when the count bound is reached the oldest events are evicted", async () => {
@@ -70,18 +73,18 @@ Deno.test("event queue: when the count bound is reached the oldest events are ev
   const queue = new EventQueue(kv, { maxEvents: 3, maxBytes: 1 << 20 });
   let evicted = 0;
   for (let i = 0; i < 5; i++) evicted += await queue.enqueue(event(i));
-  assertEquals(evicted, 2);
+  assert.deepEqual(evicted, 2);
   const { sent, send } = recorder();
   await queue.deliverQueuedEvents(send);
-  assertEquals(sent, [2, 3, 4].map((i) => event(i).path));
+  assert.deepEqual(sent, [2, 3, 4].map((i) => event(i).path));
 });
 
 Deno.test("event queue: the byte bound evicts as many old events as needed", async () => {
   using kv = await Deno.openKv(":memory:");
   const queue = new EventQueue(kv, { maxEvents: 100, maxBytes: 300 });
   for (let i = 0; i < 3; i++) await queue.enqueue(event(i, 100));
-  assertEquals(await queue.enqueue(event(3, 250)), 3);
-  assertEquals(await queue.stats(), { count: 1, bytes: 250 });
+  assert.deepEqual(await queue.enqueue(event(3, 250)), 3);
+  assert.deepEqual(await queue.stats(), { count: 1, bytes: 250 });
 });
 
 Deno.test("event queue: the queue survives reopening the KV file", async () => {
@@ -96,7 +99,7 @@ Deno.test("event queue: the queue survives reopening the KV file", async () => {
     using kv = await Deno.openKv(path);
     const { sent, send } = recorder();
     await new EventQueue(kv).deliverQueuedEvents(send);
-    assertEquals(sent, [event(0).path, event(1).path]);
+    assert.deepEqual(sent, [event(0).path, event(1).path]);
   } finally {
     await Deno.remove(path);
   }
@@ -112,7 +115,7 @@ Deno.test("event queue: an event queued during delivery is delivered after the e
     if (sent.length === 1) await queue.enqueue(event(1));
     return 201;
   });
-  assertEquals(sent, [event(0).path, event(1).path]);
+  assert.deepEqual(sent, [event(0).path, event(1).path]);
 });
 
 Deno.test("event queue: concurrent delivery calls send each event once", async () => {
@@ -121,10 +124,10 @@ Deno.test("event queue: concurrent delivery calls send each event once", async (
   for (let i = 0; i < 4; i++) await queue.enqueue(event(i));
   const { sent, send } = recorder();
   await Promise.all([queue.deliverQueuedEvents(send), queue.deliverQueuedEvents(send)]);
-  assertEquals(sent.length, 4);
+  assert.deepEqual(sent.length, 4);
 });
 
 Deno.test("event queue: an oversized event body is refused", async () => {
   using kv = await Deno.openKv(":memory:");
-  await assertRejects(() => new EventQueue(kv).enqueue(event(0, MAX_EVENT_BYTES + 1)), RangeError);
+  await assert.rejects(() => new EventQueue(kv).enqueue(event(0, MAX_EVENT_BYTES + 1)), RangeError);
 });

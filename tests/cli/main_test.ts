@@ -54,7 +54,7 @@ Deno.test("check-config prints the resolved config and exits 0 for a valid file"
   const outcome = await runMain(["check-config", EXAMPLE]);
   assert.equal(outcome.code, 0);
   assert.match(outcome.stdout, /is valid/);
-  assert.match(outcome.stdout, /^  interval: 5s$/m);
+  assert.match(outcome.stdout, /^ {2}interval: 5s$/m);
 });
 
 Deno.test("check-config redacts the token it read", async () => {

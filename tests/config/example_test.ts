@@ -14,7 +14,7 @@ Deno.test("config.example.yaml documents every field and its flag", () => {
   const text = Deno.readTextFileSync(EXAMPLE);
   for (const spec of FIELDS) {
     const name = spec.key.split(".").pop();
-    assert.match(text, new RegExp(`^\\s*(# )?${name}:`, "m"), `key ${spec.key}`);
+    assert.match(text, new RegExp(`^\\s*(#\\s*)?${name}:`, "m"), `key ${spec.key}`);
     assert.ok(text.includes(`Flag: ${spec.flag}`), `flag ${spec.flag}`);
   }
 });

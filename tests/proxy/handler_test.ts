@@ -41,6 +41,7 @@ function startProxy(upstreams: URL[], extra: Partial<ProxyDeps> = {}): Proxy {
     cacheAgents: new Set(),
     filters: [],
     maxCacheLagBytes: 1 << 20,
+    headerTimeoutMs: 2000,
     ...extra,
   });
   const server = Deno.serve(
@@ -224,6 +225,7 @@ Deno.test("proxy: priority mode sends every request to the first healthy server"
     cacheAgents: new Set(),
     filters: [],
     maxCacheLagBytes: 1024,
+    headerTimeoutMs: 2000,
   });
   const answers = [];
   for (let i = 0; i < 3; i++) {
@@ -235,4 +237,15 @@ Deno.test("proxy: priority mode sends every request to the first healthy server"
   answers.push(await response.text());
   client.close();
   assertEquals(answers, ["first", "first", "first", "second"]);
+});
+
+Deno.test("proxy: an upstream that accepts but never answers is given up after the header timeout", async () => {
+  const hang = Promise.withResolvers<Response>();
+  await using upstream = startUpstream(() => hang.promise);
+  await using proxy = startProxy([upstream.url], { headerTimeoutMs: 100 });
+  const response = await fetch(new URL("/api/v1/pods", proxy.url));
+  assertEquals(response.status, 503);
+  assertEquals((await response.json()).reason, "ServiceUnavailable");
+  assertEquals(proxy.suspected.length, 1);
+  hang.resolve(new Response("late"));
 });

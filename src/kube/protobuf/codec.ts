@@ -8,11 +8,11 @@
 import type { WireCodec } from "../codec.ts";
 import type { ListMeta, RawObject } from "../types.ts";
 import { decodeEnvelope, encodeEnvelope, requirePlain } from "./envelope.ts";
-import { ProtobufListDecoder } from "./list_decoder.ts";
+import { protobufListDecoder } from "./list_decoder.ts";
 import { encodeListChunks } from "./list_encoder.ts";
 import { toRawObject } from "./object.ts";
 import { encodeStatus } from "./status.ts";
-import { encodeWatchFrame, ProtobufWatchDecoder } from "./watch.ts";
+import { encodeWatchFrame, protobufWatchDecoder } from "./watch.ts";
 
 /** Media type of Kubernetes protobuf objects, lists and errors. */
 export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
@@ -30,8 +30,8 @@ function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Iterable<Uint8
 export const protobufCodec: WireCodec = {
   mediaType: PROTOBUF_MEDIA_TYPE,
   watchContentType: PROTOBUF_WATCH_CONTENT_TYPE,
-  listDecoder: () => new ProtobufListDecoder(),
-  watchDecoder: () => new ProtobufWatchDecoder(),
+  listDecoder: () => protobufListDecoder(),
+  watchDecoder: () => protobufWatchDecoder(),
   decodeObject(body) {
     const envelope = requirePlain(decodeEnvelope(body));
     return toRawObject(envelope, envelope.raw);

@@ -6,13 +6,14 @@
  * buffered at a time, capped by `maxElementBytes`; unknown fields are skipped as they stream by.
  * @module
  */
+import { WireType } from "@bufbuild/protobuf/wire";
 import type { ListPart } from "../types.ts";
 import { ByteQueue } from "./byte_queue.ts";
 import { decodeTypeMeta, hasMagic, MAGIC, type TypeMeta } from "./envelope.ts";
 import { readListMeta } from "./list_meta.ts";
 import { toRawObject } from "./object.ts";
+import { orderedTransform } from "./ordered_transform.ts";
 import { guard, MAX_ELEMENT_HEADER_BYTES, peekElementHeader, ProtobufError } from "./wire.ts";
-import { WireType } from "@bufbuild/protobuf/wire";
 
 /** Default cap on one buffered element (an item, the ListMeta, the typeMeta): 16 MiB. */
 export const DEFAULT_MAX_ELEMENT_BYTES = 16 * 1024 * 1024;
@@ -161,20 +162,14 @@ export class ListParser {
   }
 }
 
-/** A list body, split at arbitrary chunk boundaries, in; its ListMeta part then its items out. */
-export class ProtobufListDecoder extends TransformStream<Uint8Array, ListPart> {
-  /** Creates a decoder; see `ListDecoderOptions`. */
-  constructor(options: ListDecoderOptions = {}) {
-    const parser = new ListParser(options);
-    super({
-      transform(chunk, controller) {
-        parser.push(chunk, (part) => controller.enqueue(part));
-      },
-      flush() {
-        parser.finish();
-      },
-    });
-  }
+/**
+ * A list body, split at arbitrary chunk boundaries, in; its ListMeta part then its items out. A
+ * malformed or truncated body errors the stream after the parts decoded before the fault.
+ */
+export function protobufListDecoder(
+  options: ListDecoderOptions = {},
+): TransformStream<Uint8Array, ListPart> {
+  return orderedTransform(new ListParser(options));
 }
 
 /** Decodes a whole list body at once (items are views of `body`). */

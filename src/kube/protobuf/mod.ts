@@ -18,7 +18,8 @@ export {
   decodeList,
   DEFAULT_MAX_ELEMENT_BYTES,
   type ListDecoderOptions,
-  ProtobufListDecoder,
+  ListParser,
+  protobufListDecoder,
 } from "./list_decoder.ts";
 export { DEFAULT_LIST_CHUNK_BYTES, encodeListChunks } from "./list_encoder.ts";
 export { encodeListMeta, type ListMetaFields, readListMeta } from "./list_meta.ts";
@@ -29,6 +30,7 @@ export {
   readObjectMetaDetails,
 } from "./object_meta.ts";
 export { toRawObject } from "./object.ts";
+export { type Decoder, orderedTransform } from "./ordered_transform.ts";
 export {
   replaceField,
   setLabels,
@@ -38,12 +40,13 @@ export {
   setString,
 } from "./rewrite.ts";
 export { FIELD_RULES, type FieldRule, readSelectableFields } from "./selectable_fields.ts";
-export { decodeStatus, encodeStatus } from "./status.ts";
+export { decodeStatus, decodeStatusMessage, encodeStatus, STATUS_TYPE_META } from "./status.ts";
 export {
   decodeWatchFrame,
   encodeWatchFrame,
   parseWatchEvent,
-  ProtobufWatchDecoder,
+  protobufWatchDecoder,
   type WatchDecoderOptions,
+  type WatchEventMessage,
 } from "./watch.ts";
 export { ProtobufError } from "./wire.ts";

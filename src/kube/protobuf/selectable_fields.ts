@@ -1,40 +1,31 @@
 /**
  * The field selectors holdfast evaluates locally, located in protobuf by field-number paths from
  * the object's own message. Values are rendered as kube-apiserver renders them for field
- * selectors (its `ToSelectableFields` functions): strings as-is, bools as "true"/"false"; an
- * absent field gives "" or "false".
+ * selectors (its `ToSelectableFields` functions): strings as-is, bools as "true"/"false",
+ * integers in decimal; an absent field gives "", "false" or "0".
  *
- * Every number below is checked by tests against the `k8s-api-testdata` fixtures, whose string
- * fields hold "<fieldName>Value" (e.g. Pod 2→10 reads "nodeNameValue"):
+ * Paths are field numbers from the object's own message (Pod 2→10 = Pod.spec → PodSpec.nodeName).
+ * Every number is checked by tests against the `k8s-api-testdata` fixtures, whose strings hold
+ * "<fieldName>Value" (2→10 of the Pod fixture reads "nodeNameValue"), except those marked (*):
+ * no fixture exists for those kinds, their numbers come from kubernetes/api `generated.proto`.
  *
- * | kind (envelope)   | field selector                 | path           | message chain                  |
- * |-------------------|--------------------------------|----------------|--------------------------------|
- * | any               | metadata.name                  | 1→1            | ObjectMeta.name                |
- * | any               | metadata.namespace             | 1→3            | ObjectMeta.namespace           |
- * | v1 Pod            | spec.nodeName                  | 2→10           | Pod.spec, PodSpec.nodeName     |
- * | v1 Pod            | spec.restartPolicy             | 2→3            | PodSpec.restartPolicy          |
- * | v1 Pod            | spec.schedulerName             | 2→19           | PodSpec.schedulerName          |
- * | v1 Pod            | spec.serviceAccountName        | 2→8            | PodSpec.serviceAccountName     |
- * | v1 Pod            | spec.hostNetwork (bool)        | 2→11           | PodSpec.hostNetwork            |
- * | v1 Pod            | status.phase                   | 3→1            | Pod.status, PodStatus.phase    |
- * | v1 Pod            | status.podIP                   | 3→6, else 3→12→1 | PodStatus.podIP, podIPs[0].ip |
- * | v1 Pod            | status.nominatedNodeName       | 3→11           | PodStatus.nominatedNodeName    |
- * | v1 Node           | spec.unschedulable (bool)      | 2→4            | NodeSpec.unschedulable         |
- * | v1 Service        | spec.clusterIP                 | 2→3            | ServiceSpec.clusterIP          |
- * | v1 Service        | spec.type                      | 2→4            | ServiceSpec.type               |
- * | v1 Namespace      | status.phase                   | 3→1            | NamespaceStatus.phase          |
- * | v1 Secret         | type                           | 3              | Secret.type                    |
- * | v1 Event          | involvedObject.kind … fieldPath| 2→1…7          | ObjectReference kind 1,        |
- * |                   |                                |                | namespace 2, name 3, uid 4,    |
- * |                   |                                |                | apiVersion 5, resourceVersion 6,|
- * |                   |                                |                | fieldPath 7                    |
- * | v1 Event          | reason / type                  | 3 / 9          | Event.reason, Event.type       |
- * | v1 Event          | reportingComponent             | 14             | Event.reportingComponent       |
- * | v1 Event          | source                         | 5→1, else 14   | source.component, else         |
- * |                   |                                |                | reportingComponent             |
- *
- * `status.podIP` follows the v1→internal conversion (podIP wins, else podIPs[0]); `source` falls
- * back to reportingComponent as the apiserver does.
+ * - every kind: metadata.name 1→1, metadata.namespace 1→3 (ObjectMeta)
+ * - v1 Pod: spec.nodeName 2→10, spec.restartPolicy 2→3, spec.schedulerName 2→19,
+ *   spec.serviceAccountName 2→8, spec.hostNetwork 2→11 (bool), status.phase 3→1,
+ *   status.podIP 3→6 else podIPs[0].ip 3→12→1 (the v1→internal conversion: podIP wins),
+ *   status.nominatedNodeName 3→11
+ * - v1 Node: spec.unschedulable 2→4 (bool)
+ * - v1 Service: spec.clusterIP 2→3, spec.type 2→4
+ * - v1 Namespace: status.phase 3→1, name 1→1 (legacy alias of metadata.name)
+ * - v1 Secret: type 3
+ * - v1 Event: involvedObject.{kind 2→1, namespace 2→2, name 2→3, uid 2→4, apiVersion 2→5,
+ *   resourceVersion 2→6, fieldPath 2→7}, reason 3, type 9, reportingComponent 14,
+ *   source 5→1 else 14 (source.component, else reportingComponent, as the apiserver does)
+ * - events.k8s.io/v1 Event, same selector names: regarding 8→1…7, reason 7, type 11,
+ *   reportingController 4, source deprecatedSource 12→1 else 4
+ * - v1 ReplicationController (*): status.replicas 3→1 (int)
+ * - apps/v1 ReplicaSet (*): status.replicas 3→1 (int)
+ * - batch/v1 Job (*): status.successful = JobStatus.succeeded 3→5 (int)
  * @module
  */
 import type { ObjectMeta } from "../types.ts";
@@ -43,13 +34,14 @@ import { findBytes, findBytesAt, findVarint } from "./message.ts";
 
 /** Where one selectable field lives and how its value is rendered. */
 export interface FieldRule {
-  type: "string" | "bool";
+  type: "string" | "bool" | "int";
   /** Field-number paths tried in order; the first non-empty value wins. */
   paths: readonly (readonly number[])[];
 }
 
 const text = (...paths: number[][]): FieldRule => ({ type: "string", paths });
 const flag = (path: number[]): FieldRule => ({ type: "bool", paths: [path] });
+const count = (path: number[]): FieldRule => ({ type: "int", paths: [path] });
 
 /** Type-specific selectable fields by `apiVersion/kind`; metadata.name/namespace apply to all. */
 export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldRule>>>> = {
@@ -72,6 +64,7 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   },
   "v1/Namespace": {
     "status.phase": text([3, 1]),
+    "name": text([1, 1]),
   },
   "v1/Secret": {
     "type": text([3]),
@@ -88,6 +81,28 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
     "reportingComponent": text([14]),
     "source": text([5, 1], [14]),
     "type": text([9]),
+  },
+  "events.k8s.io/v1/Event": {
+    "involvedObject.kind": text([8, 1]),
+    "involvedObject.namespace": text([8, 2]),
+    "involvedObject.name": text([8, 3]),
+    "involvedObject.uid": text([8, 4]),
+    "involvedObject.apiVersion": text([8, 5]),
+    "involvedObject.resourceVersion": text([8, 6]),
+    "involvedObject.fieldPath": text([8, 7]),
+    "reason": text([7]),
+    "reportingComponent": text([4]),
+    "source": text([12, 1], [4]),
+    "type": text([11]),
+  },
+  "v1/ReplicationController": {
+    "status.replicas": count([3, 1]),
+  },
+  "apps/v1/ReplicaSet": {
+    "status.replicas": count([3, 1]),
+  },
+  "batch/v1/Job": {
+    "status.successful": count([3, 5]),
   },
 };
 
@@ -122,7 +137,7 @@ function readRule(object: Uint8Array, rule: FieldRule): string {
       continue;
     }
     const value = findVarint(parent, fieldNo);
-    if (value !== undefined) return String(value !== 0n);
+    if (value !== undefined) return rule.type === "bool" ? String(value !== 0n) : String(value);
   }
-  return rule.type === "string" ? "" : "false";
+  return rule.type === "string" ? "" : rule.type === "bool" ? "false" : "0";
 }

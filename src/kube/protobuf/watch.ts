@@ -14,6 +14,7 @@ import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./en
 import { DEFAULT_MAX_FRAME_BYTES, frameHeader, FrameSplitter } from "./frames.ts";
 import { findBytes } from "./message.ts";
 import { toRawObject } from "./object.ts";
+import { orderedTransform } from "./ordered_transform.ts";
 import { concatBytes, fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>([
@@ -84,18 +85,16 @@ export interface WatchDecoderOptions {
   maxFrameBytes?: number;
 }
 
-/** A protobuf watch body, split at arbitrary chunk boundaries, in; its events out. */
-export class ProtobufWatchDecoder extends TransformStream<Uint8Array, WatchEvent> {
-  /** Creates a decoder; see `WatchDecoderOptions`. */
-  constructor(options: WatchDecoderOptions = {}) {
-    const frames = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-    super({
-      transform(chunk, controller) {
-        frames.push(chunk, (frame) => controller.enqueue(decodeWatchFrame(frame)));
-      },
-      flush() {
-        frames.finish();
-      },
-    });
-  }
+/**
+ * A protobuf watch body, split at arbitrary chunk boundaries, in; its events out. A bad frame
+ * errors the stream after every event decoded before it, and never yields an event itself.
+ */
+export function protobufWatchDecoder(
+  options: WatchDecoderOptions = {},
+): TransformStream<Uint8Array, WatchEvent> {
+  const frames = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  return orderedTransform<Uint8Array, WatchEvent>({
+    push: (chunk, emit) => frames.push(chunk, (frame) => emit(decodeWatchFrame(frame))),
+    finish: () => frames.finish(),
+  });
 }

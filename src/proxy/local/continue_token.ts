@@ -53,5 +53,10 @@ export function decodeContinue(text: string): ContinueToken | undefined {
   const { v, q, g, rv, o } = value as Record<string, unknown>;
   if (v !== VERSION || typeof rv !== "string") return undefined;
   if (![q, g, o].every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return undefined;
-  return { queryId: q as number, generation: g as number, resourceVersion: rv, offset: o as number };
+  return {
+    queryId: q as number,
+    generation: g as number,
+    resourceVersion: rv,
+    offset: o as number,
+  };
 }

@@ -8,7 +8,8 @@
 import { isNewer } from "../../kube/resource_version.ts";
 import { expired, failure, type Status } from "../../kube/status.ts";
 import type { ListMeta, RawObject } from "../../kube/types.ts";
-import type { QueryRecord } from "../../cache/query.ts";
+import type { QueryIdentity, QueryRecord } from "../../cache/query.ts";
+import { SnapshotGone } from "../../cache/store.ts";
 import type { Classified } from "../classify.ts";
 import { contentTypeOf } from "./accept.ts";
 import { decodeContinue, encodeContinue } from "./continue_token.ts";
@@ -35,11 +36,26 @@ export async function answerList(
   classified: Classified,
 ): Promise<Response> {
   if (classified.invalid) return statusReply(request, classified.invalid);
-  const options = classified.listOptions!;
   const query = classified.query;
   if (!query) {
     return unavailableReply(request, "this component's lists are not cached", context.retryAfter);
   }
+  try {
+    return await listOnce(context, request, classified, query);
+  } catch (error) {
+    // The snapshot was replaced (a new listing came in) between choosing and reading it.
+    if (!(error instanceof SnapshotGone)) throw error;
+    return await listOnce(context, request, classified, query);
+  }
+}
+
+async function listOnce(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+  query: QueryIdentity,
+): Promise<Response> {
+  const options = classified.listOptions!;
   const chosen = await chooseSnapshot(
     context.store,
     query,
@@ -58,7 +74,11 @@ export async function answerList(
     ) return statusReply(request, expired(EXPIRED_CONTINUE));
     offset = token.offset;
   } else {
-    const refused = checkResourceVersion(options.resourceVersion, options.resourceVersionMatch, record);
+    const refused = checkResourceVersion(
+      options.resourceVersion,
+      options.resourceVersionMatch,
+      record,
+    );
     if (refused) return statusReply(request, refused);
   }
 

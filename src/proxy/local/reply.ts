@@ -44,5 +44,8 @@ export function objectReply(
     "content-type": contentTypeOf(codec.mediaType, transform),
     "cache-control": "no-cache",
   });
-  return new Response(codec.encodeObject(object), { status: code, headers });
+  return new Response(codec.encodeObject(object) as Uint8Array<ArrayBuffer>, {
+    status: code,
+    headers,
+  });
 }

@@ -3,7 +3,8 @@
  *
  * - `sendInitialEvents=true`: ADDED for every selected cached object, then a BOOKMARK annotated
  *   `k8s.io/initial-events-end: "true"` at the snapshot's resourceVersion (watch-list);
- * - resourceVersion ""/"0": ADDED for every selected cached object;
+ * - resourceVersion ""/"0": ADDED for every selected cached object (none with an explicit
+ *   `sendInitialEvents=false`);
  * - an older resourceVersion: what the client missed — objects changed since as MODIFIED,
  *   deletions from the tombstones as DELETED — or, when the tombstones do not reach back that far,
  *   one ERROR event with 410 Expired, after which the stream ends and the client re-lists;
@@ -96,10 +97,18 @@ export async function answerWatch(
 function startOf(options: ListOptions, record: QueryRecord): Start {
   const rv = options.resourceVersion;
   if (options.sendInitialEvents === true) return { kind: "initial", endMarker: true };
-  if (rv === "" || rv === "0") return { kind: "initial", endMarker: false };
+  if (rv === "" || rv === "0") {
+    // An explicit sendInitialEvents=false starts at the current state without initial events.
+    if (options.sendInitialEvents === false) {
+      return { kind: "resume", since: record.resourceVersion };
+    }
+    return { kind: "initial", endMarker: false };
+  }
   if (rv === record.resourceVersion) return { kind: "resume", since: rv };
   const history = record.historyFrom;
-  if (history === "" || compareResourceVersions(rv, history) < 0) return { kind: "expired", since: rv };
+  if (history === "" || compareResourceVersions(rv, history) < 0) {
+    return { kind: "expired", since: rv };
+  }
   return { kind: "resume", since: rv };
 }
 
@@ -144,7 +153,12 @@ async function* watchEvents(
       if (full) yield full;
     }
     if (start.endMarker) {
-      const end = bookmarkObject(codec.mediaType, itemTypeOf(record, sample), record.resourceVersion, true);
+      const end = bookmarkObject(
+        codec.mediaType,
+        itemTypeOf(record, sample),
+        record.resourceVersion,
+        true,
+      );
       out.push(codec.encodeWatchEvent("BOOKMARK", end));
     }
   } else if (start.since !== record.resourceVersion) {
@@ -166,7 +180,9 @@ async function* watchEvents(
   for (;;) {
     const now = Date.now();
     if (now >= pacing.deadline || pacing.signals.some((s) => s.aborted)) return;
-    const wake = bookmark ? Math.min(pacing.deadline, now + context.bookmarkIntervalMs) : pacing.deadline;
+    const wake = bookmark
+      ? Math.min(pacing.deadline, now + context.bookmarkIntervalMs)
+      : pacing.deadline;
     await sleep(wake - now, pacing.signals);
     if (Date.now() >= pacing.deadline || pacing.signals.some((s) => s.aborted)) return;
     if (bookmark) yield bookmark;
@@ -187,7 +203,7 @@ async function missedChanges(
     }
   }
   for (const tombstone of await context.store.tombstonesSince(record, since)) {
-    if (selected(tombstone.object)) changes.push(["DELETED", tombstone.object]);
+    if (selected(tombstone)) changes.push(["DELETED", tombstone]);
   }
   return changes.sort((a, b) =>
     compareResourceVersions(a[1].meta.resourceVersion, b[1].meta.resourceVersion)

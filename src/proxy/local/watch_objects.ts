@@ -23,7 +23,9 @@ export function bookmarkObject(
   resourceVersion: string,
   initialEventsEnd: boolean,
 ): RawObject {
-  const annotations: Record<string, string> = initialEventsEnd ? { [INITIAL_EVENTS_END]: "true" } : {};
+  const annotations: Record<string, string> = initialEventsEnd
+    ? { [INITIAL_EVENTS_END]: "true" }
+    : {};
   let bytes: Uint8Array;
   if (isJson(mediaType)) {
     const metadata = initialEventsEnd ? { resourceVersion, annotations } : { resourceVersion };

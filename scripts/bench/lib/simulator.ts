@@ -1,0 +1,103 @@
+/**
+ * Runs the apiserver simulator as its own process (`scripts/apiserver-sim/main.ts`) and drives
+ * it through its control API: cut and restore the link, start and stop churn (object changes at
+ * a steady rate, which is what watches carry).
+ * @module
+ */
+import type { BenchContext } from "./measure.ts";
+import { type BenchProcess, delay, logTail, spawnProcess } from "./processes.ts";
+
+/** Cluster size of a simulator (the simulator's defaults fill in the rest). */
+export interface SimulatorScale {
+  pods: number;
+  nodes?: number;
+  services?: number;
+  configmaps?: number;
+  secrets?: number;
+}
+
+/** Changes per second to one resource type; rate 0 stops every churn. */
+export interface ChurnRequest {
+  resource: string;
+  rate: number;
+}
+
+/** A running simulator process. */
+export interface SimulatorHandle {
+  proc: BenchProcess;
+  /** API base URL. */
+  url: string;
+  /** Control API base URL. */
+  controlUrl: string;
+  /** `false` drops every connection and refuses new ones; `true` listens again. */
+  setLink(up: boolean): Promise<void>;
+  /** Starts changing objects at `rate` per second, or (rate 0) stops all changes. */
+  mutate(request: ChurnRequest): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Announcement {
+  url: string;
+  controlUrl: string;
+  startMs: number;
+}
+
+/** Starts a simulator with `scale` and waits for its announcement line. */
+export async function startSimulator(
+  ctx: BenchContext,
+  scale: SimulatorScale,
+): Promise<SimulatorHandle> {
+  const args = ["run", "-A", "scripts/apiserver-sim/main.ts", "--port", "0"];
+  for (const [name, value] of Object.entries(scale)) {
+    if (value !== undefined) args.push(`--${name}`, String(value));
+  }
+  const proc = await spawnProcess({
+    name: "apiserver-sim",
+    command: Deno.execPath(),
+    args,
+    cwd: ctx.repoRoot,
+    logDir: `${ctx.runDir}/logs`,
+    maxLifetimeMs: 20 * 60_000,
+  });
+  let announced: Announcement;
+  try {
+    announced = await announcement(proc, 120_000);
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${announced.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`simulator control ${method} ${path}: ${text}`);
+  };
+  return {
+    proc,
+    url: announced.url,
+    controlUrl: announced.controlUrl,
+    setLink: (up) => control("POST", up ? "/link/up" : "/link/down"),
+    mutate: (request) =>
+      request.rate > 0 ? control("POST", "/churn", request) : control("DELETE", "/churn"),
+    async stop() {
+      await proc.stop();
+    },
+  };
+}
+
+/** Waits for the JSON line the simulator prints once it listens. */
+async function announcement(proc: BenchProcess, timeoutMs: number): Promise<Announcement> {
+  const deadline = performance.now() + timeoutMs;
+  let exited = false;
+  proc.exited.then(() => exited = true);
+  while (performance.now() < deadline && !exited) {
+    const text = await Deno.readTextFile(proc.logFile).catch(() => "");
+    const line = text.split("\n").find((l) => l.startsWith('{"url"'));
+    if (line) return JSON.parse(line);
+    await delay(20);
+  }
+  throw new Error(`the simulator did not start:\n${await logTail(proc)}`);
+}

@@ -1,0 +1,405 @@
+/**
+ * Looking into the cache: what `holdfast cache ls` / `cache get` show (computed from a store, or
+ * asked from a running agent's admin listener through {@link cacheAdminRoutes}), and
+ * `cache verify`'s integrity check of a KV file.
+ * @module
+ */
+import type { GroupVersionResource } from "../kube/types.ts";
+import { BlobDamaged, readBlob } from "./blobs.ts";
+import {
+  blobPrefix,
+  generationPrefix,
+  PENDING_BLOB_PREFIX,
+  queryPrefix,
+  resourcePrefix,
+  singlePrefix,
+  snapshotPrefix,
+  tombstonePrefix,
+} from "./keys.ts";
+import { decodeQueryRecord, isServable, type QueryRecord } from "./query.ts";
+import { type BlobRef, readHeader, type StoredObject } from "./record.ts";
+import type { CacheStats, CacheStore } from "./store.ts";
+
+/** One query as `cache ls` shows it. */
+export interface QueryView {
+  component: string;
+  resource: string;
+  namespace: string;
+  labelSelector: string;
+  fieldSelector: string;
+  transform: string;
+  resourceVersion: string;
+  complete: boolean;
+  stale: boolean;
+  staleReason: string;
+  /** ISO time of the last complete listing, "" if never. */
+  listedAt: string;
+  /** ISO time of the last change. */
+  updatedAt: string;
+  mediaType: string;
+  objects: number;
+  bytes: number;
+}
+
+/** What `cache ls` shows. */
+export interface LsView {
+  resources: (CacheStats & { name: string })[];
+  queries: QueryView[];
+}
+
+/** One object as `cache get` shows it: metadata, plus the object (parsed JSON, or base64). */
+export interface ObjectView {
+  component: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  apiVersion: string;
+  resourceVersion: string;
+  uid: string;
+  labels: Record<string, string>;
+  fields: Record<string, string>;
+  mediaType: string;
+  storedAt: string;
+  size: number;
+  /** The object, for JSON media types. */
+  object?: unknown;
+  /** The object's bytes in base64, for other media types (protobuf). */
+  base64?: string;
+}
+
+/** `pods.v1.core`, `deployments.v1.apps`: a resource's full name as `cache ls` prints it. */
+export function resourceName(gvr: GroupVersionResource): string {
+  return `${gvr.resource}.${gvr.version}.${gvr.group || "core"}`;
+}
+
+function queryView(record: QueryRecord): QueryView {
+  return {
+    component: record.component,
+    resource: resourceName(record),
+    namespace: record.namespace,
+    labelSelector: record.labelSelector,
+    fieldSelector: record.fieldSelector,
+    transform: record.transform,
+    resourceVersion: record.resourceVersion,
+    complete: isServable(record),
+    stale: record.stale,
+    staleReason: record.staleReason,
+    listedAt: record.listedAt ? new Date(record.listedAt).toISOString() : "",
+    updatedAt: new Date(record.updatedAt).toISOString(),
+    mediaType: record.mediaType,
+    objects: record.objectCount,
+    bytes: record.bytes,
+  };
+}
+
+/** The `cache ls` view of a store. */
+export async function lsView(store: CacheStore): Promise<LsView> {
+  const resources = (await store.stats()).map((stats) => ({ ...stats, name: resourceName(stats) }));
+  const queries = (await store.queries()).map(queryView).sort((a, b) =>
+    `${a.component}\0${a.resource}\0${a.namespace}` <
+        `${b.component}\0${b.resource}\0${b.namespace}`
+      ? -1
+      : 1
+  );
+  return { resources, queries };
+}
+
+/** A resource named on the command line is unknown or ambiguous for the component. */
+export class UnknownResource extends Error {
+  /** Says what was asked and what is cached. */
+  constructor(component: string, text: string, candidates: string[]) {
+    super(
+      candidates.length === 0
+        ? `nothing cached for ${component} matches resource "${text}"`
+        : `resource "${text}" is ambiguous for ${component}: ${candidates.join(", ")}`,
+    );
+    this.name = "UnknownResource";
+  }
+}
+
+/**
+ * Resolves `pods`, `pods.v1`, `pods.v1.core`, `deployments.apps` or `deployments.v1.apps`
+ * against what is cached for `component`.
+ */
+export function resolveResource(
+  stats: CacheStats[],
+  component: string,
+  text: string,
+): GroupVersionResource {
+  const dot = text.indexOf(".");
+  const resource = dot === -1 ? text : text.slice(0, dot);
+  const rest = dot === -1 ? "" : text.slice(dot + 1);
+  const matches = stats.filter((s) => {
+    if (s.component !== component || s.resource !== resource) return false;
+    const group = s.group || "core";
+    return rest === "" || rest === group || rest === `${s.version}.${group}` ||
+      (s.group === "" && rest === s.version);
+  });
+  if (matches.length !== 1) {
+    throw new UnknownResource(component, text, matches.map(resourceName));
+  }
+  const { group, version } = matches[0];
+  return { group, version, resource };
+}
+
+const decoder = new TextDecoder();
+
+/** The `cache get` view of a stored object. */
+export function objectView(
+  component: string,
+  gvr: GroupVersionResource,
+  object: StoredObject,
+): ObjectView {
+  const view: ObjectView = {
+    component,
+    resource: resourceName(gvr),
+    namespace: object.meta.namespace,
+    name: object.meta.name,
+    kind: object.typeMeta.kind,
+    apiVersion: object.typeMeta.apiVersion,
+    resourceVersion: object.meta.resourceVersion,
+    uid: object.meta.uid,
+    labels: object.meta.labels,
+    fields: object.fields,
+    mediaType: object.mediaType,
+    storedAt: new Date(object.storedAt).toISOString(),
+    size: object.bytes.byteLength,
+  };
+  if (object.mediaType.includes("json")) {
+    try {
+      view.object = JSON.parse(decoder.decode(object.bytes));
+      return view;
+    } catch {
+      // Not valid JSON after all: shown as base64 below.
+    }
+  }
+  view.base64 = btoa(Array.from(object.bytes, (byte) => String.fromCharCode(byte)).join(""));
+  return view;
+}
+
+/** Finds an object by component, resource text and namespace/name; null when not cached. */
+export async function findObject(
+  store: CacheStore,
+  component: string,
+  resource: string,
+  namespace: string,
+  name: string,
+): Promise<ObjectView | null> {
+  const gvr = resolveResource(await store.stats(), component, resource);
+  const object = await store.getObject(component, gvr, namespace, name);
+  return object ? objectView(component, gvr, object) : null;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+const OBJECT_ROUTE = /^\/v1\/cache\/objects\/([^/]+)\/([^/]+)\/([^/]*)\/([^/]+)$/;
+
+/**
+ * Admin routes of a running agent: `GET /v1/cache/ls` ({@link LsView}) and
+ * `GET /v1/cache/objects/<component>/<resource>/<namespace>/<name>` ({@link ObjectView}; the
+ * namespace is `-` or empty for cluster-scoped objects; a 404 body says `reason: "NotCached"` or
+ * `"UnknownResource"`). Resolves null for other paths.
+ */
+export function cacheAdminRoutes(store: CacheStore): (req: Request) => Promise<Response | null> {
+  return async (req) => {
+    const { pathname } = new URL(req.url);
+    const route = pathname === "/v1/cache/ls" ? "ls" : OBJECT_ROUTE.exec(pathname);
+    if (!route) return null;
+    if (req.method !== "GET") return json({ error: "method not allowed" }, 405);
+    if (route === "ls") return json(await lsView(store));
+    let parts: string[];
+    try {
+      parts = route.slice(1).map(decodeURIComponent);
+    } catch {
+      return json({ error: "malformed path" }, 400);
+    }
+    const [component, resource, namespace, name] = parts;
+    try {
+      const view = await findObject(
+        store,
+        component,
+        resource,
+        namespace === "-" ? "" : namespace,
+        name,
+      );
+      if (view) return json(view);
+      return json({ reason: "NotCached", error: `${namespace}/${name} is not cached` }, 404);
+    } catch (error) {
+      if (error instanceof UnknownResource) {
+        return json({ reason: "UnknownResource", error: error.message }, 404);
+      }
+      throw error;
+    }
+  };
+}
+
+/** What `cache verify` found. */
+export interface VerifyReport {
+  /** Records checked (query records, objects, tombstones, single objects). */
+  checked: number;
+  /** Problems that start-up would not repair: the cache is damaged. */
+  damage: string[];
+  /** Leftovers of an interrupted write that the next start-up collects. */
+  garbage: string[];
+}
+
+interface Generation {
+  marker: boolean;
+  objects: number;
+  bytes: number;
+  tombstones: number[];
+  blobs: BlobRef[];
+}
+
+/**
+ * Checks a cache KV file: every record decodes and its blob parts are all there, every query's
+ * generation holds `objectCount` objects and its tombstones, counters match, and nothing is
+ * stored that no record, marker or generation accounts for. Reads only.
+ */
+export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
+  const report: VerifyReport = { checked: 0, damage: [], garbage: [] };
+  const records = new Map<number, QueryRecord>();
+  for await (const { key, value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
+    report.checked++;
+    try {
+      const record = decodeQueryRecord(value);
+      if (records.has(record.id)) report.damage.push(`query id ${record.id} used twice`);
+      records.set(record.id, record);
+    } catch {
+      report.damage.push(`query record ${JSON.stringify(key)} does not decode`);
+    }
+  }
+  const generations = new Map<string, Generation>();
+  const generation = (id: number, gen: number) => {
+    const name = `${id}/${gen}`;
+    let found = generations.get(name);
+    if (!found) {
+      found = { marker: false, objects: 0, bytes: 0, tombstones: [], blobs: [] };
+      generations.set(name, found);
+    }
+    return found;
+  };
+  for (const record of records.values()) generation(record.id, record.generation);
+  for await (const { key } of kv.list({ prefix: generationPrefix() })) {
+    generation(key[2] as number, key[3] as number).marker = true;
+  }
+  const live: BlobRef[] = [];
+  const readRecord = (key: Deno.KvKey, value: Uint8Array) => {
+    report.checked++;
+    try {
+      const header = readHeader(value);
+      return { header, size: value.byteLength + (header.blob?.size ?? 0) };
+    } catch {
+      report.damage.push(`record ${JSON.stringify(key)} does not decode`);
+      return undefined;
+    }
+  };
+  for (
+    const [prefix, tombstones] of [[snapshotPrefix(), false], [tombstonePrefix(), true]] as const
+  ) {
+    for await (const { key, value } of kv.list<Uint8Array>({ prefix })) {
+      const found = generation(key[2] as number, key[3] as number);
+      const read = readRecord(key, value);
+      if (!read) continue;
+      if (read.header.blob) found.blobs.push(read.header.blob);
+      if (tombstones) {
+        found.tombstones.push(key[4] as number);
+      } else {
+        found.objects++;
+        found.bytes += read.size;
+      }
+    }
+  }
+  const singles = new Map<string, { objects: number; bytes: number }>();
+  for await (const { key, value } of kv.list<Uint8Array>({ prefix: singlePrefix() })) {
+    const read = readRecord(key, value);
+    if (!read) continue;
+    if (read.header.blob) live.push(read.header.blob);
+    const id = JSON.stringify(key.slice(2, 6));
+    const count = singles.get(id) ?? { objects: 0, bytes: 0 };
+    count.objects++;
+    count.bytes += read.size;
+    singles.set(id, count);
+  }
+  for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
+    const id = JSON.stringify(key.slice(2));
+    const counted = singles.get(id) ?? { objects: 0, bytes: 0 };
+    const stored = JSON.parse(new TextDecoder().decode(value));
+    if (stored.objects !== counted.objects || stored.bytes !== counted.bytes) {
+      report.damage.push(
+        `single objects of ${id}: counter says ${stored.objects} (${stored.bytes} B), found ${counted.objects} (${counted.bytes} B)`,
+      );
+    }
+    singles.delete(id);
+  }
+  for (const id of singles.keys()) report.damage.push(`single objects of ${id} have no counter`);
+
+  const collectable: BlobRef[] = [];
+  for (const [name, found] of generations) {
+    const [id, gen] = name.split("/").map(Number);
+    const record = records.get(id);
+    if (record?.generation === gen) {
+      live.push(...found.blobs);
+      if (found.objects !== record.objectCount || found.bytes !== record.bytes) {
+        report.damage.push(
+          `query ${id} (${
+            resourceName(record)
+          }): record says ${record.objectCount} objects (${record.bytes} B), generation ${gen} holds ${found.objects} (${found.bytes} B)`,
+        );
+      }
+      const expected = record.tombstoneNext - record.tombstoneFirst;
+      const inRange = found.tombstones.every((seq) =>
+        seq >= record.tombstoneFirst && seq < record.tombstoneNext
+      );
+      if (found.tombstones.length !== expected || !inRange) {
+        report.damage.push(`query ${id}: tombstones do not match the record's sequence numbers`);
+      }
+    } else if (found.marker) {
+      collectable.push(...found.blobs);
+      report.garbage.push(
+        `query ${id} generation ${gen}: ${found.objects} objects left over (collected at start-up)`,
+      );
+    } else {
+      report.damage.push(
+        `query ${id} generation ${gen}: ${found.objects} objects no query or marker refers to`,
+      );
+    }
+  }
+
+  const pending = new Set<string>();
+  for await (const { key } of kv.list({ prefix: PENDING_BLOB_PREFIX })) {
+    pending.add(key[2] as string);
+  }
+  const referenced = new Set([...live, ...collectable].map((ref) => ref.id));
+  for (const ref of live) {
+    try {
+      await readBlob(kv, ref);
+    } catch (error) {
+      if (!(error instanceof BlobDamaged)) throw error;
+      report.damage.push(error.message);
+    }
+    if (pending.has(ref.id)) report.damage.push(`blob ${ref.id} is referenced but marked pending`);
+  }
+  const unreferenced = new Set<string>();
+  for await (const { key } of kv.list({ prefix: blobPrefix() })) {
+    const id = key[2] as string;
+    if (!referenced.has(id)) unreferenced.add(id);
+  }
+  for (const id of unreferenced) {
+    if (pending.has(id)) {
+      report.garbage.push(`blob ${id}: parts of an unwritten record (collected at start-up)`);
+    } else report.damage.push(`blob ${id}: parts no record refers to`);
+  }
+  for (const id of pending) {
+    if (!referenced.has(id) && !unreferenced.has(id)) {
+      report.garbage.push(`blob ${id}: pending marker without parts (collected at start-up)`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,403 @@
+/**
+ * The cache store: Deno KV-backed storage of what the cloud kube-apiserver answered, per
+ * component. The proxy hands it decoded LIST pages, watch streams and single objects; the offline
+ * path reads objects, complete list snapshots (with their resourceVersion) and tombstones back.
+ *
+ * One process owns the KV file. {@link CacheStore.open} first collects what a crash left behind.
+ * Writes are write-behind ({@link WriteBatcher}); reads see committed data.
+ * @module
+ */
+import { compareResourceVersions } from "../kube/resource_version.ts";
+import type { GroupVersionResource, ListPart, RawObject, WatchEvent } from "../kube/types.ts";
+import { type CommitInfo, WriteBatcher } from "./batcher.ts";
+import { BlobDamaged, readBlob } from "./blobs.ts";
+import { type DocumentKey, putDocument } from "./documents.ts";
+import { collectGarbage, type GarbageReport } from "./gc.ts";
+import {
+  generationKey,
+  generationPrefix,
+  queryPrefix,
+  resourcePrefix,
+  singleKey,
+  snapshotKey,
+  snapshotPrefix,
+  tombstonePrefix,
+} from "./keys.ts";
+import { createListSink } from "./list_sink.ts";
+import { decodeQueryRecord, isServable, type QueryIdentity, type QueryRecord } from "./query.ts";
+import { readHeader, type RecordHeader, recordObject, type StoredObject } from "./record.ts";
+import { createWatchSink, type WatchSinkOptions } from "./watch_sink.ts";
+import { CacheWriter, type SingleCount } from "./writer.ts";
+
+/** Options of {@link CacheStore.open}. */
+export interface CacheStoreOptions {
+  /** Most bytes written but not committed before writers wait (default 8 MiB, at least 256 KiB). */
+  maxPendingBytes?: number;
+  /** How long a paginated list waits for its next page (default 60 s). */
+  pageTimeoutMs?: number;
+  /** Most tombstones kept per query (default 1000). */
+  maxTombstones?: number;
+  /** Called after every commit (for metrics). */
+  onCommit?: (info: CommitInfo) => void;
+  /**
+   * Open for reading only: no start-up GC, every write is refused. Safe next to the process that
+   * owns the file (the CLI's `cache ls` / `cache get`).
+   */
+  readOnly?: boolean;
+}
+
+/** The object of a DELETED event, as the server sent it (its resourceVersion is the deletion's). */
+export type Tombstone = StoredObject;
+
+/** What is cached for one component's resource. */
+export interface CacheStats extends GroupVersionResource {
+  component: string;
+  /** Objects stored: in query snapshots plus single objects. */
+  objects: number;
+  /** Bytes stored for them. */
+  bytes: number;
+  /** Queries recorded, and how many of them are complete and not stale, or stale. */
+  queries: number;
+  complete: number;
+  stale: number;
+}
+
+/** The generation a reader asked for was replaced and deleted; read the query's record again. */
+export class SnapshotGone extends Error {
+  /** Names the query. */
+  constructor(record: QueryRecord) {
+    super(`generation ${record.generation} of query ${record.id} is no longer stored`);
+    this.name = "SnapshotGone";
+  }
+}
+
+const MIN_PENDING_BYTES = 256 * 1024;
+const DEFAULT_PENDING_BYTES = 8 * 1024 * 1024;
+const decoder = new TextDecoder();
+
+/** A single-object counter value; a damaged one counts as zero (`cache verify` reports it). */
+function readCounter(value: Uint8Array): { objects: number; bytes: number } {
+  try {
+    const { objects, bytes } = JSON.parse(decoder.decode(value));
+    if (typeof objects === "number" && typeof bytes === "number") return { objects, bytes };
+  } catch {
+    // Falls through to zero.
+  }
+  return { objects: 0, bytes: 0 };
+}
+
+/** A header that is not a record's (damaged value) is skipped by readers. */
+function headerOrUndefined(value: unknown): RecordHeader | undefined {
+  if (!(value instanceof Uint8Array)) return undefined;
+  try {
+    return readHeader(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isNewerCopy(a: RecordHeader, b: RecordHeader): boolean {
+  const order = compareResourceVersions(a.meta.resourceVersion, b.meta.resourceVersion);
+  return order > 0 || (order === 0 && a.storedAt > b.storedAt);
+}
+
+/** The Deno KV cache of one agent. */
+export class CacheStore {
+  readonly #kv: Deno.Kv;
+  readonly #writer: CacheWriter;
+  readonly #batcher: WriteBatcher;
+  /** What start-up GC collected. */
+  readonly collected: GarbageReport;
+
+  private constructor(
+    kv: Deno.Kv,
+    batcher: WriteBatcher,
+    writer: CacheWriter,
+    collected: GarbageReport,
+  ) {
+    this.#kv = kv;
+    this.#batcher = batcher;
+    this.#writer = writer;
+    this.collected = collected;
+  }
+
+  /** Opens (creating if needed) the cache at `path` (a file, or `:memory:`) and collects garbage. */
+  static async open(path: string, options: CacheStoreOptions = {}): Promise<CacheStore> {
+    const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_PENDING_BYTES;
+    if (maxPendingBytes < MIN_PENDING_BYTES) {
+      throw new RangeError(`maxPendingBytes must be at least ${MIN_PENDING_BYTES}`);
+    }
+    const kv = await Deno.openKv(path);
+    try {
+      const batcher = new WriteBatcher(kv, { maxPendingBytes, onCommit: options.onCommit });
+      const records: QueryRecord[] = [];
+      for await (const { value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
+        try {
+          records.push(decodeQueryRecord(value));
+        } catch {
+          // A damaged record: `cache verify` reports it; the query is relisted from scratch.
+        }
+      }
+      let maxId = Math.max(0, ...records.map((record) => record.id));
+      for await (const { key } of kv.list({ prefix: generationPrefix() })) {
+        maxId = Math.max(maxId, key[2] as number);
+      }
+      const current = new Map(records.map((record) => [record.id, record.generation]));
+      const collected = options.readOnly
+        ? { generations: 0, blobs: 0 }
+        : await collectGarbage(kv, batcher, (id) => current.get(id));
+      if (options.readOnly) await batcher.close();
+      const singles: SingleCount[] = [];
+      for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
+        const [component, group, version, resource] = key.slice(2) as string[];
+        singles.push({ component, group, version, resource, ...readCounter(value) });
+      }
+      const writer = new CacheWriter(kv, batcher, {
+        pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
+        maxTombstones: Math.max(1, options.maxTombstones ?? 1000),
+      }, { records, singles, nextQueryId: maxId + 1 });
+      return new CacheStore(kv, batcher, writer, collected);
+    } catch (error) {
+      kv.close();
+      throw error;
+    }
+  }
+
+  // --- writing (the proxy's cache branch) ---
+
+  /**
+   * A sink for one LIST page response. `page.continueToken` is the request's `continue` ("" for
+   * the first page). The listing is committed when the page without a continue token closes.
+   */
+  listSink(
+    query: QueryIdentity,
+    mediaType: string,
+    page: { continueToken: string },
+  ): WritableStream<ListPart> {
+    return createListSink(this.#writer, query, mediaType, page.continueToken);
+  }
+
+  /** A sink for a WATCH stream; pass `initialEvents` for a watch-list (`sendInitialEvents=true`). */
+  watchSink(
+    query: QueryIdentity,
+    mediaType: string,
+    options?: WatchSinkOptions,
+  ): WritableStream<WatchEvent> {
+    return createWatchSink(this.#writer, query, mediaType, options);
+  }
+
+  /**
+   * Stores an object from a GET/create/update/patch response under the query's component,
+   * resource and transform, and the object's namespace (or the query's) and name. Selectors of
+   * `query` are ignored. An older resourceVersion than the stored copy's is ignored.
+   */
+  putObject(query: QueryIdentity, mediaType: string, object: RawObject): Promise<void> {
+    return this.#writer.putSingle(query, mediaType, object);
+  }
+
+  /**
+   * Stores a discovery document (`/version`, `/api…`, `/apis…`) with its Content-Type in the
+   * shared document store (`documents.ts`); documents are the same for every component.
+   */
+  putDocument(
+    _component: string,
+    document: DocumentKey,
+    contentType: string,
+    bytes: Uint8Array,
+  ): Promise<void> {
+    return putDocument(this.#kv, document, contentType, bytes);
+  }
+
+  /** Marks a query stale (not served as complete until the next full listing), with why. */
+  markStale(query: QueryIdentity, reason: string): Promise<void> {
+    return this.#writer.markStale(query, reason);
+  }
+
+  // --- reading (the offline path) ---
+
+  /**
+   * The newest stored copy of an object (by resourceVersion, then time), from the single objects
+   * and from every snapshot of a query that covers its namespace. `transform` "" means full
+   * objects; Table/PartialObjectMetadata copies are found only under their own transform.
+   */
+  async getObject(
+    component: string,
+    gvr: GroupVersionResource,
+    namespace: string,
+    name: string,
+    transform = "",
+  ): Promise<StoredObject | null> {
+    const keys = [singleKey(component, gvr, transform, namespace, name)];
+    for (const record of await this.queries(component, gvr)) {
+      if (record.transform !== transform) continue;
+      if (record.namespace !== "" && record.namespace !== namespace) continue;
+      keys.push(snapshotKey(record.id, record.generation, namespace, name));
+    }
+    let best: { key: Deno.KvKey; value: Uint8Array; header: RecordHeader } | undefined;
+    for (let i = 0; i < keys.length; i += 10) {
+      for (const { key, value } of await this.#kv.getMany<Uint8Array[]>(keys.slice(i, i + 10))) {
+        const header = headerOrUndefined(value);
+        if (!header) continue;
+        if (!best || isNewerCopy(header, best.header)) {
+          best = { key, value: value as Uint8Array, header };
+        }
+      }
+    }
+    return best ? await this.#materialize(best.key, best.value) : null;
+  }
+
+  /** Query records of a component (and resource), or of every component. */
+  async queries(component?: string, gvr?: GroupVersionResource): Promise<QueryRecord[]> {
+    const records: QueryRecord[] = [];
+    for await (
+      const { value } of this.#kv.list<Uint8Array>({ prefix: queryPrefix(component, gvr) })
+    ) {
+      try {
+        records.push(decodeQueryRecord(value));
+      } catch {
+        // Damaged: reported by `cache verify`, treated as never listed.
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The objects of a query's snapshot (the record's generation). Throws {@link SnapshotGone} if
+   * that generation was replaced and deleted since the record was read.
+   */
+  async *listObjects(record: QueryRecord): AsyncIterable<StoredObject> {
+    const release = this.#writer.pin(record.id, record.generation);
+    if (!release) throw new SnapshotGone(record);
+    try {
+      const marker = await this.#kv.get(generationKey(record.id, record.generation));
+      if (marker.versionstamp === null) throw new SnapshotGone(record);
+      const prefix = snapshotPrefix(record.id, record.generation);
+      for await (
+        const { key, value } of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 500 })
+      ) {
+        yield await this.#materialize(key, value);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Tombstones of a query's snapshot newer than `resourceVersion`, oldest first. Complete only
+   * for `resourceVersion` at or after the record's `historyFrom`; older ones must be answered
+   * as expired (410) by the caller.
+   */
+  async tombstonesSince(record: QueryRecord, resourceVersion: string): Promise<Tombstone[]> {
+    const tombstones: Tombstone[] = [];
+    const prefix = tombstonePrefix(record.id, record.generation);
+    for await (const { key, value } of this.#kv.list<Uint8Array>({ prefix })) {
+      const header = headerOrUndefined(value);
+      if (!header || compareResourceVersions(header.meta.resourceVersion, resourceVersion) <= 0) {
+        continue;
+      }
+      tombstones.push(await this.#materialize(key, value));
+    }
+    return tombstones;
+  }
+
+  /** Per component and resource: objects, bytes, queries (from committed counters, no scan). */
+  async stats(): Promise<CacheStats[]> {
+    const all = new Map<string, CacheStats>();
+    const entry = (component: string, gvr: GroupVersionResource) => {
+      const id = JSON.stringify([component, gvr.group, gvr.version, gvr.resource]);
+      let stats = all.get(id);
+      if (!stats) {
+        const { group, version, resource } = gvr;
+        stats = {
+          component,
+          group,
+          version,
+          resource,
+          objects: 0,
+          bytes: 0,
+          queries: 0,
+          complete: 0,
+          stale: 0,
+        };
+        all.set(id, stats);
+      }
+      return stats;
+    };
+    for (const record of await this.queries()) {
+      const stats = entry(record.component, record);
+      stats.queries++;
+      stats.objects += record.objectCount;
+      stats.bytes += record.bytes;
+      if (isServable(record)) stats.complete++;
+      if (record.stale) stats.stale++;
+    }
+    for await (const { key, value } of this.#kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
+      const [component, group, version, resource] = key.slice(2) as string[];
+      const { objects, bytes } = readCounter(value);
+      const stats = entry(component, { group, version, resource });
+      stats.objects += objects;
+      stats.bytes += bytes;
+    }
+    const order = (s: CacheStats) => [s.component, s.resource, s.group, s.version].join("\0");
+    return [...all.values()].sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
+  }
+
+  /** The KV handle, for the other state kept in the same file (documents, leases, events). */
+  get kv(): Deno.Kv {
+    return this.#kv;
+  }
+
+  /** The error that stopped cache writes for good (until restart), if one did. */
+  get writeFailure(): Error | undefined {
+    return this.#batcher.failure;
+  }
+
+  /** Bytes written but not yet committed. */
+  get pendingBytes(): number {
+    return this.#batcher.pendingBytes;
+  }
+
+  // --- maintenance and lifecycle ---
+
+  /** Deletes everything cached for `component`, or the whole cache. */
+  purge(component?: string): Promise<void> {
+    return this.#writer.purge(component);
+  }
+
+  /** Waits until every write so far (and the deletions it caused) is committed. */
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+
+  /** Drops unfinished paginated lists, commits pending writes and closes the KV file. */
+  async close(): Promise<void> {
+    try {
+      await this.#writer.close();
+    } finally {
+      this.#kv.close();
+    }
+  }
+
+  /** Closes the store (`await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A record's object, joining its blob's parts (re-reading once if the record changed). */
+  async #materialize(key: Deno.KvKey, value: Uint8Array): Promise<StoredObject> {
+    const header = readHeader(value);
+    if (!header.blob) return recordObject(value, header);
+    try {
+      return recordObject(value, header, await readBlob(this.#kv, header.blob));
+    } catch (error) {
+      if (!(error instanceof BlobDamaged)) throw error;
+      const again = (await this.#kv.get<Uint8Array>(key)).value;
+      if (!(again instanceof Uint8Array)) throw error;
+      const fresh = readHeader(again);
+      if (!fresh.blob || fresh.blob.id === header.blob.id) {
+        return fresh.blob ? Promise.reject(error) : recordObject(again, fresh);
+      }
+      return recordObject(again, fresh, await readBlob(this.#kv, fresh.blob));
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The sink of one WATCH stream. Events update the query they belong to: ADDED/MODIFIED keep the
+ * newer resourceVersion, DELETED removes and keeps a tombstone, BOOKMARK moves the query's
+ * resourceVersion forward, ERROR ends caching of the stream. In a watch-list stream
+ * (`sendInitialEvents=true`) the initial ADDED events are a listing: they fill a new generation
+ * that the `k8s.io/initial-events-end` BOOKMARK switches in, exactly like a LIST.
+ * A stream the proxy gave up on marks the query stale.
+ * @module
+ */
+import type { RawObject, WatchEvent } from "../kube/types.ts";
+import { abortReason } from "./list_sink.ts";
+import type { QueryIdentity } from "./query.ts";
+import type { CacheWriter, Snapshot } from "./writer.ts";
+
+/** Options of a watch sink. */
+export interface WatchSinkOptions {
+  /** The watch asked for initial events (`sendInitialEvents=true`, a watch-list). */
+  initialEvents?: boolean;
+}
+
+const END_OF_INITIAL_EVENTS = new TextEncoder().encode("k8s.io/initial-events-end");
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0];
+  const last = haystack.byteLength - needle.byteLength;
+  for (let i = haystack.indexOf(first); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.byteLength && haystack[i + j] === needle[j]) j++;
+    if (j === needle.byteLength) return true;
+  }
+  return false;
+}
+
+/** Whether a BOOKMARK's object carries the `k8s.io/initial-events-end` annotation. */
+export function endsInitialEvents(object: RawObject): boolean {
+  return contains(object.bytes, END_OF_INITIAL_EVENTS);
+}
+
+/** A sink storing a watch stream's events. */
+export function createWatchSink(
+  writer: CacheWriter,
+  query: QueryIdentity,
+  mediaType: string,
+  options: WatchSinkOptions = {},
+): WritableStream<WatchEvent> {
+  const state = writer.state(query);
+  let initial = options.initialEvents ?? false;
+  let snapshot: Snapshot | undefined;
+  let stopped = false;
+
+  const endInitialEvents = async (bookmark: RawObject) => {
+    initial = false;
+    snapshot ??= await writer.beginSnapshot(query, mediaType, false);
+    const kind = bookmark.typeMeta.kind;
+    await writer.commitSnapshot(snapshot, {
+      apiVersion: bookmark.typeMeta.apiVersion,
+      kind: kind === "" ? "" : `${kind}List`,
+      resourceVersion: bookmark.meta.resourceVersion,
+      continue: "",
+    });
+    snapshot = undefined;
+  };
+
+  return new WritableStream<WatchEvent>({
+    async write({ type, object }) {
+      if (stopped) return;
+      if (type === "ERROR") {
+        stopped = true;
+        if (snapshot) writer.abandon(snapshot);
+      } else if (type === "BOOKMARK") {
+        if (!initial) await writer.advance(state, object.meta.resourceVersion);
+        else if (endsInitialEvents(object)) await endInitialEvents(object);
+      } else if (initial && type === "ADDED") {
+        snapshot ??= await writer.beginSnapshot(query, mediaType, false);
+        await writer.addItem(snapshot, object);
+      } else if (type === "DELETED") {
+        await writer.remove(state, object, mediaType);
+      } else {
+        await writer.upsert(state, object, mediaType);
+      }
+    },
+    async close() {
+      if (snapshot) writer.abandon(snapshot);
+      await writer.sync();
+    },
+    async abort(reason) {
+      if (snapshot) writer.abandon(snapshot);
+      if (!stopped) await writer.markStale(query, abortReason(reason));
+      await writer.sync();
+    },
+  });
+}

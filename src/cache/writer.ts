@@ -1,0 +1,600 @@
+/**
+ * The cache's write side: what each stored list page, watch event and object turns into, as
+ * mutation groups for the {@link WriteBatcher}.
+ *
+ * Crash safety comes from generations. A query's objects live under its id and a generation
+ * number; a LIST writes a fresh generation in as many groups as it takes, then one group switches
+ * the query record to it, and only after that commits is the old generation deleted. Since groups
+ * commit in order, a crash leaves the record on either the old or the new complete generation;
+ * the other one still has its marker and is collected at start-up ({@link collectGarbage}).
+ * Watch events change the current generation in place, one group per event (object, tombstone
+ * and query record together).
+ * @module
+ */
+import { compareResourceVersions, isNumericResourceVersion } from "../kube/resource_version.ts";
+import type { GroupVersionResource, ListMeta, RawObject } from "../kube/types.ts";
+import type { Mutation, WriteBatcher } from "./batcher.ts";
+import { adoptBlob, blobWriteGroups, deleteBlob } from "./blobs.ts";
+import { deleteGeneration, deleteRecords } from "./gc.ts";
+import {
+  CACHE_PREFIX,
+  generationKey,
+  generationPrefix,
+  pendingBlobKey,
+  queryKey,
+  resourceKey,
+  resourcePrefix,
+  singleKey,
+  singlePrefix,
+  snapshotKey,
+  tombstoneKey,
+} from "./keys.ts";
+import {
+  encodeQueryRecord,
+  gvrOf,
+  identityOf,
+  identityString,
+  newQueryRecord,
+  type QueryIdentity,
+  type QueryRecord,
+} from "./query.ts";
+import {
+  type BlobRef,
+  type EncodedRecord,
+  encodeRecord,
+  readHeader,
+  type RecordHeader,
+} from "./record.ts";
+
+/** Tunables of the write side. */
+export interface WriterOptions {
+  /** How long a paginated list waits for its next page before it is dropped. */
+  pageTimeoutMs: number;
+  /** Most tombstones kept per query. */
+  maxTombstones: number;
+}
+
+/** Single objects (GET/create/update/patch responses) stored for one component's resource. */
+export interface SingleCount extends GroupVersionResource {
+  component: string;
+  objects: number;
+  bytes: number;
+}
+
+/** The writer's view of one query. */
+export interface QueryState {
+  readonly identity: QueryIdentity;
+  readonly key: Deno.KvKey;
+  readonly id: number;
+  /** The record as last written (possibly not committed yet). */
+  record: QueryRecord | undefined;
+  /** The record's generation has no marker written yet. */
+  markerPending: boolean;
+  nextGeneration: number;
+  /** A paginated list waiting for its next page. */
+  paging: Snapshot | undefined;
+}
+
+/** A generation being written by a LIST (all its pages) or the initial events of a watch-list. */
+export class Snapshot {
+  /** Stored size per named item, by `[namespace, name]`. */
+  readonly names = new Map<string, number>();
+  /** Blobs written whose record is not written yet. */
+  readonly unreferenced = new Set<BlobRef>();
+  nameless = 0;
+  bytes = 0;
+  /** The first page's list metadata. */
+  meta: ListMeta | undefined;
+  abandoned = false;
+  committed = false;
+  expectedContinue: string | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Guard of every group of the snapshot: dropped once abandoned. */
+  readonly guard = (): boolean => !this.abandoned;
+
+  /** A snapshot of `state` in `generation`, stored with `mediaType`. */
+  constructor(
+    readonly state: QueryState,
+    readonly generation: number,
+    readonly mediaType: string,
+  ) {}
+
+  /** Objects written so far. */
+  get objectCount(): number {
+    return this.names.size + this.nameless;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+
+interface Current {
+  header: RecordHeader;
+  size: number;
+}
+
+function storedSize(record: EncodedRecord): number {
+  return record.value.byteLength + (record.header.blob?.size ?? 0);
+}
+
+function newest(a: string, b: string): string {
+  return compareResourceVersions(a, b) >= 0 ? a : b;
+}
+
+/** Mutations dropping the parts of a record that will not be written after all. */
+function discard(record: EncodedRecord): Mutation[] {
+  const ref = record.header.blob;
+  return ref ? [...deleteBlob(ref), { key: pendingBlobKey(ref.id), value: null }] : [];
+}
+
+/** Everything the store writes, as ordered mutation groups. */
+export class CacheWriter {
+  readonly #kv: Deno.Kv;
+  readonly #batcher: WriteBatcher;
+  readonly #options: WriterOptions;
+  readonly #states = new Map<string, QueryState>();
+  readonly #singles = new Map<string, SingleCount>();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #pins = new Map<string, number>();
+  readonly #unpinned = new Map<string, (() => void)[]>();
+  readonly #doomed = new Set<string>();
+  #nextQueryId: number;
+  #closing = false;
+
+  /** A writer continuing from the loaded `records` and `singles`. */
+  constructor(
+    kv: Deno.Kv,
+    batcher: WriteBatcher,
+    options: WriterOptions,
+    loaded: { records: QueryRecord[]; singles: SingleCount[]; nextQueryId: number },
+  ) {
+    this.#kv = kv;
+    this.#batcher = batcher;
+    this.#options = options;
+    this.#nextQueryId = loaded.nextQueryId;
+    for (const record of loaded.records) {
+      const identity = identityOf(record);
+      this.#states.set(identityString(identity), {
+        identity,
+        key: queryKey(identity),
+        id: record.id,
+        record,
+        markerPending: false,
+        nextGeneration: record.generation + 1,
+        paging: undefined,
+      });
+    }
+    for (const single of loaded.singles) this.#singles.set(this.#singleId(single), single);
+  }
+
+  /** The state of `query`, created on first use. */
+  state(query: QueryIdentity): QueryState {
+    const id = identityString(query);
+    let state = this.#states.get(id);
+    if (!state) {
+      const identity = identityOf(query);
+      state = {
+        identity,
+        key: queryKey(identity),
+        id: this.#nextQueryId++,
+        record: undefined,
+        markerPending: false,
+        nextGeneration: 1,
+        paging: undefined,
+      };
+      this.#states.set(id, state);
+    }
+    return state;
+  }
+
+  // --- snapshots (LIST pages, watch-list initial events) ---
+
+  /** Starts a new generation for `query`; a paginated list still waiting for pages is dropped. */
+  async beginSnapshot(query: QueryIdentity, mediaType: string, list: boolean): Promise<Snapshot> {
+    const state = this.state(query);
+    if (list && state.paging) this.abandon(state.paging);
+    const snapshot = new Snapshot(state, state.nextGeneration++, mediaType);
+    await this.#batcher.add({
+      mutations: [{ key: generationKey(state.id, snapshot.generation), value: EMPTY }],
+      guard: snapshot.guard,
+    });
+    return snapshot;
+  }
+
+  /** Writes one item into a snapshot (no-op once it is abandoned). */
+  async addItem(snapshot: Snapshot, object: RawObject): Promise<void> {
+    if (snapshot.abandoned) return;
+    const { namespace, name } = object.meta;
+    const key = snapshotKey(
+      snapshot.state.id,
+      snapshot.generation,
+      namespace,
+      name !== "" ? name : snapshot.nameless++,
+    );
+    const record = encodeRecord(object, snapshot.mediaType, Date.now());
+    const ref = record.header.blob;
+    if (ref) snapshot.unreferenced.add(ref);
+    for (const group of blobWriteGroups(record, snapshot.guard)) await this.#batcher.add(group);
+    const mutations: Mutation[] = [{ key, value: record.value }, ...adoptBlob(record)];
+    const size = storedSize(record);
+    if (name !== "") {
+      const id = JSON.stringify([namespace, name]);
+      const previous = snapshot.names.get(id);
+      if (previous !== undefined) {
+        mutations.push(...deleteBlob((await this.#current(key))?.header.blob));
+        snapshot.bytes -= previous;
+      }
+      snapshot.names.set(id, size);
+    }
+    snapshot.bytes += size;
+    await this.#batcher.add({ mutations, guard: snapshot.guard });
+    if (ref) snapshot.unreferenced.delete(ref);
+  }
+
+  /** Keeps a snapshot open for the page the server will answer for `continueToken`. */
+  expectPage(snapshot: Snapshot, continueToken: string): void {
+    if (snapshot.abandoned) return;
+    const state = snapshot.state;
+    if (state.paging && state.paging !== snapshot) this.abandon(state.paging);
+    state.paging = snapshot;
+    snapshot.expectedContinue = continueToken;
+    snapshot.timer = setTimeout(() => this.abandon(snapshot), this.#options.pageTimeoutMs);
+    Deno.unrefTimer(snapshot.timer);
+  }
+
+  /** The snapshot waiting for the page asked with `continueToken`, if any. */
+  resumeSnapshot(query: QueryIdentity, continueToken: string): Snapshot | undefined {
+    const snapshot = this.state(query).paging;
+    if (!snapshot || snapshot.expectedContinue !== continueToken) return undefined;
+    clearTimeout(snapshot.timer);
+    snapshot.expectedContinue = undefined;
+    return snapshot;
+  }
+
+  /**
+   * Switches the query to the snapshot (one atomic) and then deletes the previous generation.
+   * A snapshot at an older resourceVersion than the complete one stored is dropped instead.
+   */
+  async commitSnapshot(snapshot: Snapshot, meta: ListMeta): Promise<void> {
+    if (snapshot.abandoned || snapshot.committed) return;
+    const state = snapshot.state;
+    const current = state.record;
+    if (
+      current?.complete && !current.stale && isNumericResourceVersion(meta.resourceVersion) &&
+      isNumericResourceVersion(current.resourceVersion) &&
+      compareResourceVersions(current.resourceVersion, meta.resourceVersion) > 0
+    ) {
+      this.abandon(snapshot);
+      return;
+    }
+    snapshot.committed = true;
+    clearTimeout(snapshot.timer);
+    if (state.paging === snapshot) state.paging = undefined;
+    const now = Date.now();
+    const base = current ?? newQueryRecord(state.identity, state.id, snapshot.generation);
+    state.record = {
+      ...base,
+      generation: snapshot.generation,
+      complete: true,
+      stale: false,
+      staleReason: "",
+      resourceVersion: meta.resourceVersion,
+      historyFrom: meta.resourceVersion,
+      listedAt: now,
+      updatedAt: now,
+      mediaType: snapshot.mediaType,
+      listKind: meta.kind,
+      listApiVersion: meta.apiVersion,
+      objectCount: snapshot.objectCount,
+      bytes: snapshot.bytes,
+      tombstoneFirst: 0,
+      tombstoneNext: 0,
+    };
+    state.markerPending = false;
+    await this.#batcher.add({
+      mutations: [{ key: state.key, value: encodeQueryRecord(state.record) }],
+    });
+    if (current && current.generation !== snapshot.generation) {
+      this.#dropGeneration(state.id, current.generation, []);
+    }
+  }
+
+  /** Drops an unfinished snapshot: nothing more of it is written and what was is deleted. */
+  abandon(snapshot: Snapshot): void {
+    if (snapshot.abandoned || snapshot.committed) return;
+    snapshot.abandoned = true;
+    clearTimeout(snapshot.timer);
+    if (snapshot.state.paging === snapshot) snapshot.state.paging = undefined;
+    this.#dropGeneration(snapshot.state.id, snapshot.generation, [...snapshot.unreferenced]);
+  }
+
+  // --- watch events ---
+
+  /** ADDED/MODIFIED: stores the object unless a newer version is stored. */
+  async upsert(state: QueryState, object: RawObject, mediaType: string): Promise<void> {
+    const { namespace, name, resourceVersion } = object.meta;
+    if (name === "") return this.advance(state, resourceVersion);
+    const record = encodeRecord(object, mediaType, Date.now());
+    for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
+    for (;;) {
+      const generation = this.#ensureRecord(state).generation;
+      const key = snapshotKey(state.id, generation, namespace, name);
+      const old = await this.#current(key);
+      if (state.record!.generation !== generation) continue;
+      if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
+        return this.#batcher.add({
+          mutations: [
+            ...discard(record),
+            ...this.#update(state, (r) => ({
+              resourceVersion: newest(r.resourceVersion, resourceVersion),
+            })),
+          ],
+        });
+      }
+      const size = storedSize(record);
+      return this.#batcher.add({
+        mutations: [
+          { key, value: record.value },
+          ...adoptBlob(record),
+          ...deleteBlob(old?.header.blob),
+          ...this.#update(state, (r) => ({
+            resourceVersion: newest(r.resourceVersion, resourceVersion),
+            objectCount: r.objectCount + (old ? 0 : 1),
+            bytes: r.bytes + size - (old?.size ?? 0),
+          })),
+        ],
+      });
+    }
+  }
+
+  /** DELETED: removes the object and keeps the event's object as a tombstone (bounded). */
+  async remove(state: QueryState, object: RawObject, mediaType: string): Promise<void> {
+    const { namespace, name, resourceVersion } = object.meta;
+    if (name === "") return this.advance(state, resourceVersion);
+    const tombstone = encodeRecord(object, mediaType, Date.now());
+    for (const group of blobWriteGroups(tombstone)) await this.#batcher.add(group);
+    for (;;) {
+      const before = this.#ensureRecord(state);
+      const key = snapshotKey(state.id, before.generation, namespace, name);
+      const evict = before.tombstoneNext - before.tombstoneFirst >= this.#options.maxTombstones;
+      const evictKey = tombstoneKey(state.id, before.generation, before.tombstoneFirst);
+      const old = await this.#current(key);
+      const evicted = evict ? await this.#current(evictKey) : undefined;
+      const now = state.record!;
+      if (
+        now.generation !== before.generation || now.tombstoneFirst !== before.tombstoneFirst ||
+        now.tombstoneNext !== before.tombstoneNext
+      ) continue;
+      if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
+        return this.#batcher.add({
+          mutations: [
+            ...discard(tombstone),
+            ...this.#update(state, (r) => ({
+              resourceVersion: newest(r.resourceVersion, resourceVersion),
+            })),
+          ],
+        });
+      }
+      const mutations: Mutation[] = [];
+      if (old) mutations.push({ key, value: null }, ...deleteBlob(old.header.blob));
+      const seq = now.tombstoneNext;
+      mutations.push(
+        { key: tombstoneKey(state.id, now.generation, seq), value: tombstone.value },
+        ...adoptBlob(tombstone),
+      );
+      if (evict) {
+        mutations.push({ key: evictKey, value: null }, ...deleteBlob(evicted?.header.blob));
+      }
+      const evictedVersion = evicted?.header.meta.resourceVersion ?? "";
+      mutations.push(...this.#update(state, (r) => ({
+        resourceVersion: newest(r.resourceVersion, resourceVersion),
+        objectCount: r.objectCount - (old ? 1 : 0),
+        bytes: r.bytes - (old?.size ?? 0),
+        tombstoneNext: seq + 1,
+        tombstoneFirst: evict ? r.tombstoneFirst + 1 : r.tombstoneFirst,
+        historyFrom: evict ? newest(r.historyFrom, evictedVersion) : r.historyFrom,
+      })));
+      return this.#batcher.add({ mutations });
+    }
+  }
+
+  /** BOOKMARK (and skipped events): moves the query's resourceVersion forward. */
+  async advance(state: QueryState, resourceVersion: string): Promise<void> {
+    const record = state.record;
+    if (!record || compareResourceVersions(resourceVersion, record.resourceVersion) <= 0) return;
+    await this.#batcher.add({ mutations: this.#update(state, () => ({ resourceVersion })) });
+  }
+
+  /** Records that a response for `query` was given up on: not served as complete any more. */
+  async markStale(query: QueryIdentity, reason: string): Promise<void> {
+    const state = this.state(query);
+    this.#ensureRecord(state);
+    await this.#batcher.add({
+      mutations: this.#update(state, () => ({ stale: true, staleReason: reason })),
+    });
+  }
+
+  // --- single objects ---
+
+  /** Stores one object by component, resource, transform, namespace and name. */
+  async putSingle(query: QueryIdentity, mediaType: string, object: RawObject): Promise<void> {
+    const { name, resourceVersion } = object.meta;
+    if (name === "") return;
+    const namespace = object.meta.namespace || query.namespace;
+    const gvr = gvrOf(query);
+    const key = singleKey(query.component, gvr, query.transform, namespace, name);
+    const record = encodeRecord(object, mediaType, Date.now());
+    for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
+    const old = await this.#current(key);
+    if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
+      if (record.parts.length > 0) await this.#batcher.add({ mutations: discard(record) });
+      return;
+    }
+    const count = this.#singleCount(query.component, gvr);
+    count.objects += old ? 0 : 1;
+    count.bytes += storedSize(record) - (old?.size ?? 0);
+    const { component, objects, bytes } = count;
+    await this.#batcher.add({
+      mutations: [
+        { key, value: record.value },
+        ...adoptBlob(record),
+        ...deleteBlob(old?.header.blob),
+        {
+          key: resourceKey(component, gvr),
+          value: encoder.encode(JSON.stringify({ objects, bytes })),
+        },
+      ],
+    });
+  }
+
+  // --- readers, purge, lifecycle ---
+
+  /**
+   * Keeps a generation from being deleted while it is read. Returns the release function, or
+   * `undefined` when the generation is already being deleted.
+   */
+  pin(queryId: number, generation: number): (() => void) | undefined {
+    const id = `${queryId}/${generation}`;
+    if (this.#doomed.has(id)) return undefined;
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.#pins.get(id)! - 1;
+      if (left > 0) {
+        this.#pins.set(id, left);
+        return;
+      }
+      this.#pins.delete(id);
+      for (const wake of this.#unpinned.get(id) ?? []) wake();
+      this.#unpinned.delete(id);
+    };
+  }
+
+  /** Deletes everything cached for `component`, or the whole cache. */
+  async purge(component?: string): Promise<void> {
+    const doomed = [...this.#states.entries()].filter(([, state]) =>
+      component === undefined || state.identity.component === component
+    );
+    for (const [, state] of doomed) if (state.paging) this.abandon(state.paging);
+    await this.flush();
+    if (component === undefined) {
+      await deleteRecords(this.#kv, this.#batcher, CACHE_PREFIX);
+      this.#singles.clear();
+    } else {
+      for (const [, state] of doomed) {
+        for await (const { key } of this.#kv.list({ prefix: generationPrefix(state.id) })) {
+          await deleteGeneration(this.#kv, this.#batcher, state.id, key[3] as number);
+        }
+        await this.#batcher.add({ mutations: [{ key: state.key, value: null }] });
+      }
+      for (const prefix of [singlePrefix(component), resourcePrefix(component)]) {
+        await deleteRecords(this.#kv, this.#batcher, prefix);
+      }
+      for (const [id, single] of this.#singles) {
+        if (single.component === component) this.#singles.delete(id);
+      }
+    }
+    for (const [id] of doomed) this.#states.delete(id);
+    await this.#batcher.sync();
+  }
+
+  /** Waits until every write so far is committed. */
+  sync(): Promise<void> {
+    return this.#batcher.sync();
+  }
+
+  /** Waits until every write so far, and the deletions it caused, are committed. */
+  async flush(): Promise<void> {
+    await this.#batcher.sync();
+    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
+    await this.#batcher.sync();
+  }
+
+  /** Drops unfinished paginated lists and waits for pending writes (readers are not waited for). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const state of this.#states.values()) if (state.paging) this.abandon(state.paging);
+    for (const wakers of this.#unpinned.values()) for (const wake of wakers) wake();
+    await this.flush();
+    await this.#batcher.close();
+  }
+
+  #singleId(gvr: GroupVersionResource & { component: string }): string {
+    return JSON.stringify([gvr.component, gvr.group, gvr.version, gvr.resource]);
+  }
+
+  #singleCount(component: string, gvr: GroupVersionResource): SingleCount {
+    const id = this.#singleId({ component, ...gvr });
+    let count = this.#singles.get(id);
+    if (!count) {
+      count = { component, ...gvr, objects: 0, bytes: 0 };
+      this.#singles.set(id, count);
+    }
+    return count;
+  }
+
+  /** The query's record, creating an incomplete one (with a fresh generation) if none. */
+  #ensureRecord(state: QueryState): QueryRecord {
+    if (!state.record) {
+      state.record = newQueryRecord(state.identity, state.id, state.nextGeneration++);
+      state.markerPending = true;
+    }
+    return state.record;
+  }
+
+  /** Changes the query record; returns the mutations writing it (and its generation's marker). */
+  #update(state: QueryState, change: (record: QueryRecord) => Partial<QueryRecord>): Mutation[] {
+    const record = this.#ensureRecord(state);
+    state.record = { ...record, ...change(record), updatedAt: Date.now() };
+    const mutations: Mutation[] = [{ key: state.key, value: encodeQueryRecord(state.record) }];
+    if (state.markerPending) {
+      mutations.push({ key: generationKey(state.id, state.record.generation), value: EMPTY });
+      state.markerPending = false;
+    }
+    return mutations;
+  }
+
+  /** The stored header at `key`, pending writes included. */
+  async #current(key: Deno.KvKey): Promise<Current | undefined> {
+    const pending = this.#batcher.read(key);
+    const value = pending !== undefined ? pending : (await this.#kv.get<Uint8Array>(key)).value;
+    if (!(value instanceof Uint8Array)) return undefined;
+    try {
+      const header = readHeader(value);
+      return { header, size: value.byteLength + (header.blob?.size ?? 0) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Deletes a generation once everything before is committed and no reader holds it. */
+  #dropGeneration(queryId: number, generation: number, blobs: BlobRef[]): void {
+    const id = `${queryId}/${generation}`;
+    this.#doomed.add(id);
+    const task = (async () => {
+      await this.#batcher.sync();
+      if (this.#pins.has(id) && !this.#closing) {
+        await new Promise<void>((wake) => {
+          const wakers = this.#unpinned.get(id) ?? [];
+          wakers.push(wake);
+          this.#unpinned.set(id, wakers);
+        });
+      }
+      if (this.#pins.has(id)) return;
+      for (const ref of blobs) {
+        const mutations = [...deleteBlob(ref), { key: pendingBlobKey(ref.id), value: null }];
+        await this.#batcher.add({ mutations });
+      }
+      await deleteGeneration(this.#kv, this.#batcher, queryId, generation);
+      await this.#batcher.sync();
+    })().catch(() => {
+      // The batcher stopped; start-up GC collects the generation.
+    }).finally(() => {
+      this.#doomed.delete(id);
+      this.#tasks.delete(task);
+    });
+    this.#tasks.add(task);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * `holdfast cache`: look into and maintain the cache (a Deno KV file).
+ *
+ * - `ls` and `get` read the file without changing it (no start-up GC), or ask a running agent's
+ *   admin listener with `--admin URL` (one process owns a KV file).
+ * - `purge [COMPONENT]` and `verify` work on the file while the agent is stopped; `verify` exits
+ *   with 1 when the cache is damaged.
+ * @module
+ */
+import { Command } from "commander";
+import {
+  findObject,
+  type LsView,
+  lsView,
+  type ObjectView,
+  type QueryView,
+  verifyCache,
+} from "../cache/inspect.ts";
+import { CacheStore } from "../cache/store.ts";
+import { DEFAULTS } from "../config/fields.ts";
+import { type CliContext, processContext } from "./context.ts";
+import { formatBytes } from "./status_format.ts";
+
+const TIMEOUT_MS = 5000;
+
+/** The `cache` command and its subcommands. */
+export function cacheCommand(ctx: CliContext = processContext()): Command {
+  const cache = new Command("cache").description("look into and maintain the agent's cache");
+  const pathOption = [
+    "--cache-path <FILE>",
+    "the cache's Deno KV file",
+    DEFAULTS.cachePath,
+  ] as const;
+  const adminOption = ["--admin <URL>", "ask the running agent's admin listener instead"] as const;
+
+  cache.command("ls")
+    .description("components, resources, object counts, bytes, and queries with their freshness")
+    .option(...pathOption)
+    .option(...adminOption)
+    .option("--json", "print JSON")
+    .action(async (options: { cachePath: string; admin?: string; json?: boolean }) => {
+      const view = options.admin
+        ? await askAgent<LsView>(options.admin, "/v1/cache/ls")
+        : await withStore(options.cachePath, true, lsView);
+      ctx.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatLs(view, Date.now()));
+      ctx.exitCode = 0;
+    });
+
+  cache.command("get")
+    .description("print a cached object")
+    .argument("<COMPONENT>", "the component that fetched it, e.g. kubelet")
+    .argument("<RESOURCE>", "pods, pods.v1, pods.v1.core, deployments.apps, …")
+    .argument("<NAME>", "[NAMESPACE/]NAME")
+    .option(...pathOption)
+    .option(...adminOption)
+    .action(
+      async (
+        component: string,
+        resource: string,
+        target: string,
+        options: { cachePath: string; admin?: string },
+      ) => {
+        const slash = target.indexOf("/");
+        const namespace = slash === -1 ? "" : target.slice(0, slash);
+        const name = target.slice(slash + 1);
+        const view = options.admin
+          ? await askAgent<ObjectView | null>(
+            options.admin,
+            `/v1/cache/objects/${
+              [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
+            }`,
+          )
+          : await withStore(
+            options.cachePath,
+            true,
+            (store) => findObject(store, component, resource, namespace, name),
+          );
+        if (!view) {
+          ctx.err(`holdfast: cache get: ${target} (${resource}) is not cached for ${component}\n`);
+          ctx.exitCode = 1;
+          return;
+        }
+        ctx.out(`${JSON.stringify(view, null, 2)}\n`);
+        ctx.exitCode = 0;
+      },
+    );
+
+  cache.command("purge")
+    .description("delete everything cached (for one component); run while the agent is stopped")
+    .argument("[COMPONENT]", "only this component's objects and queries")
+    .option(...pathOption)
+    .action(async (component: string | undefined, options: { cachePath: string }) => {
+      await withStore(options.cachePath, false, (store) => store.purge(component));
+      ctx.out(
+        `purged ${component ? `${component}'s cache` : "the cache"} in ${options.cachePath}\n`,
+      );
+      ctx.exitCode = 0;
+    });
+
+  cache.command("verify")
+    .description("check the cache file's integrity; exit 1 on damage")
+    .option(...pathOption)
+    .action(async (options: { cachePath: string }) => {
+      await requireFile(options.cachePath);
+      using kv = await Deno.openKv(options.cachePath);
+      const report = await verifyCache(kv);
+      for (const line of report.damage) ctx.out(`damage: ${line}\n`);
+      for (const line of report.garbage) ctx.out(`leftover: ${line}\n`);
+      const verdict = report.damage.length > 0 ? "DAMAGED" : "ok";
+      ctx.out(
+        `${verdict}: ${report.checked} records checked, ${report.damage.length} problems, ${report.garbage.length} leftovers\n`,
+      );
+      ctx.exitCode = report.damage.length > 0 ? 1 : 0;
+    });
+  return cache;
+}
+
+async function requireFile(path: string): Promise<void> {
+  if (path === ":memory:") return;
+  try {
+    await Deno.stat(path);
+  } catch {
+    throw new Error(`no cache file at ${path}`);
+  }
+}
+
+async function withStore<T>(
+  path: string,
+  readOnly: boolean,
+  use: (store: CacheStore) => Promise<T>,
+): Promise<T> {
+  await requireFile(path);
+  const store = await CacheStore.open(path, { readOnly });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** GETs `path` from the agent's admin listener; an object that is not cached is `null`. */
+async function askAgent<T>(admin: string, path: string): Promise<T> {
+  const url = new URL(path, admin);
+  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 404 && body.reason === "NotCached") return null as T;
+  if (!response.ok) {
+    throw new Error(`${url}: HTTP ${response.status} ${body.error ?? response.statusText}`);
+  }
+  return body as T;
+}
+
+function table(headers: string[], rows: string[][], right: number[]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const render = (cells: string[]) =>
+    cells.map((cell, i) => right.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))
+      .join("  ").trimEnd();
+  return [render(headers), ...rows.map(render)];
+}
+
+function age(iso: string, now: number): string {
+  if (iso === "") return "never";
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 120) return `${seconds}s ago`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86400)}d ago`;
+}
+
+function freshness(query: QueryView): string {
+  if (query.stale) return `stale (${query.staleReason})`;
+  return query.complete ? "complete" : "incomplete (never fully listed)";
+}
+
+function selectors(query: QueryView): string {
+  const parts = [
+    query.labelSelector && `labels=${query.labelSelector}`,
+    query.fieldSelector && `fields=${query.fieldSelector}`,
+    query.transform && `as=${query.transform}`,
+  ].filter((part) => part);
+  return parts.length > 0 ? parts.join(" ") : "-";
+}
+
+/** The text `cache ls` prints: a resource table and a query table. */
+export function formatLs(view: LsView, now: number): string {
+  if (view.resources.length === 0) return "cache: empty\n";
+  const lines = table(
+    ["COMPONENT", "RESOURCE", "OBJECTS", "BYTES", "QUERIES", "COMPLETE", "STALE"],
+    view.resources.map((r) => [
+      r.component,
+      r.name,
+      `${r.objects}`,
+      formatBytes(r.bytes),
+      `${r.queries}`,
+      `${r.complete}`,
+      `${r.stale}`,
+    ]),
+    [2, 3, 4, 5, 6],
+  );
+  if (view.queries.length > 0) {
+    lines.push("");
+    lines.push(...table(
+      ["COMPONENT", "RESOURCE", "NAMESPACE", "SELECTORS", "RV", "OBJECTS", "LISTED", "STATE"],
+      view.queries.map((q) => [
+        q.component,
+        q.resource,
+        q.namespace || "*",
+        selectors(q),
+        q.resourceVersion || "-",
+        `${q.objects}`,
+        age(q.listedAt, now),
+        freshness(q),
+      ]),
+      [5],
+    ));
+  }
+  return lines.join("\n") + "\n";
+}

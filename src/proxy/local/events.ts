@@ -1,0 +1,44 @@
+/**
+ * Offline event creates (core `v1` and `events.k8s.io`): queued in KV for delivery when the cloud
+ * is back, and answered 201 with the event as sent, as kube-apiserver echoes a created object.
+ * @module
+ */
+import { MAX_EVENT_BYTES } from "../../cache/event_queue.ts";
+import type { RequestInfo } from "../../kube/request_info.ts";
+import { notAcceptable, tooLarge } from "../../kube/status.ts";
+import type { Classified } from "../classify.ts";
+import { acceptRank, essenceOf } from "./accept.ts";
+import type { LocalContext } from "./context.ts";
+import { statusReply } from "./reply.ts";
+
+/** Whether the request creates an event. */
+export function isEventCreate(info: RequestInfo): boolean {
+  return info.verb === "create" && info.resource === "events" && info.subresource === "" &&
+    (info.apiGroup === "" || info.apiGroup === "events.k8s.io");
+}
+
+/** Queues the event create `body` and answers 201 with it. */
+export async function answerEventCreate(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+  body: Uint8Array,
+): Promise<Response> {
+  const contentType = request.headers.get("content-type") ?? "application/json";
+  if (acceptRank(request.headers.get("accept"), contentType, "") < 0) {
+    return statusReply(request, notAcceptable(essenceOf(contentType)));
+  }
+  if (body.byteLength > MAX_EVENT_BYTES) {
+    return statusReply(request, tooLarge(`event larger than ${MAX_EVENT_BYTES} bytes`));
+  }
+  const { url } = classified;
+  await context.events.enqueue({
+    path: url.pathname + url.search,
+    contentType,
+    userAgent: request.headers.get("user-agent") ?? "",
+    body,
+    queuedAt: Date.now(),
+  });
+  const headers = new Headers({ "content-type": contentType, "cache-control": "no-cache" });
+  return new Response(body as Uint8Array<ArrayBuffer>, { status: 201, headers });
+}

@@ -1,0 +1,45 @@
+/**
+ * Offline GET of one object: the cached copy in its stored format — the transformed copy (Table,
+ * PartialObjectMetadata) when the client asked for one and it is cached, else the full object —
+ * or 406 when the client's Accept does not take that format; 404 NotFound when a complete snapshot of this component proves the
+ * object does not exist; otherwise 503 with Retry-After, since only the cloud can tell.
+ * @module
+ */
+import { gvrOf } from "../../cache/query.ts";
+import { notFound } from "../../kube/status.ts";
+import type { Classified } from "../classify.ts";
+import type { LocalContext } from "./context.ts";
+import { answerLeaseGet, isNodeLease } from "./leases.ts";
+import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { provesAbsence } from "./snapshot.ts";
+
+/** Answers a get request from the cache. */
+export async function answerGet(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+): Promise<Response> {
+  const { info, query } = classified;
+  if (isNodeLease(info)) return answerLeaseGet(context, request, classified);
+  if (!query) {
+    return unavailableReply(request, "this component's objects are not cached", context.retryAfter);
+  }
+  const gvr = gvrOf(query);
+  const { component, transform } = query;
+  const { namespace, name } = info;
+  const transformed = transform === ""
+    ? null
+    : await context.store.getObject(component, gvr, namespace, name, transform);
+  if (transformed) return objectReply(request, transformed, 200, transform);
+  const stored = await context.store.getObject(component, gvr, namespace, name);
+  if (stored) return objectReply(request, stored);
+  const records = await context.store.queries(component, gvr);
+  if (records.some((record) => provesAbsence(record, namespace, name))) {
+    return statusReply(request, notFound(info.apiGroup, info.resource, info.name));
+  }
+  return unavailableReply(
+    request,
+    `holdfast has no copy of ${info.resource} "${info.name}" and the cloud is unreachable`,
+    context.retryAfter,
+  );
+}

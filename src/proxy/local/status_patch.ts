@@ -1,0 +1,116 @@
+/**
+ * Offline `PATCH` of node and pod `status` (kubelet's heartbeat and pod status, flannel's
+ * annotations): the cached object with the patch applied, stored back and returned. Merge patch
+ * and strategic merge patch are supported on objects cached as JSON; other patch types, and
+ * objects cached as protobuf (which holdfast cannot patch without their schema), get 503.
+ * As for the status subresource in kube-apiserver, changes to `spec` are ignored, and a patch
+ * carrying another resourceVersion than the cached one gets 409 Conflict.
+ * @module
+ */
+import { gvrOf } from "../../cache/query.ts";
+import { jsonCodec } from "../../kube/json/codec.ts";
+import { isJson, JSON_MEDIA } from "../../kube/media_type.ts";
+import type { RequestInfo } from "../../kube/request_info.ts";
+import { badRequest, conflict, notFound } from "../../kube/status.ts";
+import type { Classified } from "../classify.ts";
+import { essenceOf } from "./accept.ts";
+import type { LocalContext } from "./context.ts";
+import { mergePatch, strategicMergePatch } from "./merge_patch.ts";
+import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { provesAbsence } from "./snapshot.ts";
+
+type Json = Record<string, unknown>;
+
+const PATCHERS: Readonly<Record<string, (target: unknown, patch: unknown) => unknown>> = {
+  "application/merge-patch+json": mergePatch,
+  "application/strategic-merge-patch+json": strategicMergePatch,
+};
+
+/** Whether the request patches the status of a node or a pod. */
+export function isStatusPatch(info: RequestInfo): boolean {
+  return info.verb === "patch" && info.subresource === "status" && info.apiGroup === "" &&
+    (info.resource === "nodes" || info.resource === "pods");
+}
+
+/** Applies the status patch `body` to the cached object and answers with the result. */
+export async function answerStatusPatch(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+  body: Uint8Array,
+): Promise<Response> {
+  const { info, query } = classified;
+  const patchType = essenceOf(request.headers.get("content-type") ?? "");
+  const patcher = PATCHERS[patchType];
+  if (!patcher || !query) {
+    return unavailableReply(
+      request,
+      `holdfast cannot apply a ${patchType || "untyped"} patch of ${info.resource}/status offline`,
+      context.retryAfter,
+    );
+  }
+  const gvr = gvrOf(query);
+  const stored = await context.store.getObject(query.component, gvr, info.namespace, info.name);
+  if (!stored) {
+    const records = await context.store.queries(query.component, gvr);
+    if (records.some((record) => provesAbsence(record, info.namespace, info.name))) {
+      return statusReply(request, notFound(info.apiGroup, info.resource, info.name));
+    }
+    return unavailableReply(
+      request,
+      `holdfast has no copy of ${info.resource} "${info.name}"`,
+      context.retryAfter,
+    );
+  }
+  if (!isJson(stored.mediaType)) {
+    return unavailableReply(
+      request,
+      `holdfast cannot patch ${info.resource} "${info.name}" offline: it is cached as ${stored.mediaType}`,
+      context.retryAfter,
+    );
+  }
+  let patch: unknown;
+  try {
+    patch = JSON.parse(new TextDecoder().decode(body));
+  } catch (error) {
+    return statusReply(request, badRequest(`error decoding patch: ${(error as Error).message}`));
+  }
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
+    return statusReply(request, badRequest("the patch must be a JSON object"));
+  }
+  const object = JSON.parse(new TextDecoder().decode(stored.bytes)) as Json;
+  const metadata = (object.metadata ?? {}) as Json;
+  const wanted = ((patch as Json).metadata as Json | undefined)?.resourceVersion;
+  if (wanted !== undefined && wanted !== metadata.resourceVersion) {
+    return statusReply(
+      request,
+      conflict(
+        `Operation cannot be fulfilled on ${info.resource} "${info.name}": the object has been ` +
+          "modified; please apply your changes to the latest version and try again",
+      ),
+    );
+  }
+  const patched = patcher(object, patch) as Json;
+  patched.spec = object.spec;
+  if (object.spec === undefined) delete patched.spec;
+  patched.metadata = {
+    ...(patched.metadata as Json),
+    name: metadata.name,
+    namespace: metadata.namespace,
+    uid: metadata.uid,
+    resourceVersion: metadata.resourceVersion,
+  };
+  const decoded = jsonCodec.decodeObject(
+    new TextEncoder().encode(JSON.stringify(patched)),
+    info.resource,
+  );
+  const result = {
+    ...decoded,
+    typeMeta: {
+      apiVersion: decoded.typeMeta.apiVersion || stored.typeMeta.apiVersion,
+      kind: decoded.typeMeta.kind || stored.typeMeta.kind,
+    },
+  };
+  await context.store.putObject(query, JSON_MEDIA, result);
+  return objectReply(request, { ...result, mediaType: JSON_MEDIA });
+}

@@ -1,0 +1,113 @@
+/**
+ * Offline writes. Only what can be answered honestly is answered: kubelet's node lease
+ * (create/update), node and pod status patches, event creates (queued for the cloud), and node
+ * registration and mirror-pod creates (201, or 409 AlreadyExists when the cache has the object,
+ * which is what kubelet expects). Everything else — deletes, token requests, other creates,
+ * updates and patches — gets 503 with Retry-After, never a forged answer.
+ * @module
+ */
+import { gvrOf } from "../../cache/query.ts";
+import { codecFor } from "../../kube/codecs.ts";
+import { alreadyExists, badRequest, tooLarge } from "../../kube/status.ts";
+import type { RawObject } from "../../kube/types.ts";
+import { readAll } from "../cache_branch.ts";
+import type { Classified } from "../classify.ts";
+import type { LocalContext } from "./context.ts";
+import { answerEventCreate, isEventCreate } from "./events.ts";
+import { answerLeaseWrite, isNodeLease } from "./leases.ts";
+import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { answerStatusPatch, isStatusPatch } from "./status_patch.ts";
+
+/** The largest request body read (kube-apiserver's limit is about 3 MB). */
+export const MAX_WRITE_BYTES = 3 * 1024 * 1024;
+
+type Body = (c: LocalContext, r: Request, k: Classified, body: Uint8Array) => Promise<Response>;
+
+/** The answer for a write holdfast can answer honestly offline, if this is one. */
+function answerFor(classified: Classified): Body | undefined {
+  const { info } = classified;
+  if (isNodeLease(info) && (info.verb === "create" || info.verb === "update")) {
+    return answerLeaseWrite;
+  }
+  if (isStatusPatch(info)) return answerStatusPatch;
+  if (isEventCreate(info)) return answerEventCreate;
+  if (isRegistration(classified)) return answerRegistration;
+  return undefined;
+}
+
+/** Answers a create, update or patch request without the cloud. */
+export async function answerWrite(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+): Promise<Response> {
+  const { info } = classified;
+  const answer = answerFor(classified);
+  if (!answer) {
+    await request.body?.cancel();
+    const what = [info.verb, info.resource, info.subresource].filter(Boolean).join(" ");
+    return unavailableReply(
+      request,
+      `the cloud kube-apiserver is unreachable; holdfast cannot answer ${what} offline`,
+      context.retryAfter,
+    );
+  }
+  let body: Uint8Array;
+  try {
+    body = request.body ? await readAll(request.body, MAX_WRITE_BYTES) : new Uint8Array();
+  } catch (error) {
+    if (error instanceof RangeError) return statusReply(request, tooLarge(error.message));
+    throw error;
+  }
+  return answer(context, request, classified, body);
+}
+
+/** A node registration (`POST /api/v1/nodes`) or a pod create (kubelet's mirror pods). */
+function isRegistration({ info, query }: Classified): boolean {
+  return info.verb === "create" && info.apiGroup === "" && info.subresource === "" &&
+    query !== undefined && (info.resource === "nodes" || info.resource === "pods");
+}
+
+async function answerRegistration(
+  context: LocalContext,
+  request: Request,
+  classified: Classified,
+  body: Uint8Array,
+): Promise<Response> {
+  const { info } = classified;
+  const query = classified.query!;
+  const mediaType = request.headers.get("content-type");
+  const codec = codecFor(mediaType);
+  if (!codec) {
+    return unavailableReply(
+      request,
+      `cannot read a ${mediaType} ${info.resource} body offline`,
+      context.retryAfter,
+    );
+  }
+  let object: RawObject;
+  try {
+    object = codec.decodeObject(body, info.resource);
+  } catch (error) {
+    return statusReply(
+      request,
+      badRequest(`cannot decode the object: ${(error as Error).message}`),
+    );
+  }
+  const { name } = object.meta;
+  // Only kubelet creates pods already bound to a node: its mirror pods for static pods.
+  const mirror = info.resource === "nodes" || (object.fields["spec.nodeName"] ?? "") !== "";
+  if (name === "" || !mirror) {
+    return unavailableReply(
+      request,
+      `holdfast cannot create this ${info.resource} offline`,
+      context.retryAfter,
+    );
+  }
+  const namespace = info.resource === "pods" ? info.namespace : "";
+  const existing = await context.store.getObject(query.component, gvrOf(query), namespace, name);
+  if (existing) return statusReply(request, alreadyExists(info.apiGroup, info.resource, name));
+  const created = { ...object, meta: { ...object.meta, namespace } };
+  await context.store.putObject(query, codec.mediaType, created);
+  return objectReply(request, { ...created, mediaType: codec.mediaType }, 201);
+}

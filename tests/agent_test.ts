@@ -1,0 +1,89 @@
+/**
+ * The agent end to end with a real client: kubectl through holdfast against the simulator
+ * (upstream over TLS with a client certificate).
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { startStack } from "./harness.ts";
+
+Deno.test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
+  await using stack = await startStack();
+  const pods = JSON.parse(await stack.kubectl("get", "pods", "-A", "-o", "json"));
+  assertEquals(pods.kind, "List");
+  assertEquals(pods.items.length, stack.sim.objects.list("pods").length);
+
+  const node = JSON.parse(await stack.kubectl("get", "node", "node-0", "-o", "json"));
+  assertEquals(node.metadata.name, "node-0");
+
+  const manifest = `${stack.dir}/cm.json`;
+  await Deno.writeTextFile(
+    manifest,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "through-holdfast", namespace: "default" },
+      data: { a: "1" },
+    }),
+  );
+  await stack.kubectl("apply", "-f", manifest);
+  assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default")?.data, { a: "1" });
+
+  await stack.kubectl(
+    "patch",
+    "configmap",
+    "through-holdfast",
+    "-n",
+    "default",
+    "--type",
+    "merge",
+    "-p",
+    '{"data":{"b":"2"}}',
+  );
+  assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default")?.data, {
+    a: "1",
+    b: "2",
+  });
+
+  await stack.kubectl("delete", "configmap", "through-holdfast", "-n", "default");
+  assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default"), undefined);
+});
+
+Deno.test("agent: kubectl get -w sees changes made upstream, through holdfast", async () => {
+  await using stack = await startStack();
+  const watch = new Deno.Command("kubectl", {
+    args: [
+      `--kubeconfig=${stack.kubeconfig}`,
+      `--cache-dir=${stack.dir}/kubectl-cache`,
+      "get",
+      "configmaps",
+      "-n",
+      "default",
+      "-w",
+      "-o",
+      "name",
+    ],
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  const lines = watch.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const waitFor = async (text: string) => {
+    while (!seen.includes(text)) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`watch ended before ${text}: ${seen}`);
+      seen += value;
+    }
+  };
+  // Create the object only once kubectl's watch is open upstream, so the event comes by watch.
+  while (stack.sim.watchCount === 0) await new Promise((r) => setTimeout(r, 20));
+  stack.sim.objects.create("configmaps", {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "watched-one", namespace: "default" },
+  });
+  await waitFor("configmap/watched-one");
+  watch.kill("SIGTERM");
+  await lines.cancel();
+  await watch.status;
+  assert(seen.includes("configmap/watched-one"));
+});

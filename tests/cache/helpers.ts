@@ -1,0 +1,148 @@
+/**
+ * Test helpers for the cache: object and query builders, piping parts into sinks, temp KV files.
+ * @module
+ */
+import type { CommitInfo } from "../../src/cache/batcher.ts";
+import type { QueryIdentity } from "../../src/cache/query.ts";
+import type { CacheStore } from "../../src/cache/store.ts";
+import type {
+  GroupVersionResource,
+  ListPart,
+  RawObject,
+  WatchEvent,
+} from "../../src/kube/types.ts";
+
+/** Core v1 pods. */
+export const PODS: GroupVersionResource = { group: "", version: "v1", resource: "pods" };
+
+const encoder = new TextEncoder();
+
+/** A pod as a JSON `RawObject`, padded to about `size` bytes. */
+export function pod(
+  name: string,
+  resourceVersion: string,
+  options: { namespace?: string; size?: number; nodeName?: string; tag?: string } = {},
+): RawObject {
+  const namespace = options.namespace ?? "default";
+  const nodeName = options.nodeName ?? "node-1";
+  const labels = { app: name.replace(/-\d+$/, ""), tag: options.tag ?? "" };
+  const body = {
+    kind: "Pod",
+    apiVersion: "v1",
+    metadata: { name, namespace, uid: `uid-${name}`, resourceVersion, labels },
+    spec: { nodeName, containers: [{ name: "main", image: "registry.k8s.io/pause:3.10" }] },
+    status: { phase: "Running" },
+    padding: "",
+  };
+  const base = JSON.stringify(body).length;
+  body.padding = "p".repeat(Math.max(0, (options.size ?? 600) - base));
+  return {
+    meta: { name, namespace, resourceVersion, uid: `uid-${name}`, labels },
+    fields: { "spec.nodeName": nodeName, "status.phase": "Running" },
+    typeMeta: { apiVersion: "v1", kind: "Pod" },
+    bytes: encoder.encode(JSON.stringify(body)),
+  };
+}
+
+/** A kubelet-style pods query; override any identity field. */
+export function podQuery(overrides: Partial<QueryIdentity> = {}): QueryIdentity {
+  return {
+    component: "kubelet",
+    group: "",
+    version: "v1",
+    resource: "pods",
+    namespace: "",
+    labelSelector: "",
+    fieldSelector: "spec.nodeName=node-1",
+    transform: "",
+    ...overrides,
+  };
+}
+
+/** The parts of a list response. */
+export function listParts(
+  objects: RawObject[],
+  resourceVersion: string,
+  continueToken = "",
+): ListPart[] {
+  return [
+    {
+      type: "meta",
+      meta: { apiVersion: "v1", kind: "PodList", resourceVersion, continue: continueToken },
+    },
+    ...objects.map((object) => ({ type: "item" as const, object })),
+  ];
+}
+
+/** Stores one LIST page through the store's list sink. */
+export async function storeList(
+  store: CacheStore,
+  query: QueryIdentity,
+  objects: RawObject[],
+  resourceVersion: string,
+  page: { asked?: string; next?: string } = {},
+): Promise<void> {
+  await ReadableStream.from(listParts(objects, resourceVersion, page.next ?? ""))
+    .pipeTo(store.listSink(query, "application/json", { continueToken: page.asked ?? "" }));
+}
+
+/** Stores watch events through the store's watch sink. */
+export async function storeWatch(
+  store: CacheStore,
+  query: QueryIdentity,
+  events: WatchEvent[],
+  options?: { initialEvents?: boolean },
+): Promise<void> {
+  await ReadableStream.from(events).pipeTo(store.watchSink(query, "application/json", options));
+}
+
+/** A BOOKMARK event at `resourceVersion` (`end` adds the initial-events-end annotation). */
+export function bookmark(resourceVersion: string, end = false): WatchEvent {
+  const metadata: Record<string, unknown> = { resourceVersion };
+  if (end) metadata.annotations = { "k8s.io/initial-events-end": "true" };
+  return {
+    type: "BOOKMARK",
+    object: {
+      meta: { name: "", namespace: "", resourceVersion, uid: "", labels: {} },
+      fields: {},
+      typeMeta: { apiVersion: "v1", kind: "Pod" },
+      bytes: encoder.encode(JSON.stringify({ kind: "Pod", apiVersion: "v1", metadata })),
+    },
+  };
+}
+
+/** All items of an async iterable. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/** Names (`namespace/name`) and resourceVersions of objects, sorted. */
+export function summary(objects: RawObject[]): string[] {
+  return objects.map((o) => `${o.meta.namespace}/${o.meta.name}@${o.meta.resourceVersion}`).sort();
+}
+
+/** The one query record of `component`'s pods query matching `query`. */
+export async function recordOf(store: CacheStore, query: QueryIdentity) {
+  const records = await store.queries(query.component, query);
+  return records.find((r) =>
+    r.namespace === query.namespace && r.labelSelector === query.labelSelector &&
+    r.fieldSelector === query.fieldSelector && r.transform === query.transform
+  );
+}
+
+/** Collects commit infos (pass `onCommit` to the store). */
+export function commitLog(): { onCommit: (info: CommitInfo) => void; commits: CommitInfo[] } {
+  const commits: CommitInfo[] = [];
+  return { onCommit: (info) => commits.push(info), commits };
+}
+
+/** A KV file path in a fresh temp dir, removed on dispose. */
+export async function tempCachePath(): Promise<{ path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-cache-" });
+  return {
+    path: `${dir}/cache.kv`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}

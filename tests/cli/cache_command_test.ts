@@ -1,0 +1,130 @@
+import { type Command, CommanderError } from "commander";
+import { assert, assertEquals } from "../assert.ts";
+import { cacheAdminRoutes } from "../../src/cache/inspect.ts";
+import { CacheStore } from "../../src/cache/store.ts";
+import { cacheCommand } from "../../src/cli/cache_command.ts";
+import type { CliContext } from "../../src/cli/context.ts";
+import { pod, podQuery, storeList, tempCachePath } from "../cache/helpers.ts";
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function quiet(command: Command, ctx: CliContext): void {
+  command.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
+  for (const sub of command.commands) quiet(sub, ctx);
+}
+
+async function run(...args: string[]): Promise<Outcome> {
+  const outcome: Outcome = { code: 0, stdout: "", stderr: "" };
+  const ctx: CliContext = {
+    out: (text) => outcome.stdout += text,
+    err: (text) => outcome.stderr += text,
+  };
+  const command = cacheCommand(ctx);
+  quiet(command, ctx);
+  try {
+    await command.parseAsync(args, { from: "user" });
+    outcome.code = ctx.exitCode ?? 0;
+  } catch (error) {
+    outcome.code = error instanceof CommanderError ? 2 : 1;
+    outcome.stderr += error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
+async function fill(path: string): Promise<void> {
+  await using store = await CacheStore.open(path);
+  await storeList(store, podQuery(), [pod("a", "10", { size: 100_000 }), pod("b", "11")], "100");
+  await storeList(
+    store,
+    podQuery({ component: "coredns", fieldSelector: "" }),
+    [pod("c", "12")],
+    "100",
+  );
+  const nodes = { ...podQuery(), resource: "nodes", fieldSelector: "" };
+  await store.putObject(nodes, "application/json", pod("node-1", "5", { namespace: "" }));
+}
+
+Deno.test("cache ls: resources and queries with their freshness, as text and JSON", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  const text = await run("ls", "--cache-path", tmp.path);
+  assertEquals(text.code, 0);
+  assert(/kubelet\s+pods\.v1\.core\s+2\s/.test(text.stdout), text.stdout);
+  assert(text.stdout.includes("fields=spec.nodeName=node-1"), text.stdout);
+  assert(text.stdout.includes("complete"), text.stdout);
+  const json = JSON.parse((await run("ls", "--json", "--cache-path", tmp.path)).stdout);
+  assertEquals(json.resources.length, 3);
+});
+
+Deno.test("cache get: prints a namespaced and a cluster-scoped object", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  const got = await run("get", "kubelet", "pods", "default/b", "--cache-path", tmp.path);
+  assertEquals(got.code, 0);
+  const view = JSON.parse(got.stdout);
+  assertEquals([view.name, view.resourceVersion, view.object.metadata.name], ["b", "11", "b"]);
+  const node = await run("get", "kubelet", "nodes.v1.core", "node-1", "--cache-path", tmp.path);
+  assertEquals([node.code, JSON.parse(node.stdout).name], [0, "node-1"]);
+});
+
+Deno.test("cache get: an object that is not cached exits 1", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  const miss = await run("get", "kubelet", "pods", "default/zzz", "--cache-path", tmp.path);
+  assertEquals(miss.code, 1);
+  assert(miss.stderr.includes("not cached"), miss.stderr);
+});
+
+Deno.test("cache purge: one component, then everything", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  assertEquals((await run("purge", "kubelet", "--cache-path", tmp.path)).code, 0);
+  const left = JSON.parse((await run("ls", "--json", "--cache-path", tmp.path)).stdout);
+  assertEquals(left.resources.map((r: { component: string }) => r.component), ["coredns"]);
+  assertEquals((await run("purge", "--cache-path", tmp.path)).code, 0);
+  assertEquals((await run("ls", "--cache-path", tmp.path)).stdout, "cache: empty\n");
+  assertEquals((await run("verify", "--cache-path", tmp.path)).code, 0);
+});
+
+Deno.test("cache verify: ok on a healthy cache, exit 1 when a blob part is missing", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  const healthy = await run("verify", "--cache-path", tmp.path);
+  assertEquals(healthy.code, 0);
+  assert(healthy.stdout.startsWith("ok:"), healthy.stdout);
+  {
+    using kv = await Deno.openKv(tmp.path);
+    for await (const { key } of kv.list({ prefix: ["c", "b"] }, { limit: 1 })) await kv.delete(key);
+  }
+  const damaged = await run("verify", "--cache-path", tmp.path);
+  assertEquals(damaged.code, 1);
+  assert(damaged.stdout.includes("DAMAGED"), damaged.stdout);
+});
+
+Deno.test("cache ls/get --admin: ask a running agent's admin listener", async () => {
+  await using store = await CacheStore.open(":memory:");
+  await storeList(store, podQuery(), [pod("a", "10")], "100");
+  const routes = cacheAdminRoutes(store);
+  await using server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (req) => await routes(req) ?? new Response("not found", { status: 404 }),
+  );
+  const admin = `http://127.0.0.1:${server.addr.port}`;
+  const ls = await run("ls", "--admin", admin);
+  assert(ls.stdout.includes("pods.v1.core"), ls.stdout);
+  const got = await run("get", "kubelet", "pods", "default/a", "--admin", admin);
+  assertEquals([got.code, JSON.parse(got.stdout).name], [0, "a"]);
+  const miss = await run("get", "kubelet", "pods", "default/zzz", "--admin", admin);
+  assertEquals(miss.code, 1);
+});
+
+Deno.test("cache ls: a missing cache file is an error, not a new empty cache", async () => {
+  await using tmp = await tempCachePath();
+  const outcome = await run("ls", "--cache-path", tmp.path);
+  assertEquals(outcome.code, 1);
+  assert(outcome.stderr.includes("no cache file"), outcome.stderr);
+});

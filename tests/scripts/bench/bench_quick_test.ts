@@ -1,0 +1,47 @@
+import { assert, assertEquals } from "../../assert.ts";
+import type { BenchContext } from "../../../scripts/bench/lib/measure.ts";
+import type { RunDocument } from "../../../scripts/bench/lib/report.ts";
+import { MEASURES, QUICK } from "../../../scripts/bench/main.ts";
+
+const REPO = new URL("../../../", import.meta.url).pathname;
+
+function plannedIds(): string[] {
+  const ctx: BenchContext = { quick: true, profile: false, repoRoot: REPO, runDir: "", sizes: QUICK };
+  return MEASURES.flatMap((measure) => measure.plan(ctx).map((row) => row.id));
+}
+
+Deno.test("bench --quick: runs to the end and produces every metric row", async () => {
+  const out = await Deno.makeTempDir({ prefix: "holdfast-bench-test-" });
+  try {
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/bench/main.ts", "--quick", `--out=${out}`],
+      cwd: REPO,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(170_000),
+    }).output();
+    const stdout = new TextDecoder().decode(result.stdout);
+    const stderr = new TextDecoder().decode(result.stderr);
+    assertEquals(result.code, 0, `${stdout}\n${stderr}`);
+    const doc: RunDocument = JSON.parse(await Deno.readTextFile(`${out}/latest-quick.json`));
+    assertEquals(doc.mode, "quick");
+    const ids = doc.rows.map((row) => row.id);
+    assertEquals(ids, plannedIds());
+    for (const row of doc.rows) {
+      assert(stdout.includes(`| ${row.metric}`), `table has no line for ${row.metric}`);
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("bench: an unknown --only name exits 2 and lists the known ones", async () => {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/bench/main.ts", "--only=nope"],
+    cwd: REPO,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(result.code, 2);
+  assert(new TextDecoder().decode(result.stderr).includes("request-path"));
+});
