@@ -49,7 +49,10 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const sendEvent = async (event: QueuedEvent): Promise<number> => {
     const server = pool.pick();
     if (!server) throw new Error("no upstream server is healthy");
-    const headers = new Headers({ "content-type": event.contentType, "user-agent": event.userAgent });
+    const headers = new Headers({
+      "content-type": event.contentType,
+      "user-agent": event.userAgent,
+    });
     const authorization = upstreamAuthorization(null, config.upstream);
     if (authorization) headers.set("authorization", authorization);
     const response = await fetch(new URL(event.path, server.url), {
@@ -65,7 +68,9 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const deliverEvents = () =>
     delivering ??= events.deliverQueuedEvents(sendEvent)
       .then((report) => {
-        if (report.delivered || report.rejected) logger.info("delivered queued events", { ...report });
+        if (report.delivered || report.rejected) {
+          logger.info("delivered queued events", { ...report });
+        }
       })
       .catch((error) => logger.warn("queued event delivery stopped", { error }))
       .finally(() => (delivering = undefined));
@@ -106,7 +111,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
         logger.error("offline answer failed", { path: classified.url.pathname, error }),
     }),
   });
-  const proxy = serveProxy(config.listen, handler, metrics, logger);
+  const closing = new AbortController();
+  const proxy = serveProxy(config.listen, handler, metrics, logger, closing.signal);
 
   const status = async (): Promise<StatusReport> => ({
     version: VERSION,
@@ -139,7 +145,9 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const shutdown = () =>
     stopping ??= (async () => {
       await health.stop();
-      await Promise.all([proxy.shutdown(), admin.shutdown()]);
+      const stopped = Promise.all([proxy.shutdown(), admin.shutdown()]);
+      closing.abort(); // after the listener stopped taking requests: ends open watches
+      await stopped;
       await delivering;
       await store.close();
       client.close();

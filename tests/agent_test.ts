@@ -25,7 +25,9 @@ Deno.test("agent: kubectl lists, gets, creates, patches and deletes through hold
     }),
   );
   await stack.kubectl("apply", "-f", manifest);
-  assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default")?.data, { a: "1" });
+  assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default")?.data, {
+    a: "1",
+  });
 
   await stack.kubectl(
     "patch",

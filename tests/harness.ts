@@ -7,7 +7,11 @@
 import { type Agent, startAgent } from "../src/agent.ts";
 import type { Config } from "../src/config/types.ts";
 import { createLogger } from "../src/log/logger.ts";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../scripts/apiserver-sim/mod.ts";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../scripts/apiserver-sim/mod.ts";
 import { kubeconfigYaml } from "../scripts/apiserver-sim/kubeconfig.ts";
 
 /** A simulator and an agent in front of it. */
@@ -47,7 +51,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adminListen: { hostname: "127.0.0.1", port: 0 },
     cachePath: `${dir}/cache.kv`,
     cacheAgents: ["*"],
-    upstream: { caCert: sim.tls?.caCert, clientCert: sim.tls?.clientCert, clientKey: sim.tls?.clientKey },
+    upstream: {
+      caCert: sim.tls?.caCert,
+      clientCert: sim.tls?.clientCert,
+      clientKey: sim.tls?.clientKey,
+    },
     lbMode: "round-robin",
     health: {
       path: "/readyz",

@@ -2,7 +2,7 @@
  * The program as shipped: `deno bundle` proves it is self-contained (a single file that runs with
  * nothing else), and the `deno compile` binary runs when a denort base binary is available.
  */
-import { assertEquals, assert } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { VERSION } from "../src/version.ts";
 
 const root = new URL("../", import.meta.url);

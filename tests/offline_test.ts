@@ -32,11 +32,27 @@ Deno.test("offline: kubectl keeps reading through a cut link, a restart, and a r
   const offline = JSON.parse(await stack.kubectl("get", "pods", "-A", "-o", "json"));
   assertEquals(podNames(offline), podNames(online));
   const one = JSON.parse(
-    await stack.kubectl("get", "pod", "-n", "kube-system", "coredns-589f44dc88-4fpns", "-o", "json"),
+    await stack.kubectl(
+      "get",
+      "pod",
+      "-n",
+      "kube-system",
+      "coredns-589f44dc88-4fpns",
+      "-o",
+      "json",
+    ),
   );
   assertEquals(one.metadata.name, "coredns-589f44dc88-4fpns");
   const selected = JSON.parse(
-    await stack.kubectl("get", "pods", "-A", "--field-selector", "spec.nodeName=node-1", "-o", "json"),
+    await stack.kubectl(
+      "get",
+      "pods",
+      "-A",
+      "--field-selector",
+      "spec.nodeName=node-1",
+      "-o",
+      "json",
+    ),
   );
   assert(selected.items.length > 0);
   assert(selected.items.every((p: { spec: { nodeName: string } }) => p.spec.nodeName === "node-1"));

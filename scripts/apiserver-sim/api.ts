@@ -39,8 +39,8 @@ export interface ApiContext {
   registry: ResourceRegistry;
   writer: Writer;
   watch: WatchSettings;
-  /** The codecs offered, in preference order; the first must be JSON. */
-  codecs: readonly ServingCodec[];
+  /** The codecs `type` is served in, in preference order; the first must be JSON. */
+  codecs(type: ResourceType): readonly ServingCodec[];
   /** `host:port` advertised in `/api`. */
   serverAddress(): string;
   /** Open watches, so faults can cut them. */
@@ -65,12 +65,16 @@ export async function handleApi(ctx: ApiContext, request: Request): Promise<Resp
 
 const BASE_HEADERS = { "cache-control": "no-cache, private" };
 
-/** A `Status` answer with the matching HTTP code (and Retry-After when it says so). */
-export function statusResponse(status: Status): Response {
-  const headers: Record<string, string> = { ...BASE_HEADERS, "content-type": JSON_MEDIA };
+/**
+ * A `Status` answer with the matching HTTP code (and Retry-After when it says so), in `codec`'s
+ * format (JSON by default).
+ */
+export function statusResponse(status: Status, codec: ServingCodec = jsonServingCodec): Response {
+  const headers: Record<string, string> = { ...BASE_HEADERS, "content-type": codec.mediaType };
   const retry = status.details?.retryAfterSeconds;
   if (retry) headers["retry-after"] = String(retry);
-  return new Response(JSON.stringify(status), { status: status.code, headers });
+  const body = codec.status(status as unknown as Json) as Uint8Array<ArrayBuffer>;
+  return new Response(body, { status: status.code, headers });
 }
 
 function bytesResponse(body: BodyInit, contentType: string, status = 200): Response {
@@ -143,26 +147,46 @@ async function resource(
   if (!type || (info.subresource && (info.subresource !== "status" || !type.hasStatus))) {
     return statusResponse(PAGE_NOT_FOUND);
   }
+  const codecs = ctx.codecs(type);
+  try {
+    return await verb(ctx, request, url, info, type, codecs);
+  } catch (error) {
+    if (!(error instanceof StatusError)) throw error;
+    // Errors go out in the negotiated format; a 406 (nothing acceptable) in JSON.
+    const chosen = chooseRepresentation(request.headers.get("accept"), codecs);
+    return statusResponse(error.status, chosen?.codec);
+  }
+}
+
+async function verb(
+  ctx: ApiContext,
+  request: Request,
+  url: URL,
+  info: RequestInfo,
+  type: ResourceType,
+  codecs: readonly ServingCodec[],
+): Promise<Response> {
   const namespace = type.namespaced ? info.namespace : "";
   if (type.namespaced && !namespace && !["list", "watch"].includes(info.verb)) {
-    return statusResponse(PAGE_NOT_FOUND);
+    throw new StatusError(PAGE_NOT_FOUND);
   }
   const target: Target = { type, namespace, subresource: info.subresource || undefined };
+  if (info.verb === "get") return get(ctx, request, url, target, info.name, codecs);
+  if (info.verb === "list" || info.verb === "watch") {
+    return collection(ctx, request, url, info, target, codecs);
+  }
+  // Writes answer in the negotiated format, chosen (or refused) before anything is written.
+  const { codec } = represent(request, codecs);
   switch (info.verb) {
-    case "get":
-      return get(ctx, request, url, target, info.name);
-    case "list":
-    case "watch":
-      return collection(ctx, request, url, info, target);
     case "create":
-      if (info.name) return statusResponse(methodNotAllowed("POST on a named object"));
-      return objectResponse(ctx.writer.create(target, await readJson(request)), 201);
+      if (info.name) throw new StatusError(methodNotAllowed("POST on a named object"));
+      return objectResponse(codec, ctx.writer.create(target, await readJson(request)), 201);
     case "update":
-      return objectResponse(ctx.writer.update(target, info.name, await readJson(request)));
+      return objectResponse(codec, ctx.writer.update(target, info.name, await readJson(request)));
     case "patch": {
       const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
       if (!isPatchType(contentType)) {
-        return statusResponse(failure(
+        throw new StatusError(failure(
           415,
           "UnsupportedMediaType",
           `the body of the request was in an unknown format - accepted media types include: ` +
@@ -171,18 +195,23 @@ async function resource(
         ));
       }
       return objectResponse(
+        codec,
         ctx.writer.patch(target, info.name, contentType, await readJson(request)),
       );
     }
     case "delete":
-      return remove(ctx, request, target, info.name);
+      return remove(ctx, request, target, info.name, codec);
     case "deletecollection":
-      return removeAll(ctx, url, target);
+      return removeAll(ctx, url, target, codec);
     default:
-      return statusResponse(methodNotAllowed(`${request.method} is not supported`));
+      throw new StatusError(methodNotAllowed(`${request.method} is not supported`));
   }
 }
 
+/**
+ * The JSON body of a write. Bodies in other formats, protobuf included, are 415: the simulator
+ * cannot turn a protobuf object into JSON without the type's schema.
+ */
 async function readJson(request: Request): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
   const media = contentType.split(";")[0].trim();
@@ -202,13 +231,16 @@ async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-function objectResponse(entry: Entry, status = 200): Response {
-  return bytesResponse(entry.json as Uint8Array<ArrayBuffer>, JSON_MEDIA, status);
+function objectResponse(codec: ServingCodec, entry: Entry, status = 200): Response {
+  return bytesResponse(codec.object(entry) as Uint8Array<ArrayBuffer>, codec.mediaType, status);
 }
 
-function represent(request: Request): Representation {
-  const representation = chooseRepresentation(request.headers.get("accept"), [jsonServingCodec]);
-  if (!representation) throw new StatusError(notAcceptable(JSON_MEDIA));
+/** The first representation `Accept` takes among `codecs`; 406 when there is none. */
+function represent(request: Request, codecs: readonly ServingCodec[]): Representation {
+  const representation = chooseRepresentation(request.headers.get("accept"), codecs);
+  if (!representation) {
+    throw new StatusError(notAcceptable(codecs.map((c) => c.mediaType).join(", ")));
+  }
   return representation;
 }
 
@@ -223,17 +255,18 @@ function get(
   url: URL,
   target: Target,
   name: string,
+  codecs: readonly ServingCodec[],
 ): Response {
   const { type, namespace } = target;
+  const { codec, transform } = represent(request, codecs);
   const entry = ctx.store.get(type, type.namespaced ? `${namespace}/${name}` : name);
   if (!entry) throw new StatusError(notFound(type.group, type.resource, name));
-  const { codec, transform } = represent(request);
   if (transform === "Table") {
     const meta = { resourceVersion: String(entry.rv) };
     return jsonResponse(table(type, meta, [entry.object], includeObject(url)));
   }
   if (transform === "PartialObjectMetadata") return jsonResponse(partialMetadata(entry.object));
-  return bytesResponse(codec.object(entry) as Uint8Array<ArrayBuffer>, codec.mediaType);
+  return objectResponse(codec, entry);
 }
 
 function listOptions(url: URL, verb: "list" | "watch", info?: RequestInfo): ListOptions {
@@ -255,13 +288,14 @@ function collection(
   url: URL,
   info: RequestInfo,
   target: Target,
+  codecs: readonly ServingCodec[],
 ): Response {
   const { type, namespace } = target;
   const verb = info.verb as "list" | "watch";
+  const { codec, transform } = represent(request, codecs);
   const options = listOptions(url, verb, info);
   const selected = selection(type, namespace, options.labelSelector, options.fieldSelector);
   if (typeof selected !== "function") throw new StatusError(selected);
-  const { codec, transform } = represent(request);
   if (verb === "watch") {
     const include = includeObject(url);
     const render = transform === "Table"
@@ -312,6 +346,7 @@ async function remove(
   request: Request,
   target: Target,
   name: string,
+  codec: ServingCodec,
 ): Promise<Response> {
   const text = await request.text();
   let preconditions: Json = {};
@@ -324,8 +359,8 @@ async function remove(
   }
   const change = ctx.writer.delete(target, name, preconditions);
   const { type } = target;
-  if (type.returnsDeletedObject) return objectResponse(change.entry);
-  return jsonResponse({
+  if (type.returnsDeletedObject) return objectResponse(codec, change.entry);
+  const success = codec.status({
     kind: "Status",
     apiVersion: "v1",
     metadata: {},
@@ -337,16 +372,17 @@ async function remove(
       uid: change.entry.metadata.uid,
     },
   });
+  return bytesResponse(success as Uint8Array<ArrayBuffer>, codec.mediaType);
 }
 
-function removeAll(ctx: ApiContext, url: URL, target: Target): Response {
+function removeAll(ctx: ApiContext, url: URL, target: Target, codec: ServingCodec): Response {
   const { type, namespace } = target;
   const options = listOptions(url, "list");
   const selected = selection(type, namespace, options.labelSelector, options.fieldSelector);
   if (typeof selected !== "function") throw new StatusError(selected);
   const deleted = ctx.writer.deleteAll(type, ctx.store.current(type).filter(selected));
   const meta = { resourceVersion: String(ctx.store.resourceVersion) };
-  return bytesResponse(ReadableStream.from(jsonServingCodec.list(type, meta, deleted)), JSON_MEDIA);
+  return bytesResponse(ReadableStream.from(codec.list(type, meta, deleted)), codec.mediaType);
 }
 
 /** The type a test names: `pods`, `leases.coordination.k8s.io` or `foobars`. */

@@ -1,9 +1,9 @@
 /**
  * How the simulator turns stored objects into response bytes. The serving code only talks to a
- * {@link ServingCodec} chosen per request, so another wire format (protobuf) plugs in by adding a
- * codec; JSON is the only one today. JSON output follows kube-apiserver: single objects and watch
- * event objects carry `kind`/`apiVersion`, items of built-in lists do not (custom resources do),
- * watch events are `{"type":…,"object":…}` lines, and large lists are sent in ~64 KiB chunks.
+ * {@link ServingCodec} chosen per request: JSON (here) or Kubernetes protobuf (`protobuf.ts`).
+ * JSON output follows kube-apiserver: single objects and watch event objects carry
+ * `kind`/`apiVersion`, items of built-in lists do not (custom resources do), watch events are
+ * `{"type":…,"object":…}` lines, and large lists are sent in ~64 KiB chunks.
  * @module
  */
 import { JSON_MEDIA } from "../../src/kube/media_type.ts";
@@ -26,8 +26,8 @@ export interface ServingCodec {
   readonly watchContentType: string;
   /** A stored object, as a GET/PUT/PATCH answer. */
   object(entry: Entry): Uint8Array;
-  /** Any other value (Status, Table, bookmark objects, discovery), as a whole body. */
-  value(value: unknown): Uint8Array;
+  /** A `Status` (given in its JSON form, e.g. a Success without code), as a whole body. */
+  status(status: Json): Uint8Array;
   /** A list of `type` in chunks of about `CHUNK_SIZE` bytes. */
   list(type: ResourceType, meta: ListMetaJson, items: readonly Entry[]): Iterable<Uint8Array>;
   /** One watch event frame; `object` is a stored object or any other value. */
@@ -101,7 +101,7 @@ export const jsonServingCodec: ServingCodec = {
   mediaType: JSON_MEDIA,
   watchContentType: JSON_MEDIA,
   object: (entry) => entry.json,
-  value: (value) => encoder.encode(JSON.stringify(value)),
+  status: (status) => encoder.encode(JSON.stringify(status)),
   *list(type, meta, items) {
     const chunker = new Chunker();
     chunker.add(encoder.encode(

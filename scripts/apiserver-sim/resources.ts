@@ -125,6 +125,14 @@ const BUILT_IN: BuiltIn[] = [
   },
   { group: "", version: "v1", resource: "events", kind: "Event", namespaced: true },
   {
+    group: "",
+    version: "v1",
+    resource: "persistentvolumeclaims",
+    kind: "PersistentVolumeClaim",
+    namespaced: true,
+    hasStatus: true,
+  },
+  {
     group: "apps",
     version: "v1",
     resource: "deployments",
@@ -137,6 +145,13 @@ const BUILT_IN: BuiltIn[] = [
     version: "v1",
     resource: "endpointslices",
     kind: "EndpointSlice",
+    namespaced: true,
+  },
+  {
+    group: "events.k8s.io",
+    version: "v1",
+    resource: "events",
+    kind: "Event",
     namespaced: true,
   },
   {

@@ -22,6 +22,7 @@ import {
 } from "./faults.ts";
 import { DEFAULT_FIXTURES_DIR, type Json, loadFixtures } from "./fixtures.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
+import { DEFAULT_TESTDATA_DIR, loadTemplates, protobufServingCodec } from "./protobuf.ts";
 import type { PatchType } from "./patch.ts";
 import { type Pki, pkiFor } from "./pki.ts";
 import { RequestLog } from "./requests.ts";
@@ -63,6 +64,8 @@ export interface SimulatorOptions {
   maxQueuedEvents?: number;
   /** The captured fixtures folder (default `shared/fixtures/captured/`). */
   fixturesDir?: URL;
+  /** The protobuf fixtures folder (default `shared/fixtures/k8s-api-testdata/`). */
+  testdataDir?: URL;
 }
 
 /** Which credentials a generated kubeconfig carries (default: all the simulator has). */
@@ -141,6 +144,11 @@ const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const fixtures = await loadFixtures(options.fixturesDir ?? DEFAULT_FIXTURES_DIR);
   const registry = buildRegistry(fixtures.coreResources, fixtures.aggregatedGroups, [fixtures.crd]);
+  const protobuf = protobufServingCodec(
+    await loadTemplates(registry, options.testdataDir ?? DEFAULT_TESTDATA_DIR),
+  );
+  const withProtobuf = [jsonServingCodec, protobuf];
+  const jsonOnly = [jsonServingCodec];
   const store = new Store(options.historySize ?? 50_000);
   seed(store, registry, fixtures, { ...DEFAULT_SCALE, ...options.scale });
   const writer = new Writer(store, registry);
@@ -175,7 +183,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       defaultTimeoutSeconds: options.defaultWatchTimeoutSeconds ?? 1800,
       maxQueuedEvents: options.maxQueuedEvents ?? 100_000,
     },
-    codecs: [jsonServingCodec],
+    codecs: (type) => protobuf.supports(type) ? withProtobuf : jsonOnly,
     serverAddress: () => `${hostname}:${listener.port}`,
     watches,
   };

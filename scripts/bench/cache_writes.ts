@@ -6,7 +6,7 @@
  * @module
  */
 import { startAgent, waitForStatus } from "./lib/agent.ts";
-import { cachedObjects } from "./lib/cache_status.ts";
+import { cachedObjects, listStored } from "./lib/cache_status.ts";
 import { clientHeaders, timedOk } from "./lib/kube_client.ts";
 import { fileBytes, runKvFloor } from "./lib/kv_floor.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
@@ -47,7 +47,7 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       listMs = list.ms;
       const done = await waitForStatus(
         agent,
-        (status) => cachedObjects(status, "pods") >= pods,
+        (status) => listStored(status, "pods", pods),
         60_000,
       );
       persistMs = done - list.endedAt;

@@ -64,6 +64,10 @@ export const QUICK: Sizes = {
   offlineRequests: 3,
 };
 
+/** The most one measurement may take before its processes are stopped. */
+const QUICK_BUDGET_S = 60;
+const FULL_BUDGET_S = 900;
+
 /** Runs `measures` in order, returning every planned row (unfilled rows carry the failure). */
 export async function runMeasures(
   ctx: BenchContext,
@@ -78,16 +82,27 @@ export async function runMeasures(
     const started = performance.now();
     log(`▶ ${measure.name}`);
     let failure: string | undefined;
+    const budgetS = ctx.quick ? QUICK_BUDGET_S : FULL_BUDGET_S;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`gave up after ${budgetS} s (processes stopped)`)),
+        budgetS * 1000,
+      );
+    });
     try {
-      await measure.run(ctx, (id, result) => {
+      const running = measure.run(ctx, (id, result) => {
         const row = planned.get(id);
         if (!row) throw new Error(`${measure.name} recorded an unplanned row ${id}`);
         Object.assign(row, result);
       });
+      running.catch(() => undefined);
+      await Promise.race([running, overrun]);
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       log(`  ${measure.name} failed: ${failure}`);
     } finally {
+      clearTimeout(timer);
       await stopAll();
     }
     for (const row of planned.values()) {
@@ -102,6 +117,15 @@ export async function runMeasures(
 
 function firstLine(text: string): string {
   return text.split("\n")[0];
+}
+
+/** Removes the KV files the measurements left in `dir` (they run to hundreds of MB). */
+async function removeKvFiles(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && /\.kv(-wal|-shm)?$/.test(entry.name)) {
+      await Deno.remove(`${dir}/${entry.name}`);
+    }
+  }
 }
 
 async function profileMisses(ctx: BenchContext, rows: Row[], log: (line: string) => void) {
@@ -154,12 +178,14 @@ async function main(args: string[]): Promise<number> {
     stopAll().finally(() => Deno.exit(130));
   };
   Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
   const machine = await describeMachine();
   log(`holdfast bench (${mode}) on ${machine.nproc} × ${machine.cpuModel}; logs in ${runDir}`);
   const started = performance.now();
   try {
     const rows = await runMeasures(ctx, measures, log);
     if (!quick && !ctx.profile) await profileMisses(ctx, rows, log);
+    await removeKvFiles(runDir);
     const doc: RunDocument = {
       mode,
       startedAt: startedAt.toISOString(),
@@ -181,6 +207,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
     await stopAll();
   }
 }

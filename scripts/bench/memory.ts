@@ -6,8 +6,8 @@
  * @module
  */
 import { CACHED_USER_AGENT, startAgent, waitForStatus } from "./lib/agent.ts";
-import { cachedObjects } from "./lib/cache_status.ts";
-import { clientHeaders, timedOk } from "./lib/kube_client.ts";
+import { listStored } from "./lib/cache_status.ts";
+import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { startPlainProxy } from "./lib/plain_proxy.ts";
 import { delay, type Memory, readMemory } from "./lib/processes.ts";
@@ -68,12 +68,15 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     for (const base of [agent.url, plain.url]) await timedOk(`${base}/version`, clientHeaders());
     await delay(settleMs);
     const idle = await both();
-    record("memory.idle", row(idle.agent.rss, idle.floor.rss, 50, "after one request"));
+    record(
+      "memory.idle",
+      row(idle.agent.rss, idle.floor.rss, 50, "after one request; YurtHub publishes 30–40 MB idle"),
+    );
 
     for (const base of [agent.url, plain.url]) {
       await timedOk(`${base}/api/v1/pods`, clientHeaders());
     }
-    await waitForStatus(agent, (status) => cachedObjects(status, "pods") >= objects, 120_000);
+    await waitForStatus(agent, (status) => listStored(status, "pods", objects), 120_000);
     await delay(settleMs);
     const cached = await both();
     record(
@@ -81,7 +84,7 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       row(cached.agent.rss, cached.floor.rss, 120, "floor forwarded the same LIST"),
     );
 
-    const small = `/api/v1/namespaces/kube-system/pods/${await firstPodName(sim.url)}`;
+    const small = await firstPodPath(sim.url);
     await load(ctx, agent.url, small);
     await load(ctx, plain.url, small);
     const loaded = await both();
@@ -98,11 +101,6 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
-}
-
-async function firstPodName(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/namespaces/kube-system/pods?limit=1`);
-  return (await response.json()).items[0].metadata.name;
 }
 
 function mb(memory: Memory): string {

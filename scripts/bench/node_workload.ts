@@ -169,7 +169,10 @@ async function reflector(ctx: Ctx, ua: string, path: string): Promise<void> {
         else if (event.resourceVersion) rv = event.resourceVersion;
         ctx.summary.watchEvents++;
       });
-      const stop = setTimeout(() => watch.close(), Math.min(realTimeout * 1000 + 1000, remainingMs(ctx)));
+      const stop = setTimeout(
+        () => watch.close(),
+        Math.min(realTimeout * 1000 + 1000, remainingMs(ctx)),
+      );
       try {
         await watch.done;
       } catch (error) {

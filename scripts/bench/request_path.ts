@@ -6,7 +6,7 @@
  * @module
  */
 import { type AgentHandle, CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
-import { clientHeaders, timedOk } from "./lib/kube_client.ts";
+import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
@@ -14,19 +14,24 @@ import { formatNumber } from "./lib/report.ts";
 import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
 import { runWrk, type WrkResult } from "./lib/wrk.ts";
 
-/** The two request shapes. */
-export interface Workload {
+/** One request shape. */
+interface Workload {
   key: "get" | "list";
   label: string;
   path: string;
   connections: number;
 }
 
-/** The small GET and the large LIST for a simulator holding `pods` pods. */
-export async function workloads(ctx: BenchContext, sim: SimulatorHandle): Promise<Workload[]> {
+/** The small GET and the large LIST. */
+async function workloads(ctx: BenchContext, sim: SimulatorHandle): Promise<Workload[]> {
   const small = await firstPodPath(sim.url);
   return [
-    { key: "get", label: "small GET (1 pod)", path: small, connections: ctx.sizes.smallConnections },
+    {
+      key: "get",
+      label: "small GET (1 pod)",
+      path: small,
+      connections: ctx.sizes.smallConnections,
+    },
     {
       key: "list",
       label: `${formatNumber(ctx.sizes.listPods)}-pod LIST`,
@@ -36,18 +41,8 @@ export async function workloads(ctx: BenchContext, sim: SimulatorHandle): Promis
   ];
 }
 
-async function firstPodPath(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/namespaces/kube-system/pods?limit=1`, {
-    headers: clientHeaders(),
-  });
-  const list = await response.json();
-  const name = list.items?.[0]?.metadata?.name;
-  if (!name) throw new Error("the simulator has no kube-system pod to GET");
-  return `/api/v1/namespaces/kube-system/pods/${name}`;
-}
-
 /** Warms `url` up for `ctx.sizes.warmupS`, then measures it for `ctx.sizes.wrkDurationS`. */
-export async function measureWrk(
+async function measureWrk(
   ctx: BenchContext,
   url: string,
   connections: number,

@@ -5,7 +5,7 @@
  * @module
  */
 import { type AgentHandle, startAgent, waitForStatus } from "./lib/agent.ts";
-import { cachedObjects } from "./lib/cache_status.ts";
+import { listStored } from "./lib/cache_status.ts";
 import { clientHeaders, timedGet, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { startPlainProxy } from "./lib/plain_proxy.ts";
@@ -37,7 +37,7 @@ async function fillCache(ctx: BenchContext, cachePath: string): Promise<void> {
     });
     try {
       await timedOk(`${agent.url}/api/v1/pods`, clientHeaders());
-      await waitForStatus(agent, (status) => cachedObjects(status, "pods") >= objects, 120_000);
+      await waitForStatus(agent, (status) => listStored(status, "pods", objects), 120_000);
     } finally {
       await agent.stop();
     }

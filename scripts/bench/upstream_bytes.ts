@@ -40,7 +40,12 @@ async function runWorkload(ctx: BenchContext, plan: WorkloadPlan): Promise<Workl
   const proc = await spawnProcess({
     name: "node-workload",
     command: Deno.execPath(),
-    args: ["run", "-A", new URL("./node_workload.ts", import.meta.url).pathname, JSON.stringify(plan)],
+    args: [
+      "run",
+      "-A",
+      new URL("./node_workload.ts", import.meta.url).pathname,
+      JSON.stringify(plan),
+    ],
     cwd: ctx.repoRoot,
     logDir: `${ctx.runDir}/logs`,
     maxLifetimeMs: ((plan.minutes * 60_000) / plan.speedup) + 60_000,
@@ -91,7 +96,11 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     const simSeconds = minutes * 60;
     const errors = [...direct.errors, ...proxied.errors];
     record("upstream.bytes", {
-      holdfast: { value: proxiedBytes / 1024, unit: "KiB", detail: perSecond(proxiedBytes, simSeconds) },
+      holdfast: {
+        value: proxiedBytes / 1024,
+        unit: "KiB",
+        detail: perSecond(proxiedBytes, simSeconds),
+      },
       baseline: {
         name: "direct",
         value: directBytes / 1024,

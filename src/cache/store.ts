@@ -11,7 +11,6 @@ import { compareResourceVersions } from "../kube/resource_version.ts";
 import type { GroupVersionResource, ListPart, RawObject, WatchEvent } from "../kube/types.ts";
 import { type CommitInfo, WriteBatcher } from "./batcher.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
-import { type DocumentKey, putDocument } from "./documents.ts";
 import { collectGarbage, type GarbageReport } from "./gc.ts";
 import {
   generationKey,
@@ -195,19 +194,6 @@ export class CacheStore {
     return this.#writer.putSingle(query, mediaType, object);
   }
 
-  /**
-   * Stores a discovery document (`/version`, `/api…`, `/apis…`) with its Content-Type in the
-   * shared document store (`documents.ts`); documents are the same for every component.
-   */
-  putDocument(
-    _component: string,
-    document: DocumentKey,
-    contentType: string,
-    bytes: Uint8Array,
-  ): Promise<void> {
-    return putDocument(this.#kv, document, contentType, bytes);
-  }
-
   /** Marks a query stale (not served as complete until the next full listing), with why. */
   markStale(query: QueryIdentity, reason: string): Promise<void> {
     return this.#writer.markStale(query, reason);
@@ -342,7 +328,10 @@ export class CacheStore {
     return [...all.values()].sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
   }
 
-  /** The KV handle, for the other state kept in the same file (documents, leases, events). */
+  /**
+   * The KV handle, for the other state kept in the same file (discovery documents, leases, the
+   * event queue), each under its own key prefix.
+   */
   get kv(): Deno.Kv {
     return this.#kv;
   }

@@ -44,9 +44,17 @@ export function createWatchSink(
   options: WatchSinkOptions = {},
 ): WritableStream<WatchEvent> {
   const state = writer.state(query);
+  writer.openWatch(state);
+  let watching = true;
   let initial = options.initialEvents ?? false;
   let snapshot: Snapshot | undefined;
-  let stopped = false;
+
+  const stop = () => {
+    if (!watching) return;
+    watching = false;
+    writer.closeWatch(state);
+    if (snapshot) writer.abandon(snapshot);
+  };
 
   const endInitialEvents = async (bookmark: RawObject) => {
     initial = false;
@@ -61,31 +69,40 @@ export function createWatchSink(
     snapshot = undefined;
   };
 
+  const apply = async ({ type, object }: WatchEvent) => {
+    if (type === "ERROR") {
+      stop();
+    } else if (type === "BOOKMARK") {
+      if (!initial) await writer.advance(state, object.meta.resourceVersion);
+      else if (endsInitialEvents(object)) await endInitialEvents(object);
+    } else if (initial && type === "ADDED") {
+      snapshot ??= await writer.beginSnapshot(query, mediaType, false);
+      await writer.addItem(snapshot, object);
+    } else if (type === "DELETED") {
+      await writer.remove(state, object, mediaType);
+    } else {
+      await writer.upsert(state, object, mediaType);
+    }
+  };
+
   return new WritableStream<WatchEvent>({
-    async write({ type, object }) {
-      if (stopped) return;
-      if (type === "ERROR") {
-        stopped = true;
-        if (snapshot) writer.abandon(snapshot);
-      } else if (type === "BOOKMARK") {
-        if (!initial) await writer.advance(state, object.meta.resourceVersion);
-        else if (endsInitialEvents(object)) await endInitialEvents(object);
-      } else if (initial && type === "ADDED") {
-        snapshot ??= await writer.beginSnapshot(query, mediaType, false);
-        await writer.addItem(snapshot, object);
-      } else if (type === "DELETED") {
-        await writer.remove(state, object, mediaType);
-      } else {
-        await writer.upsert(state, object, mediaType);
+    async write(event) {
+      if (!watching) return;
+      try {
+        await apply(event);
+      } catch (error) {
+        stop();
+        throw error;
       }
     },
     async close() {
-      if (snapshot) writer.abandon(snapshot);
+      stop();
       await writer.sync();
     },
     async abort(reason) {
-      if (snapshot) writer.abandon(snapshot);
-      if (!stopped) await writer.markStale(query, abortReason(reason));
+      const caching = watching;
+      stop();
+      if (caching) await writer.markStale(query, abortReason(reason));
       await writer.sync();
     },
   });

@@ -8,7 +8,8 @@
  * commit in order, a crash leaves the record on either the old or the new complete generation;
  * the other one still has its marker and is collected at start-up ({@link collectGarbage}).
  * Watch events change the current generation in place, one group per event (object, tombstone
- * and query record together).
+ * and query record together), decided from an in-memory {@link GenerationIndex} of the generation
+ * that is kept while the query has watch streams open.
  * @module
  */
 import { compareResourceVersions, isNumericResourceVersion } from "../kube/resource_version.ts";
@@ -16,6 +17,14 @@ import type { GroupVersionResource, ListMeta, RawObject } from "../kube/types.ts
 import type { Mutation, WriteBatcher } from "./batcher.ts";
 import { adoptBlob, blobWriteGroups, deleteBlob } from "./blobs.ts";
 import { deleteGeneration, deleteRecords } from "./gc.ts";
+import {
+  emptyIndex,
+  type GenerationIndex,
+  type IndexEntry,
+  loadIndex,
+  objectId,
+} from "./generation_index.ts";
+import { GenerationPins } from "./pins.ts";
 import {
   CACHE_PREFIX,
   generationKey,
@@ -73,12 +82,18 @@ export interface QueryState {
   nextGeneration: number;
   /** A paginated list waiting for its next page. */
   paging: Snapshot | undefined;
+  /** Watch streams open for the query; the index is kept while there are any. */
+  watchers: number;
+  /** The current generation's index (kept only while watched). */
+  index: GenerationIndex | undefined;
+  /** The index being read from KV. */
+  loading: Promise<void> | undefined;
 }
 
 /** A generation being written by a LIST (all its pages) or the initial events of a watch-list. */
 export class Snapshot {
-  /** Stored size per named item, by `[namespace, name]`. */
-  readonly names = new Map<string, number>();
+  /** The named items written, by {@link objectId}: becomes the generation's index. */
+  readonly names = new Map<string, IndexEntry>();
   /** Blobs written whose record is not written yet. */
   readonly unreferenced = new Set<BlobRef>();
   nameless = 0;
@@ -113,6 +128,8 @@ interface Current {
   size: number;
 }
 
+const NO_INDEX = { watchers: 0, index: undefined, loading: undefined } as const;
+
 function storedSize(record: EncodedRecord): number {
   return record.value.byteLength + (record.header.blob?.size ?? 0);
 }
@@ -135,11 +152,8 @@ export class CacheWriter {
   readonly #states = new Map<string, QueryState>();
   readonly #singles = new Map<string, SingleCount>();
   readonly #tasks = new Set<Promise<void>>();
-  readonly #pins = new Map<string, number>();
-  readonly #unpinned = new Map<string, (() => void)[]>();
-  readonly #doomed = new Set<string>();
+  readonly #pins = new GenerationPins();
   #nextQueryId: number;
-  #closing = false;
 
   /** A writer continuing from the loaded `records` and `singles`. */
   constructor(
@@ -162,6 +176,7 @@ export class CacheWriter {
         markerPending: false,
         nextGeneration: record.generation + 1,
         paging: undefined,
+        ...NO_INDEX,
       });
     }
     for (const single of loaded.singles) this.#singles.set(this.#singleId(single), single);
@@ -181,6 +196,7 @@ export class CacheWriter {
         markerPending: false,
         nextGeneration: 1,
         paging: undefined,
+        ...NO_INDEX,
       };
       this.#states.set(id, state);
     }
@@ -204,7 +220,7 @@ export class CacheWriter {
   /** Writes one item into a snapshot (no-op once it is abandoned). */
   async addItem(snapshot: Snapshot, object: RawObject): Promise<void> {
     if (snapshot.abandoned) return;
-    const { namespace, name } = object.meta;
+    const { namespace, name, resourceVersion } = object.meta;
     const key = snapshotKey(
       snapshot.state.id,
       snapshot.generation,
@@ -212,23 +228,23 @@ export class CacheWriter {
       name !== "" ? name : snapshot.nameless++,
     );
     const record = encodeRecord(object, snapshot.mediaType, Date.now());
-    const ref = record.header.blob;
-    if (ref) snapshot.unreferenced.add(ref);
+    const blob = record.header.blob;
+    if (blob) snapshot.unreferenced.add(blob);
     for (const group of blobWriteGroups(record, snapshot.guard)) await this.#batcher.add(group);
     const mutations: Mutation[] = [{ key, value: record.value }, ...adoptBlob(record)];
     const size = storedSize(record);
     if (name !== "") {
-      const id = JSON.stringify([namespace, name]);
+      const id = objectId(namespace, name);
       const previous = snapshot.names.get(id);
-      if (previous !== undefined) {
-        mutations.push(...deleteBlob((await this.#current(key))?.header.blob));
-        snapshot.bytes -= previous;
+      if (previous) {
+        mutations.push(...deleteBlob(previous.blob));
+        snapshot.bytes -= previous.size;
       }
-      snapshot.names.set(id, size);
+      snapshot.names.set(id, { resourceVersion, size, blob });
     }
     snapshot.bytes += size;
     await this.#batcher.add({ mutations, guard: snapshot.guard });
-    if (ref) snapshot.unreferenced.delete(ref);
+    if (blob) snapshot.unreferenced.delete(blob);
   }
 
   /** Keeps a snapshot open for the page the server will answer for `continueToken`. */
@@ -291,6 +307,9 @@ export class CacheWriter {
       tombstoneNext: 0,
     };
     state.markerPending = false;
+    state.index = state.watchers > 0
+      ? { generation: snapshot.generation, objects: snapshot.names, tombstones: [] }
+      : undefined;
     await this.#batcher.add({
       mutations: [{ key: state.key, value: encodeQueryRecord(state.record) }],
     });
@@ -310,41 +329,41 @@ export class CacheWriter {
 
   // --- watch events ---
 
+  /** Notes a watch stream opened for the query (its generation index is kept meanwhile). */
+  openWatch(state: QueryState): void {
+    state.watchers++;
+  }
+
+  /** Notes a watch stream of the query ended; the last one drops the index. */
+  closeWatch(state: QueryState): void {
+    if (--state.watchers === 0) state.index = undefined;
+  }
+
   /** ADDED/MODIFIED: stores the object unless a newer version is stored. */
   async upsert(state: QueryState, object: RawObject, mediaType: string): Promise<void> {
     const { namespace, name, resourceVersion } = object.meta;
     if (name === "") return this.advance(state, resourceVersion);
     const record = encodeRecord(object, mediaType, Date.now());
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
-    for (;;) {
-      const generation = this.#ensureRecord(state).generation;
-      const key = snapshotKey(state.id, generation, namespace, name);
-      const old = await this.#current(key);
-      if (state.record!.generation !== generation) continue;
-      if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
-        return this.#batcher.add({
-          mutations: [
-            ...discard(record),
-            ...this.#update(state, (r) => ({
-              resourceVersion: newest(r.resourceVersion, resourceVersion),
-            })),
-          ],
-        });
+    return this.#withIndex(state, (index) => {
+      const id = objectId(namespace, name);
+      const old = index.objects.get(id);
+      if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
+        return [...discard(record), ...this.#advanced(state, resourceVersion)];
       }
       const size = storedSize(record);
-      return this.#batcher.add({
-        mutations: [
-          { key, value: record.value },
-          ...adoptBlob(record),
-          ...deleteBlob(old?.header.blob),
-          ...this.#update(state, (r) => ({
-            resourceVersion: newest(r.resourceVersion, resourceVersion),
-            objectCount: r.objectCount + (old ? 0 : 1),
-            bytes: r.bytes + size - (old?.size ?? 0),
-          })),
-        ],
-      });
-    }
+      index.objects.set(id, { resourceVersion, size, blob: record.header.blob });
+      return [
+        { key: snapshotKey(state.id, index.generation, namespace, name), value: record.value },
+        ...adoptBlob(record),
+        ...deleteBlob(old?.blob),
+        ...this.#update(state, (r) => ({
+          resourceVersion: newest(r.resourceVersion, resourceVersion),
+          objectCount: r.objectCount + (old ? 0 : 1),
+          bytes: r.bytes + size - (old?.size ?? 0),
+        })),
+      ];
+    });
   }
 
   /** DELETED: removes the object and keeps the event's object as a tombstone (bounded). */
@@ -353,56 +372,53 @@ export class CacheWriter {
     if (name === "") return this.advance(state, resourceVersion);
     const tombstone = encodeRecord(object, mediaType, Date.now());
     for (const group of blobWriteGroups(tombstone)) await this.#batcher.add(group);
-    for (;;) {
-      const before = this.#ensureRecord(state);
-      const key = snapshotKey(state.id, before.generation, namespace, name);
-      const evict = before.tombstoneNext - before.tombstoneFirst >= this.#options.maxTombstones;
-      const evictKey = tombstoneKey(state.id, before.generation, before.tombstoneFirst);
-      const old = await this.#current(key);
-      const evicted = evict ? await this.#current(evictKey) : undefined;
-      const now = state.record!;
-      if (
-        now.generation !== before.generation || now.tombstoneFirst !== before.tombstoneFirst ||
-        now.tombstoneNext !== before.tombstoneNext
-      ) continue;
-      if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
-        return this.#batcher.add({
-          mutations: [
-            ...discard(tombstone),
-            ...this.#update(state, (r) => ({
-              resourceVersion: newest(r.resourceVersion, resourceVersion),
-            })),
-          ],
-        });
+    return this.#withIndex(state, (index) => {
+      const id = objectId(namespace, name);
+      const old = index.objects.get(id);
+      if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
+        return [...discard(tombstone), ...this.#advanced(state, resourceVersion)];
       }
+      const generation = index.generation;
       const mutations: Mutation[] = [];
-      if (old) mutations.push({ key, value: null }, ...deleteBlob(old.header.blob));
-      const seq = now.tombstoneNext;
+      if (old) {
+        index.objects.delete(id);
+        mutations.push(
+          { key: snapshotKey(state.id, generation, namespace, name), value: null },
+          ...deleteBlob(old.blob),
+        );
+      }
+      const seq = state.record!.tombstoneNext;
+      index.tombstones.push({ seq, resourceVersion, blob: tombstone.header.blob });
       mutations.push(
-        { key: tombstoneKey(state.id, now.generation, seq), value: tombstone.value },
+        { key: tombstoneKey(state.id, generation, seq), value: tombstone.value },
         ...adoptBlob(tombstone),
       );
-      if (evict) {
-        mutations.push({ key: evictKey, value: null }, ...deleteBlob(evicted?.header.blob));
+      const evicted = index.tombstones.length > this.#options.maxTombstones
+        ? index.tombstones.shift()
+        : undefined;
+      if (evicted) {
+        mutations.push(
+          { key: tombstoneKey(state.id, generation, evicted.seq), value: null },
+          ...deleteBlob(evicted.blob),
+        );
       }
-      const evictedVersion = evicted?.header.meta.resourceVersion ?? "";
       mutations.push(...this.#update(state, (r) => ({
         resourceVersion: newest(r.resourceVersion, resourceVersion),
         objectCount: r.objectCount - (old ? 1 : 0),
         bytes: r.bytes - (old?.size ?? 0),
         tombstoneNext: seq + 1,
-        tombstoneFirst: evict ? r.tombstoneFirst + 1 : r.tombstoneFirst,
-        historyFrom: evict ? newest(r.historyFrom, evictedVersion) : r.historyFrom,
+        tombstoneFirst: evicted ? evicted.seq + 1 : r.tombstoneFirst,
+        historyFrom: evicted ? newest(r.historyFrom, evicted.resourceVersion) : r.historyFrom,
       })));
-      return this.#batcher.add({ mutations });
-    }
+      return mutations;
+    });
   }
 
   /** BOOKMARK (and skipped events): moves the query's resourceVersion forward. */
   async advance(state: QueryState, resourceVersion: string): Promise<void> {
     const record = state.record;
     if (!record || compareResourceVersions(resourceVersion, record.resourceVersion) <= 0) return;
-    await this.#batcher.add({ mutations: this.#update(state, () => ({ resourceVersion })) });
+    await this.#batcher.add({ mutations: this.#advanced(state, resourceVersion) });
   }
 
   /** Records that a response for `query` was given up on: not served as complete any more. */
@@ -454,22 +470,7 @@ export class CacheWriter {
    * `undefined` when the generation is already being deleted.
    */
   pin(queryId: number, generation: number): (() => void) | undefined {
-    const id = `${queryId}/${generation}`;
-    if (this.#doomed.has(id)) return undefined;
-    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = this.#pins.get(id)! - 1;
-      if (left > 0) {
-        this.#pins.set(id, left);
-        return;
-      }
-      this.#pins.delete(id);
-      for (const wake of this.#unpinned.get(id) ?? []) wake();
-      this.#unpinned.delete(id);
-    };
+    return this.#pins.pin(queryId, generation);
   }
 
   /** Deletes everything cached for `component`, or the whole cache. */
@@ -514,9 +515,8 @@ export class CacheWriter {
 
   /** Drops unfinished paginated lists and waits for pending writes (readers are not waited for). */
   async close(): Promise<void> {
-    this.#closing = true;
     for (const state of this.#states.values()) if (state.paging) this.abandon(state.paging);
-    for (const wakers of this.#unpinned.values()) for (const wake of wakers) wake();
+    this.#pins.close();
     await this.flush();
     await this.#batcher.close();
   }
@@ -540,6 +540,7 @@ export class CacheWriter {
     if (!state.record) {
       state.record = newQueryRecord(state.identity, state.id, state.nextGeneration++);
       state.markerPending = true;
+      if (state.watchers > 0) state.index = emptyIndex(state.record.generation);
     }
     return state.record;
   }
@@ -554,6 +555,40 @@ export class CacheWriter {
       state.markerPending = false;
     }
     return mutations;
+  }
+
+  /** The mutations moving the query's resourceVersion forward to `resourceVersion` (if newer). */
+  #advanced(state: QueryState, resourceVersion: string): Mutation[] {
+    return this.#update(state, (r) => ({
+      resourceVersion: newest(r.resourceVersion, resourceVersion),
+    }));
+  }
+
+  /**
+   * Builds a group from the index of the query's current generation and adds it, in one
+   * synchronous step (so concurrent streams of the query stay ordered). The index is read from
+   * KV first if it is not in memory. For watch streams (between {@link openWatch} and
+   * {@link closeWatch}).
+   */
+  async #withIndex(
+    state: QueryState,
+    build: (index: GenerationIndex) => Mutation[],
+  ): Promise<void> {
+    for (;;) {
+      const generation = this.#ensureRecord(state).generation;
+      if (state.index?.generation === generation) {
+        return this.#batcher.add({ mutations: build(state.index) });
+      }
+      state.loading ??= this.#loadIndex(state, generation)
+        .finally(() => state.loading = undefined);
+      await state.loading;
+    }
+  }
+
+  async #loadIndex(state: QueryState, generation: number): Promise<void> {
+    await this.#batcher.sync();
+    const loaded = await loadIndex(this.#kv, state.id, generation);
+    if (state.record?.generation === generation) state.index = loaded;
   }
 
   /** The stored header at `key`, pending writes included. */
@@ -571,30 +606,22 @@ export class CacheWriter {
 
   /** Deletes a generation once everything before is committed and no reader holds it. */
   #dropGeneration(queryId: number, generation: number, blobs: BlobRef[]): void {
-    const id = `${queryId}/${generation}`;
-    this.#doomed.add(id);
     const task = (async () => {
       await this.#batcher.sync();
-      if (this.#pins.has(id) && !this.#closing) {
-        await new Promise<void>((wake) => {
-          const wakers = this.#unpinned.get(id) ?? [];
-          wakers.push(wake);
-          this.#unpinned.set(id, wakers);
-        });
+      if (!await this.#pins.claim(queryId, generation)) return;
+      try {
+        for (const ref of blobs) {
+          const mutations = [...deleteBlob(ref), { key: pendingBlobKey(ref.id), value: null }];
+          await this.#batcher.add({ mutations });
+        }
+        await deleteGeneration(this.#kv, this.#batcher, queryId, generation);
+        await this.#batcher.sync();
+      } finally {
+        this.#pins.deleted(queryId, generation);
       }
-      if (this.#pins.has(id)) return;
-      for (const ref of blobs) {
-        const mutations = [...deleteBlob(ref), { key: pendingBlobKey(ref.id), value: null }];
-        await this.#batcher.add({ mutations });
-      }
-      await deleteGeneration(this.#kv, this.#batcher, queryId, generation);
-      await this.#batcher.sync();
     })().catch(() => {
-      // The batcher stopped; start-up GC collects the generation.
-    }).finally(() => {
-      this.#doomed.delete(id);
-      this.#tasks.delete(task);
-    });
+      // The batcher stopped or was closed: start-up GC collects the generation.
+    }).finally(() => this.#tasks.delete(task));
     this.#tasks.add(task);
   }
 }

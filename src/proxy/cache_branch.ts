@@ -2,7 +2,8 @@
  * The cache side of the bounded tee: decode the branch with the codec of the response's content
  * type (a list, a watch stream or one object) and hand the parts to the cache store. Failures
  * here (overflow, a malformed or truncated body, an unknown format) never reach the client: they
- * are counted, logged at debug level, and the affected query is marked stale by the store.
+ * are counted, logged at debug level, and the affected query is marked stale by the store. A watch
+ * cut by the upstream or the client is not a failure: it ends as if closed.
  * @module
  */
 import { putDocument } from "../cache/documents.ts";
@@ -11,6 +12,7 @@ import { codecFor } from "../kube/codecs.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Classified } from "./classify.ts";
 import type { CacheBranchSink } from "./handler.ts";
+import { StreamCut } from "./tap.ts";
 
 /** Largest single-object body (GET/create/update/patch) the cache reads. */
 export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
@@ -59,10 +61,17 @@ async function cacheBody(
     await body.pipeThrough(codec.listDecoder(resource))
       .pipeTo(store.listSink(query, codec.mediaType, page));
   } else if (verb === "watch") {
-    await body.pipeThrough(codec.watchDecoder(resource))
-      .pipeTo(store.watchSink(query, codec.mediaType, {
-        initialEvents: classified.listOptions?.sendInitialEvents === true,
-      }));
+    const sink = store.watchSink(query, codec.mediaType, {
+      initialEvents: classified.listOptions?.sendInitialEvents === true,
+    });
+    try {
+      await body.pipeThrough(codec.watchDecoder(resource)).pipeTo(sink, { preventAbort: true });
+    } catch (error) {
+      // A cut watch ends after its last whole event: what is stored is consistent up to it.
+      if (error instanceof StreamCut) return await sink.close();
+      await sink.abort(error);
+      throw error;
+    }
   } else {
     const object = codec.decodeObject(await readAll(body, MAX_OBJECT_BYTES), resource);
     if (object.typeMeta.kind === "Status") return;
@@ -80,7 +89,10 @@ export class UnknownFormat extends Error {
 }
 
 /** Reads a whole body of at most `limit` bytes. */
-export async function readAll(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+export async function readAll(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {

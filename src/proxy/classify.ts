@@ -5,7 +5,7 @@
  */
 import { componentOf } from "../kube/component.ts";
 import { transformOf } from "../kube/media_type.ts";
-import { parseListOptions, type ListOptions } from "../kube/list_options.ts";
+import { type ListOptions, parseListOptions } from "../kube/list_options.ts";
 import { parseRequestInfo, type RequestInfo } from "../kube/request_info.ts";
 import type { Status } from "../kube/status.ts";
 import type { QueryIdentity } from "../cache/query.ts";
@@ -38,7 +38,8 @@ const NEVER_CACHED_RESOURCES = new Set([
   "tokenreviews",
 ]);
 
-const CACHEABLE_VERBS = new Set(["get", "list", "watch", "create", "update", "patch"]);
+const WRITE_VERBS = new Set(["create", "update", "patch"]);
+const CACHEABLE_VERBS = new Set(["get", "list", "watch", ...WRITE_VERBS]);
 
 /** True for `/version` and the discovery documents under `/api` and `/apis`. */
 export function isDiscoveryPath(info: RequestInfo): boolean {
@@ -72,6 +73,8 @@ export function classify(request: Request, url: URL, agents: CacheAgents): Class
   if (!CACHEABLE_VERBS.has(info.verb)) return classified;
   if (info.subresource !== "" && info.subresource !== "status") return classified;
   if (NEVER_CACHED_RESOURCES.has(info.resource) || classified.invalid) return classified;
+  // Event writes are fire-and-forget records; caching each one would grow the store forever.
+  if (info.resource === "events" && WRITE_VERBS.has(info.verb)) return classified;
   // Tables are JSON-only renderings for humans; no node component reads them offline.
   if (transform.startsWith("as=Table")) return classified;
   const options = classified.listOptions;

@@ -42,7 +42,9 @@ export interface ProxyDeps extends ForwardDeps {
 }
 
 /** The proxy's request handler, with the classification it made (for logs and metrics). */
-export type ProxyHandler = (request: Request) => Promise<{ response: Response; classified: Classified }>;
+export type ProxyHandler = (
+  request: Request,
+) => Promise<{ response: Response; classified: Classified }>;
 
 /** Builds the proxy's request handler. */
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -59,7 +61,9 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const accept = request.headers.get("accept");
     if (isUpgradeRequest(request.headers)) {
       const status = notImplemented(
-        `holdfast cannot proxy connection upgrades (${classified.info.subresource || url.pathname})`,
+        `holdfast cannot proxy connection upgrades (${
+          classified.info.subresource || url.pathname
+        })`,
       );
       return { response: statusResponse(status, accept), classified };
     }

@@ -18,7 +18,7 @@ const HOP_BY_HOP = [
 
 function dropHopByHop(headers: Headers): void {
   const listed = headers.get("connection");
-  if (listed) for (const name of listed.split(",")) headers.delete(name.trim());
+  if (listed) { for (const name of listed.split(",")) headers.delete(name.trim()); }
   for (const name of HOP_BY_HOP) headers.delete(name);
 }
 

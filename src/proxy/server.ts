@@ -1,6 +1,7 @@
 /**
  * The proxy listener: `Deno.serve` around the proxy handler, with per-request metrics and a debug
- * log line once each response has been fully sent (watches included).
+ * log line once each response has been fully sent (watches included), and watch streams that end
+ * cleanly (clients then re-watch from their last event) rather than break.
  * @module
  */
 import type { Metrics } from "../admin/metrics.ts";
@@ -9,13 +10,18 @@ import type { Logger } from "../log/logger.ts";
 import { internalError } from "../kube/status.ts";
 import type { ProxyHandler } from "./handler.ts";
 import { statusResponse } from "./respond.ts";
+import { endCleanly } from "./tap.ts";
 
-/** Serves `handler` on `address`. */
+/**
+ * Serves `handler` on `address`. Watch responses end cleanly when their upstream fails and as
+ * soon as `closing` aborts (abort it when shutting down: open watches would hold the shutdown).
+ */
 export function serveProxy(
   address: ListenAddress,
   handler: ProxyHandler,
   metrics: Metrics,
   logger: Logger,
+  closing: AbortSignal,
 ): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({
     hostname: address.hostname,
@@ -30,7 +36,11 @@ export function serveProxy(
       logger.error("proxy handler failed", { path: new URL(request.url).pathname, error });
       return statusResponse(internalError("holdfast failed to handle the request"), null);
     }
-    const { response, classified } = answered;
+    const { classified } = answered;
+    let { response } = answered;
+    if (classified.info.verb === "watch" && response.body) {
+      response = new Response(endCleanly(response.body, closing), response);
+    }
     metrics.inflight.inc();
     const { verb, resource } = classified.info;
     const labels = { verb, resource, component: classified.component };

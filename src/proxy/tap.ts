@@ -4,7 +4,9 @@
  * backpressure reaches the upstream), and the cache branch receives each chunk through a queue
  * capped in bytes. When the cap would be exceeded the cache branch errors with
  * {@linkcode CacheBranchOverflow} and receives nothing more; the client branch is never slowed,
- * errored or altered by the cache branch.
+ * errored or altered by the cache branch. When the stream is cut (the upstream fails or the
+ * client goes away) the cache branch first receives what was already queued, then errors with
+ * {@linkcode StreamCut}, so a watch's cache keeps every event its client saw.
  * @module
  */
 
@@ -14,6 +16,15 @@ export class CacheBranchOverflow extends Error {
   constructor(readonly maxQueuedBytes: number) {
     super(`cache branch fell behind by more than ${maxQueuedBytes} bytes`);
     this.name = "CacheBranchOverflow";
+  }
+}
+
+/** The stream ended early: the upstream failed or the client went away (`cause` says which). */
+export class StreamCut extends Error {
+  /** Wraps the upstream error or the client's cancel reason. */
+  constructor(cause: unknown) {
+    super(`stream cut: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "StreamCut";
   }
 }
 
@@ -36,10 +47,15 @@ export function boundedTee(
   const reader = source.getReader();
   let cacheController!: ReadableStreamDefaultController<Uint8Array>;
   let cacheOpen = true;
+  let cut: StreamCut | undefined;
+  const cacheDrained = () => cacheController.desiredSize === maxQueuedBytes;
 
   const cache = new ReadableStream<Uint8Array>({
     start(controller) {
       cacheController = controller;
+    },
+    pull() {
+      if (cut && cacheDrained()) cacheController.error(cut);
     },
     cancel() {
       cacheOpen = false;
@@ -50,6 +66,7 @@ export function boundedTee(
     if (!cacheOpen) return;
     cacheOpen = false;
     if (error === undefined) cacheController.close();
+    else if (error instanceof StreamCut && !cacheDrained()) cut = error; // errored once drained
     else cacheController.error(error);
   };
 
@@ -68,7 +85,7 @@ export function boundedTee(
       try {
         result = await reader.read();
       } catch (error) {
-        closeCache(error);
+        closeCache(new StreamCut(error));
         controller.error(error);
         return;
       }
@@ -81,7 +98,7 @@ export function boundedTee(
       controller.enqueue(result.value);
     },
     cancel(reason) {
-      closeCache(reason ?? new Error("client went away"));
+      closeCache(new StreamCut(reason ?? "client went away"));
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
@@ -107,5 +124,53 @@ export function meteredStream(
       controller.enqueue(result.value);
     },
     cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * Passes `source` through unchanged, but ends cleanly instead of erroring when `source` fails,
+ * and ends (cancelling `source`) as soon as `signal` aborts. For watch streams, where a clean end
+ * makes clients re-watch from the last event they saw.
+ */
+export function endCleanly(
+  source: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let ended = false;
+  const end = () => {
+    if (ended) return false;
+    ended = true;
+    signal.removeEventListener("abort", onAbort);
+    return true;
+  };
+  const onAbort = () => {
+    if (!end()) return;
+    controller.close();
+    reader.cancel(signal.reason).catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort);
+    },
+    async pull() {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch {
+        result = { done: true, value: undefined };
+      }
+      if (ended) return;
+      if (!result.done) return controller.enqueue(result.value);
+      end();
+      controller.close();
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
   }, { highWaterMark: 0 });
 }

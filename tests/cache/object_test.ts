@@ -1,5 +1,4 @@
 import { assert, assertEquals } from "../assert.ts";
-import { getDocument } from "../../src/cache/documents.ts";
 import { verifyCache } from "../../src/cache/inspect.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { pod, podQuery, PODS, storeList } from "./helpers.ts";
@@ -107,17 +106,4 @@ Deno.test("object: stats count single objects and query snapshots per component 
   );
   assert(stats.bytes > 3 * 600);
   await assertClean(store);
-});
-
-Deno.test("object: discovery documents go to the shared document store", async () => {
-  await using store = await CacheStore.open(":memory:");
-  const bytes = new TextEncoder().encode('{"major":"1"}');
-  await store.putDocument(
-    "kubelet",
-    { path: "/version", transform: "" },
-    "application/json",
-    bytes,
-  );
-  const document = await getDocument(store.kv, { path: "/version", transform: "" });
-  assertEquals(document?.bytes, bytes);
 });

@@ -15,6 +15,7 @@ import {
   storeList,
   storeWatch,
   summary,
+  tempCachePath,
 } from "./helpers.ts";
 
 const event = (type: WatchEvent["type"], object: RawObject): WatchEvent => ({ type, object });
@@ -210,5 +211,39 @@ Deno.test("watch: 10,000 mixed events (large objects, stale versions) leave the 
   for (const info of log.commits) {
     assert(info.mutations <= ATOMIC_LIMITS.mutations && info.bytes <= ATOMIC_LIMITS.bytes);
   }
+  await assertClean(store);
+});
+
+Deno.test("watch: after a restart, events are checked against what is stored (index read back)", async () => {
+  await using tmp = await tempCachePath();
+  {
+    await using store = await CacheStore.open(tmp.path, { maxTombstones: 2 });
+    await storeList(store, podQuery(), [pod("a", "10"), pod("b", "11"), pod("c", "12")], "100");
+    await storeWatch(store, podQuery(), [event("DELETED", pod("c", "101"))]);
+  }
+  await using store = await CacheStore.open(tmp.path, { maxTombstones: 2 });
+  await storeWatch(store, podQuery(), [
+    event("MODIFIED", pod("a", "9")),
+    event("DELETED", pod("b", "102")),
+    event("DELETED", pod("x", "103")),
+  ]);
+  const { record, objects } = await current(store);
+  assertEquals(summary(objects), ["default/a@10"]);
+  assertEquals([record.objectCount, record.historyFrom], [1, "101"]);
+  assertEquals(summary(await store.tombstonesSince(record, "0")), [
+    "default/b@102",
+    "default/x@103",
+  ]);
+  await assertClean(store);
+});
+
+Deno.test("watch: two streams of one query at once keep its record consistent", async () => {
+  await using store = await CacheStore.open(":memory:");
+  await storeList(store, podQuery(), [], "100");
+  const first = Array.from({ length: 200 }, (_, i) => event("ADDED", pod(`a-${i}`, `${101 + i}`)));
+  const second = Array.from({ length: 200 }, (_, i) => event("ADDED", pod(`b-${i}`, `${301 + i}`)));
+  await Promise.all([storeWatch(store, podQuery(), first), storeWatch(store, podQuery(), second)]);
+  const { record, objects } = await current(store);
+  assertEquals([record.objectCount, objects.length, record.resourceVersion], [400, 400, "500"]);
   await assertClean(store);
 });

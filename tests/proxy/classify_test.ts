@@ -39,7 +39,10 @@ Deno.test("classify: '*' caches every component with a User-Agent, none without"
   const url = new URL("/api/v1/services", "http://holdfast.local");
   const withUa = new Request(url, { headers: { "user-agent": "coredns/1.11" } });
   assertEquals(classify(withUa, url, "*").query?.component, "coredns");
-  assertEquals(classify(new Request(url, { headers: { "user-agent": "" } }), url, "*").query, undefined);
+  assertEquals(
+    classify(new Request(url, { headers: { "user-agent": "" } }), url, "*").query,
+    undefined,
+  );
 });
 
 Deno.test("classify: never cached — deletes, proxy, non-status subresources, tokens, CSRs, reviews", () => {
@@ -54,6 +57,8 @@ Deno.test("classify: never cached — deletes, proxy, non-status subresources, t
     { path: "/apis/certificates.k8s.io/v1/certificatesigningrequests" },
     { path: "/apis/authorization.k8s.io/v1/subjectaccessreviews", method: "POST" },
     { path: "/apis/authentication.k8s.io/v1/tokenreviews", method: "POST" },
+    { path: "/api/v1/namespaces/a/events", method: "POST" },
+    { path: "/apis/events.k8s.io/v1/namespaces/a/events/e", method: "PATCH" },
     { path: "/healthz" },
     { path: "/openapi/v2" },
   ];

@@ -82,7 +82,9 @@ Deno.test("proxy: forwards method, path, query, headers and body; Host is the up
 
 Deno.test("proxy: hop-by-hop headers are dropped both ways", async () => {
   await using upstream = startUpstream(() =>
-    new Response("ok", { headers: { "x-hop": "1", "connection": "x-hop", "keep-alive": "timeout=5" } })
+    new Response("ok", {
+      headers: { "x-hop": "1", "connection": "x-hop", "keep-alive": "timeout=5" },
+    })
   );
   await using proxy = startProxy([upstream.url]);
   const response = await fetch(proxy.url, {

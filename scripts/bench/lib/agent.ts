@@ -1,6 +1,6 @@
 /**
  * Starts the holdfast agent as a subprocess (`deno run -A main.ts run …`) on free loopback ports
- * and talks to its admin listener (`/v1/status`, `/metrics`).
+ * and reads its admin listener's `/v1/status`.
  * @module
  */
 import type { BenchContext } from "./measure.ts";
@@ -16,7 +16,10 @@ export interface AgentOptions {
   cachePath: string;
   /** `--cache-agents` value: `*`, or a component the load generator does not send. */
   cacheAgents: string;
-  /** Seconds between upstream health checks (short, so link cuts are noticed quickly). */
+  /**
+   * Milliseconds between upstream health checks, to notice a cut link quickly (timeout 80 % of
+   * it, one failure or success flips the state). Absent: the agent's defaults.
+   */
   healthIntervalMs?: number;
   /** Measurement name: profiles go to `<runDir>/profiles/<measure>/` when profiling. */
   measure: string;
@@ -33,8 +36,6 @@ export interface AgentHandle {
   adminUrl: string;
   /** `GET /v1/status` as JSON. */
   status(): Promise<AgentStatus>;
-  /** `GET /metrics` as text. */
-  metrics(): Promise<string>;
   /** VmRSS / VmHWM of the agent process. */
   memory(): ReturnType<typeof readMemory>;
   stop(): Promise<void>;
@@ -57,7 +58,6 @@ export const UNCACHED_AGENTS = "holdfast-bench-nobody";
 export async function startAgent(ctx: BenchContext, options: AgentOptions): Promise<AgentHandle> {
   const port = freePort();
   const adminPort = freePort();
-  const interval = options.healthIntervalMs ?? 500;
   const denoFlags = ["run", "-A"];
   if (ctx.profile) {
     denoFlags.push("--cpu-prof", `--cpu-prof-dir=${ctx.runDir}/profiles/${options.measure}`);
@@ -81,14 +81,7 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
       options.cachePath,
       "--cache-agents",
       options.cacheAgents,
-      "--health-interval",
-      `${interval}ms`,
-      "--health-timeout",
-      `${Math.floor(interval / 2)}ms`,
-      "--unhealthy-threshold",
-      "1",
-      "--healthy-threshold",
-      "1",
+      ...healthFlags(options.healthIntervalMs),
       "--log-level",
       "warn",
     ],
@@ -106,10 +99,6 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
       if (!response.ok) throw new Error(`agent status: HTTP ${response.status}`);
       return await response.json();
     },
-    async metrics() {
-      const response = await fetch(`${adminUrl}/metrics`);
-      return await response.text();
-    },
     memory: () => readMemory(proc.pid),
     async stop() {
       await proc.stop(5000);
@@ -117,6 +106,20 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
   };
   if (options.waitReady ?? true) await waitForHttp(`${adminUrl}/v1/status`, proc);
   return handle;
+}
+
+function healthFlags(intervalMs: number | undefined): string[] {
+  if (intervalMs === undefined) return [];
+  return [
+    "--health-interval",
+    `${intervalMs}ms`,
+    "--health-timeout",
+    `${Math.floor(intervalMs * 0.8)}ms`,
+    "--unhealthy-threshold",
+    "1",
+    "--healthy-threshold",
+    "1",
+  ];
 }
 
 /** Polls the agent's status until `predicate` holds; returns the time it first held. */

@@ -1,6 +1,7 @@
 /**
- * Reads the cache figures of the agent's `GET /v1/status` (`cache`: one entry per component and
- * resource with `objects`, `bytes` and `queries`).
+ * Reads the agent's cache figures: `GET /v1/status` (`cache`: one entry per component and
+ * resource with `objects`, `complete` queries, …) and `GET /v1/cache/ls` (one entry per query,
+ * with the resourceVersion committed to KV).
  * @module
  */
 import { CACHED_USER_AGENT } from "./agent.ts";
@@ -13,6 +14,7 @@ interface CacheEntry {
   component: string;
   resource: string;
   objects: number;
+  complete?: number;
 }
 
 /** Objects of `resource` the agent reports cached for `component`. */
@@ -25,4 +27,52 @@ export function cachedObjects(
   return entries
     .filter((entry) => entry.component === component && entry.resource === resource)
     .reduce((sum, entry) => sum + entry.objects, 0);
+}
+
+/** Complete queries of `resource` the agent reports for `component`. */
+export function completeQueries(
+  status: AgentStatus,
+  resource: string,
+  component = CACHED_COMPONENT,
+): number {
+  const entries = Array.isArray(status.cache) ? status.cache as CacheEntry[] : [];
+  return entries
+    .filter((entry) => entry.component === component && entry.resource === resource)
+    .reduce((sum, entry) => sum + (entry.complete ?? 0), 0);
+}
+
+interface QueryView {
+  component: string;
+  resource: string;
+  namespace: string;
+  labelSelector: string;
+  fieldSelector: string;
+  resourceVersion: string;
+}
+
+/**
+ * The resourceVersion stored (committed to KV) for the cluster-wide, unselected query of
+ * `resource` (e.g. `pods`) by `component`, from the agent's `GET /v1/cache/ls`; 0 when none.
+ */
+export async function storedResourceVersion(
+  adminUrl: string,
+  resource: string,
+  component = CACHED_COMPONENT,
+): Promise<number> {
+  const response = await fetch(`${adminUrl}/v1/cache/ls`);
+  if (!response.ok) throw new Error(`agent cache ls: HTTP ${response.status}`);
+  const { queries } = await response.json() as { queries: QueryView[] };
+  let newest = 0;
+  for (const query of queries) {
+    const matches = query.component === component &&
+      query.resource.split(".")[0] === resource && query.namespace === "" &&
+      query.labelSelector === "" && query.fieldSelector === "";
+    if (matches) newest = Math.max(newest, Number(query.resourceVersion) || 0);
+  }
+  return newest;
+}
+
+/** True once a complete query of `resource` holding at least `objects` objects is stored. */
+export function listStored(status: AgentStatus, resource: string, objects: number): boolean {
+  return completeQueries(status, resource) >= 1 && cachedObjects(status, resource) >= objects;
 }

@@ -49,6 +49,16 @@ export async function timedOk(url: string, headers: Record<string, string>): Pro
   return timed;
 }
 
+/** The path of one kube-system pod of the simulator at `base`: the small GET. */
+export async function firstPodPath(base: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/namespaces/kube-system/pods?limit=1`, {
+    headers: clientHeaders(),
+  });
+  const name = (await response.json()).items?.[0]?.metadata?.name;
+  if (!name) throw new Error("the simulator has no kube-system pod to GET");
+  return `/api/v1/namespaces/kube-system/pods/${name}`;
+}
+
 /** Called for each watch event line with its arrival time (`performance.now()`). */
 export type OnLine = (line: Uint8Array, at: number) => void;
 
@@ -63,9 +73,18 @@ export interface WatchHandle {
 
 const NEWLINE = 0x0a;
 
-/** Opens a JSON watch at `url` and calls `onLine` for every newline-terminated event. */
-export function openWatch(url: string, headers: Record<string, string>, onLine: OnLine): WatchHandle {
+/**
+ * Opens a JSON watch at `url` and calls `onLine` for every newline-terminated event. `close()`
+ * aborts the request and cancels the body reader (an abort alone does not always end a read
+ * that is waiting for data).
+ */
+export function openWatch(
+  url: string,
+  headers: Record<string, string>,
+  onLine: OnLine,
+): WatchHandle {
   const abort = new AbortController();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let markReady: () => void = () => {};
   let failReady: (error: unknown) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -80,18 +99,18 @@ export function openWatch(url: string, headers: Record<string, string>, onLine: 
         await response.body?.cancel();
         throw new Error(`watch ${url}: HTTP ${response.status}`);
       }
+      reader = response.body.getReader();
       markReady();
-      for await (const chunk of response.body) {
+      while (!abort.signal.aborted) {
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
         const at = performance.now();
         let start = 0;
         for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
           const piece = chunk.subarray(start, i);
           if (pending) {
-            const line = new Uint8Array(pending.byteLength + piece.byteLength);
-            line.set(pending);
-            line.set(piece, pending.byteLength);
+            onLine(concat(pending, piece), at);
             pending = undefined;
-            onLine(line, at);
           } else if (piece.byteLength > 0) {
             onLine(piece, at);
           }
@@ -108,7 +127,11 @@ export function openWatch(url: string, headers: Record<string, string>, onLine: 
     }
   })();
   done.catch(() => undefined);
-  return { ready, done, close: () => abort.abort() };
+  const close = () => {
+    abort.abort();
+    reader?.cancel().catch(() => undefined);
+  };
+  return { ready, done, close };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -69,7 +69,11 @@ export async function storeList(url: string, path: string): Promise<KvFloorResul
   if (mutations > 0) await commit(atomic);
   const persistMs = performance.now() - ended;
   kv.close();
-  return { objects: items.length, persistMs, bytesPerObject: (await fileBytes(path)) / items.length };
+  return {
+    objects: items.length,
+    persistMs,
+    bytesPerObject: (await fileBytes(path)) / items.length,
+  };
 }
 
 async function commit(atomic: Deno.AtomicOperation): Promise<void> {

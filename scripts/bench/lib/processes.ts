@@ -2,7 +2,8 @@
  * Subprocesses for the benchmarks: start one with its output in a log file and a hard lifetime,
  * wait for it to answer HTTP, read its memory from `/proc/<pid>/status`, and stop it by its pid.
  * Every process started here is remembered so that {@linkcode stopAll} can end the ones still
- * running (one by one, by pid) when a run finishes or fails.
+ * running (one by one, by pid) when a run finishes or fails; where util-linux `setpriv` exists,
+ * each is also started with a parent-death signal, so none outlives a killed benchmark.
  * @module
  */
 
@@ -37,12 +38,28 @@ export interface BenchProcess {
 
 const running = new Set<BenchProcess>();
 
+const SETPRIV = "/usr/bin/setpriv";
+let setprivPresent: boolean | undefined;
+
+/** `setpriv --pdeathsig KILL <command> <args>` (same pid, via exec) when setpriv exists. */
+function launcher(command: string, args: string[]): [string, string[]] {
+  if (setprivPresent === undefined) {
+    try {
+      setprivPresent = Deno.statSync(SETPRIV).isFile;
+    } catch {
+      setprivPresent = false;
+    }
+  }
+  return setprivPresent ? [SETPRIV, ["--pdeathsig", "KILL", command, ...args]] : [command, args];
+}
+
 /** Starts a subprocess whose stdout and stderr go to a log file. */
 export async function spawnProcess(options: SpawnOptions): Promise<BenchProcess> {
   await Deno.mkdir(options.logDir, { recursive: true });
+  const [command, args] = launcher(options.command, options.args);
   const startedAt = performance.now();
-  const child = new Deno.Command(options.command, {
-    args: options.args,
+  const child = new Deno.Command(command, {
+    args,
     env: options.env,
     cwd: options.cwd,
     stdin: "null",

@@ -33,11 +33,12 @@ export function replaceField(
       copiedUpTo = start;
       done = true;
     }
-    if (no !== fieldNo || wireType !== WireType.LengthDelimited) {
+    // Only messages on the way are length-delimited; the replaced field may be any scalar.
+    if (no !== fieldNo || (rest.length > 0 && wireType !== WireType.LengthDelimited)) {
       reader.skip(wireType, no);
       continue;
     }
-    const payload = reader.bytes();
+    const payload = rest.length > 0 ? reader.bytes() : reader.skip(wireType, no);
     if (rest.length > 0 && done) continue;
     pieces.push(message.subarray(copiedUpTo, start));
     if (!done) pieces.push(...replacement(payload));

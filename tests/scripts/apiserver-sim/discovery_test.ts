@@ -88,7 +88,9 @@ Deno.test("tables: pods print kubectl's columns, rows carry PartialObjectMetadat
 
 Deno.test("tables: Accept without a supported type is 406", async () => {
   await using sim = await startSimulator();
-  const { status, body } = await request(`${sim.url}/api/v1/pods`, {
+  // Custom resources have no protobuf form.
+  const group = "k8s-openapi-tests-custom-resource-definition.com";
+  const { status, body } = await request(`${sim.url}/apis/${group}/v1/foobars`, {
     headers: { accept: "application/vnd.kubernetes.protobuf" },
   });
   assert.deepEqual([status, body.reason], [406, "NotAcceptable"]);
@@ -96,11 +98,12 @@ Deno.test("tables: Accept without a supported type is 406", async () => {
 
 Deno.test("tables: protobuf with a JSON fallback is answered in JSON", async () => {
   await using sim = await startSimulator();
-  const response = await fetch(`${sim.url}/api/v1/nodes`, {
+  const group = "k8s-openapi-tests-custom-resource-definition.com";
+  const response = await fetch(`${sim.url}/apis/${group}/v1/foobars`, {
     headers: { accept: "application/vnd.kubernetes.protobuf, */*" },
   });
   assert.equal(response.headers.get("content-type"), "application/json");
-  assert.equal((await response.json()).kind, "NodeList");
+  assert.equal((await response.json()).kind, "FooBarList");
 });
 
 Deno.test("discovery: an unknown resource is 404 with a Status body", async () => {

@@ -6,7 +6,13 @@ import { MEASURES, QUICK } from "../../../scripts/bench/main.ts";
 const REPO = new URL("../../../", import.meta.url).pathname;
 
 function plannedIds(): string[] {
-  const ctx: BenchContext = { quick: true, profile: false, repoRoot: REPO, runDir: "", sizes: QUICK };
+  const ctx: BenchContext = {
+    quick: true,
+    profile: false,
+    repoRoot: REPO,
+    runDir: "",
+    sizes: QUICK,
+  };
   return MEASURES.flatMap((measure) => measure.plan(ctx).map((row) => row.id));
 }
 
