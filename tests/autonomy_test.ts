@@ -381,7 +381,6 @@ Deno.test("autonomy: client-node informers and the Python client through cut, of
       where: `python ${e.where}`,
     })),
   );
-  console.log(JSON.stringify(errors, null, 1));
   assert.deepEqual(errors.unexpected(), []);
 
   /** What must work while offline, with both clients. */
@@ -451,4 +450,70 @@ Deno.test("autonomy: a client-go watch-list request completes its initial sync o
   );
   const end = events.at(-1)!.object.metadata as { annotations?: Record<string, string> };
   assert.equal(end.annotations?.["k8s.io/initial-events-end"], "true");
+});
+
+/** Reads `response` to its end; resolves "clean" on EOF, or the error's message. */
+async function ending(response: Response): Promise<string> {
+  try {
+    for await (const _ of response.body!);
+    return "clean";
+  } catch (error) {
+    return String(error);
+  }
+}
+
+Deno.test("autonomy: a watch cut by the link ends cleanly and its listing stays servable", async () => {
+  await using stack = await startStack({ sim: { scale: { pods: 30, nodes: 3 } } });
+  const path = `/api/v1/pods?fieldSelector=spec.nodeName%3D${NODE}`;
+  const headers = { "user-agent": KUBELET };
+  const listed = await (await fetch(stack.proxyUrl + path, { headers })).json();
+  const rv = listed.metadata.resourceVersion;
+  const watch = await fetch(`${stack.proxyUrl}${path}&watch=true&resourceVersion=${rv}`, {
+    headers,
+  });
+  await cached(stack, "pods");
+  await waitFor("the upstream watch", () => stack.sim.watchCount === 1);
+  await stack.sim.faults.linkDown();
+  assert.equal(await ending(watch), "clean");
+
+  await waitFor("offline mode", async () => (await mode(stack)) === "offline");
+  const offline = await fetch(stack.proxyUrl + path, { headers });
+  assert.equal(offline.status, 200);
+  assert.equal((await offline.json()).items.length, listed.items.length);
+});
+
+/** Whether `promise` settles within `ms` (a hang check, not a timing measurement). */
+async function settlesWithin(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(resolve, ms, false));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("autonomy: stopping the agent ends open watches cleanly, online and offline", async () => {
+  await using stack = await startStack({ sim: { scale: { pods: 30, nodes: 3 } } });
+  const headers = { "user-agent": KUBELET };
+  const path = "/api/v1/namespaces/kube-system/pods";
+  const rv = (await (await fetch(stack.proxyUrl + path, { headers })).json()).metadata
+    .resourceVersion;
+  await cached(stack, "pods");
+  const watch = () =>
+    fetch(`${stack.proxyUrl}${path}?watch=true&timeoutSeconds=300&resourceVersion=${rv}`, {
+      headers,
+    });
+
+  const online = ending(await watch());
+  assert.ok(await settlesWithin(20_000, stack.stopAgent()), "shutdown waited for a watch");
+  assert.equal(await online, "clean");
+  await stack.restartAgent();
+
+  await stack.sim.faults.linkDown();
+  await waitFor("offline mode", async () => (await mode(stack)) === "offline");
+  const offline = ending(await watch());
+  assert.ok(await settlesWithin(20_000, stack.stopAgent()), "shutdown waited for a watch");
+  assert.equal(await offline, "clean");
+  await stack.restartAgent();
 });

@@ -41,7 +41,7 @@ export const FULL: Sizes = {
   smallConnections: 16,
   listConnections: 4,
   watchDurationS: 10,
-  watchFloodRate: 30_000,
+  watchFloodRate: 25_000,
   watchLatencyRate: 1000,
   workloadMinutes: 10,
   workloadSpeedup: 10,

@@ -40,6 +40,8 @@ export interface WorkloadPlan {
 export interface WorkloadSummary {
   requests: number;
   watchEvents: number;
+  /** Watch events by reflector (User-Agent product and path without the query). */
+  eventsBy: Record<string, number>;
   relists: number;
   errors: string[];
   realSeconds: number;
@@ -60,6 +62,7 @@ export async function runWorkload(plan: WorkloadPlan): Promise<WorkloadSummary> 
   const summary: WorkloadSummary = {
     requests: 0,
     watchEvents: 0,
+    eventsBy: {},
     relists: 0,
     errors: [],
     realSeconds: 0,
@@ -145,6 +148,7 @@ function note(ctx: Ctx, what: string, error: unknown): void {
 
 async function reflector(ctx: Ctx, ua: string, path: string): Promise<void> {
   const sep = path.includes("?") ? "&" : "?";
+  const reflectorName = `${ua.split("/")[0]} ${path}`;
   while (remainingMs(ctx) > 0) {
     let rv: string;
     try {
@@ -168,10 +172,11 @@ async function reflector(ctx: Ctx, ua: string, path: string): Promise<void> {
         if (event.type === "ERROR") expired = true;
         else if (event.resourceVersion) rv = event.resourceVersion;
         ctx.summary.watchEvents++;
+        ctx.summary.eventsBy[reflectorName] = (ctx.summary.eventsBy[reflectorName] ?? 0) + 1;
       });
       const stop = setTimeout(
         () => watch.close(),
-        Math.min(realTimeout * 1000 + 1000, remainingMs(ctx)),
+        Math.max(0, Math.min(realTimeout * 1000 + 1000, remainingMs(ctx))),
       );
       try {
         await watch.done;

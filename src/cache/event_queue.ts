@@ -98,7 +98,11 @@ export class EventQueue {
         count--;
         bytes -= item.size;
       }
-      op.set(itemKey(meta.next), event);
+      // A view would be stored with its whole backing buffer: store exactly the body's bytes.
+      const body = event.body.byteLength === event.body.buffer.byteLength
+        ? event.body
+        : event.body.slice();
+      op.set(itemKey(meta.next), { ...event, body });
       op.set(META_KEY, { head, next: meta.next + 1, count: count + 1, bytes: bytes + size });
       if ((await op.commit()).ok) return evicted.length;
     }

@@ -131,3 +131,18 @@ Deno.test("event queue: an oversized event body is refused", async () => {
   using kv = await Deno.openKv(":memory:");
   await assert.rejects(() => new EventQueue(kv).enqueue(event(0, MAX_EVENT_BYTES + 1)), RangeError);
 });
+
+Deno.test("event queue: a body that is a view into a larger buffer stores only its own bytes", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const queue = new EventQueue(kv);
+  const big = new Uint8Array(200 * 1024).fill(120);
+  const body = big.subarray(1000, 1100);
+  await queue.enqueue({ path: "/api/v1/namespaces/a/events", contentType: "application/json", userAgent: "kubelet", body, queuedAt: 1 });
+  const sent: Uint8Array[] = [];
+  await queue.deliverQueuedEvents((e) => {
+    sent.push(e.body);
+    return Promise.resolve(201);
+  });
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].byteLength, 100);
+});

@@ -127,6 +127,7 @@ export function openWatch(
     }
   })();
   done.catch(() => undefined);
+  ready.catch(() => undefined);
   const close = () => {
     abort.abort();
     reader?.cancel().catch(() => undefined);

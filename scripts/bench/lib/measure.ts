@@ -19,7 +19,7 @@ export interface Sizes {
   listConnections: number;
   /** Seconds the watch throughput and latency runs last. */
   watchDurationS: number;
-  /** Events per second asked of the simulator for the throughput run. */
+  /** Events per second of the flood source in the throughput run. */
   watchFloodRate: number;
   /** Events per second for the latency and cache-lag run. */
   watchLatencyRate: number;

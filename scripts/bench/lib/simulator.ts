@@ -36,6 +36,9 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
 }
 
+/** A control request the simulator does not answer in this time fails (a saturated simulator). */
+const CONTROL_TIMEOUT_MS = 15_000;
+
 interface Announcement {
   url: string;
   controlUrl: string;
@@ -71,6 +74,7 @@ export async function startSimulator(
       method,
       headers: body === undefined ? undefined : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`simulator control ${method} ${path}: ${text}`);
