@@ -6,6 +6,7 @@
  * @module
  */
 import { startAgent, waitForStatus } from "./lib/agent.ts";
+import { fillCache } from "./lib/cache_fill.ts";
 import { cachedObjects, listStored } from "./lib/cache_status.ts";
 import { clientHeaders, timedOk } from "./lib/kube_client.ts";
 import { fileBytes, runKvFloor } from "./lib/kv_floor.ts";
@@ -14,6 +15,8 @@ import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 
 const PERSIST_TARGET_MS = 1000;
+/** How long after the LIST ends the cache may take before the LIST counts as not stored. */
+const STORE_WAIT_MS = 15_000;
 
 function plan(ctx: BenchContext): RowPlan[] {
   const pods = formatNumber(ctx.sizes.listPods);
@@ -39,31 +42,41 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       cacheAgents: "*",
       measure: "cache-writes",
     });
-    let persistMs: number;
+    const floor = await runKvFloor(ctx, `${sim.url}/api/v1/pods`, `${ctx.runDir}/kv-floor.kv`);
+    const floorCell = { name: "KV floor", value: floor.persistMs, unit: "ms" };
     let stored: number;
-    let listMs: number;
     try {
       const list = await timedOk(`${agent.url}/api/v1/pods`, clientHeaders());
-      listMs = list.ms;
-      const done = await waitForStatus(
-        agent,
-        (status) => listStored(status, "pods", pods),
-        60_000,
-      );
-      persistMs = done - list.endedAt;
+      const note = `LIST itself took ${formatNumber(list.ms)} ms through the agent`;
+      try {
+        const done = await waitForStatus(
+          agent,
+          (status) => listStored(status, "pods", pods),
+          STORE_WAIT_MS,
+        );
+        const persistMs = done - list.endedAt;
+        record("cache.persist_list", {
+          holdfast: { value: persistMs, unit: "ms" },
+          baseline: floorCell,
+          ratio: persistMs / floor.persistMs,
+          met: persistMs <= PERSIST_TARGET_MS,
+          note,
+        });
+      } catch {
+        const status = await agent.status();
+        record("cache.persist_list", {
+          baseline: floorCell,
+          met: false,
+          note: `${note}; not stored complete ${STORE_WAIT_MS / 1000} s later ` +
+            `(/v1/status cache: ${JSON.stringify(status.cache)})`,
+        });
+        await fillCache(agent, "/api/v1/pods", pods);
+      }
       stored = cachedObjects(await agent.status(), "pods");
     } finally {
       await agent.stop();
     }
     const bytesPerObject = (await fileBytes(cachePath)) / stored;
-    const floor = await runKvFloor(ctx, `${sim.url}/api/v1/pods`, `${ctx.runDir}/kv-floor.kv`);
-    record("cache.persist_list", {
-      holdfast: { value: persistMs, unit: "ms" },
-      baseline: { name: "KV floor", value: floor.persistMs, unit: "ms" },
-      ratio: persistMs / floor.persistMs,
-      met: persistMs <= PERSIST_TARGET_MS,
-      note: `LIST itself took ${formatNumber(listMs)} ms through the agent`,
-    });
     record("cache.bytes_per_object", {
       holdfast: { value: bytesPerObject, unit: "B" },
       baseline: { name: "KV floor", value: floor.bytesPerObject, unit: "B" },

@@ -5,8 +5,8 @@
  * cut; timed as sequential requests read to the last byte. Target: offline ≥ 2× faster.
  * @module
  */
-import { type AgentHandle, type AgentStatus, startAgent, waitForStatus } from "./lib/agent.ts";
-import { listStored } from "./lib/cache_status.ts";
+import { type AgentHandle, startAgent, waitForStatus } from "./lib/agent.ts";
+import { CacheFillError, fillCache } from "./lib/cache_fill.ts";
 import { clientHeaders, JSON_MEDIA, PROTOBUF_MEDIA, timedGet, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { formatNumber } from "./lib/report.ts";
@@ -48,32 +48,6 @@ async function timeLists(url: string, accept: string, count: number): Promise<Ti
   return { p50Ms: p50, p99Ms: p99, bytes };
 }
 
-const FILL_ATTEMPTS = 3;
-
-/**
- * LISTs through the agent until the cache holds the whole LIST (complete, not stale), at most
- * {@linkcode FILL_ATTEMPTS} times; returns why it never did, or undefined once it does.
- */
-async function fillCache(
-  agent: AgentHandle,
-  url: string,
-  accept: string,
-  pods: number,
-): Promise<string | undefined> {
-  let last: AgentStatus | undefined;
-  for (let attempt = 0; attempt < FILL_ATTEMPTS; attempt++) {
-    await timedOk(url, clientHeaders(accept));
-    try {
-      await waitForStatus(agent, (status) => listStored(status, "pods", pods), 10_000);
-      return undefined;
-    } catch {
-      last = await agent.status();
-    }
-  }
-  return `the cache never held the whole LIST after ${FILL_ATTEMPTS} LISTs ` +
-    `(status cache: ${JSON.stringify(last?.cache)})`;
-}
-
 /** Online, then offline, LISTs of one media type (the cache is refilled in that format). */
 async function measureMedia(
   ctx: BenchContext,
@@ -97,9 +71,11 @@ async function measureMedia(
     return;
   }
   const baseline = { name: "online via holdfast", ...timing(online) };
-  const refill = await fillCache(agent, url, media.accept, pods);
-  if (refill !== undefined) {
-    record(id, { baseline, note: refill });
+  try {
+    await fillCache(agent, "/api/v1/pods", pods, media.accept);
+  } catch (error) {
+    if (!(error instanceof CacheFillError)) throw error;
+    record(id, { baseline, note: error.message });
     return;
   }
   await sim.setLink(false);

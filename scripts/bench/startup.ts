@@ -4,9 +4,9 @@
  * a bare Deno proxy takes from spawn to its first answer. Target: ≤ 1 s with 10,000 objects.
  * @module
  */
-import { type AgentHandle, startAgent, waitForStatus } from "./lib/agent.ts";
-import { listStored } from "./lib/cache_status.ts";
-import { clientHeaders, timedGet, timedOk } from "./lib/kube_client.ts";
+import { type AgentHandle, startAgent } from "./lib/agent.ts";
+import { fillCache } from "./lib/cache_fill.ts";
+import { clientHeaders, timedGet } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { startPlainProxy } from "./lib/plain_proxy.ts";
 import { delay, freePort } from "./lib/processes.ts";
@@ -24,7 +24,7 @@ function plan(ctx: BenchContext): RowPlan[] {
   }];
 }
 
-async function fillCache(ctx: BenchContext, cachePath: string): Promise<void> {
+async function prepareCache(ctx: BenchContext, cachePath: string): Promise<void> {
   const objects = ctx.sizes.cachedObjects;
   const sim = await startSimulator(ctx, { pods: objects });
   try {
@@ -36,8 +36,7 @@ async function fillCache(ctx: BenchContext, cachePath: string): Promise<void> {
       measure: "startup",
     });
     try {
-      await timedOk(`${agent.url}/api/v1/pods`, clientHeaders());
-      await waitForStatus(agent, (status) => listStored(status, "pods", objects), 120_000);
+      await fillCache(agent, "/api/v1/pods", objects);
     } finally {
       await agent.stop();
     }
@@ -87,7 +86,7 @@ async function verifyCount(base: string, expected: number): Promise<void> {
 
 async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
   const cachePath = `${ctx.runDir}/startup.kv`;
-  await fillCache(ctx, cachePath);
+  await prepareCache(ctx, cachePath);
   const rounds = ctx.quick ? 1 : 3;
   const agentMs: number[] = [];
   for (let i = 0; i < rounds; i++) agentMs.push(await timeStart(ctx, cachePath));

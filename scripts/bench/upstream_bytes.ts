@@ -1,12 +1,12 @@
 /**
  * Upstream bytes: every byte crossing the upstream link (a counting TCP relay in front of the
  * simulator) during a scripted kubelet + kube-proxy workload (`node_workload.ts`, the B6 request
- * mix), time-compressed, run once direct and once through holdfast with caching on, with the
- * simulator changing pods at a steady compressed rate throughout. No target: the figure is for
+ * mix), time-compressed, run once direct and once through holdfast with caching on, each against
+ * a fresh simulator changing pods at a steady compressed rate (so both see the same changes). No target: the figure is for
  * the README (YurtHub publishes 15–20 KB/s periodic traffic per node, yurthub.md §12).
  * @module
  */
-import { startAgent } from "./lib/agent.ts";
+import { type AgentHandle, startAgent } from "./lib/agent.ts";
 import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
 import { spawnProcess } from "./lib/processes.ts";
 import { startRelay } from "./lib/relay.ts";
@@ -56,11 +56,21 @@ async function runWorkload(ctx: BenchContext, plan: WorkloadPlan): Promise<Workl
   return JSON.parse(lines.at(-1)!);
 }
 
-async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+interface Phase {
+  summary: WorkloadSummary;
+  bytes: number;
+}
+
+/**
+ * One run of the workload against a fresh simulator (so both runs see the same pod changes from
+ * the same cluster) behind a counting relay, direct or through a fresh agent.
+ */
+async function phase(ctx: BenchContext, throughHoldfast: boolean): Promise<Phase> {
   const { workloadMinutes: minutes, workloadSpeedup: speedup } = ctx.sizes;
   const sim = await startSimulator(ctx, CLUSTER);
   const upstream = new URL(sim.url);
   const relay = startRelay({ hostname: upstream.hostname, port: Number(upstream.port) });
+  let agent: AgentHandle | undefined;
   try {
     const plan = {
       node: NODE,
@@ -69,56 +79,57 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       configmaps: await references(sim, "configmaps", 3),
       secrets: await references(sim, "secrets", 2),
     };
-    await sim.mutate({ resource: "pods", rate: CHURN_PER_SIM_SECOND * speedup });
-
-    const directStart = { up: relay.bytesUp, down: relay.bytesDown };
-    const direct = await runWorkload(ctx, { ...plan, base: relay.url });
-    const directBytes = relay.bytesUp + relay.bytesDown - directStart.up - directStart.down;
-
-    const agent = await startAgent(ctx, {
-      name: "agent-upstream",
-      server: relay.url,
-      cachePath: `${ctx.runDir}/upstream.kv`,
-      cacheAgents: "*",
-      healthIntervalMs: Math.round(5000 / speedup),
-      measure: "upstream-bytes",
-    });
-    let proxied: WorkloadSummary;
-    let proxiedBytes: number;
-    try {
-      const start = { up: relay.bytesUp, down: relay.bytesDown };
-      proxied = await runWorkload(ctx, { ...plan, base: agent.url });
-      proxiedBytes = relay.bytesUp + relay.bytesDown - start.up - start.down;
-    } finally {
-      await agent.stop();
+    if (throughHoldfast) {
+      agent = await startAgent(ctx, {
+        name: "agent-upstream",
+        server: relay.url,
+        cachePath: `${ctx.runDir}/upstream.kv`,
+        cacheAgents: "*",
+        measure: "upstream-bytes",
+      });
     }
-    await sim.mutate({ resource: "pods", rate: 0 });
-    const simSeconds = minutes * 60;
-    const errors = [...direct.errors, ...proxied.errors];
-    record("upstream.bytes", {
-      holdfast: {
-        value: proxiedBytes / 1024,
-        unit: "KiB",
-        detail: perSecond(proxiedBytes, simSeconds),
-      },
-      baseline: {
-        name: "direct",
-        value: directBytes / 1024,
-        unit: "KiB",
-        detail: perSecond(directBytes, simSeconds),
-      },
-      ratio: proxiedBytes / directBytes,
-      note: `${minutes} simulated min in ${formatNumber(direct.realSeconds)} s; cluster of ` +
-        `${CLUSTER.pods} pods on ${CLUSTER.nodes} nodes, ${CHURN_PER_SIM_SECOND} pod changes per ` +
-        `simulated s; agent health checks every ${formatNumber(5 / speedup)} s (5 s simulated); ` +
-        `requests ${direct.requests} direct / ${proxied.requests} via holdfast; watch events ` +
-        `${direct.watchEvents} / ${proxied.watchEvents}; JSON, not protobuf` +
-        (errors.length ? `; errors: ${errors.slice(0, 3).join(" | ")}` : ""),
-    });
+    const before = relay.bytesUp + relay.bytesDown;
+    await sim.mutate({ resource: "pods", rate: CHURN_PER_SIM_SECOND * speedup });
+    const summary = await runWorkload(ctx, { ...plan, base: agent?.url ?? relay.url });
+    return { summary, bytes: relay.bytesUp + relay.bytesDown - before };
   } finally {
+    await agent?.stop();
     await relay.close();
     await sim.stop();
   }
+}
+
+async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const { workloadMinutes: minutes } = ctx.sizes;
+  const { summary: direct, bytes: directBytes } = await phase(ctx, false);
+  const { summary: proxied, bytes: proxiedBytes } = await phase(ctx, true);
+  await Deno.writeTextFile(
+    `${ctx.runDir}/upstream-workload.json`,
+    JSON.stringify({ direct, proxied, directBytes, proxiedBytes }, null, 2),
+  );
+  const simSeconds = minutes * 60;
+  const errors = [...direct.errors, ...proxied.errors];
+  record("upstream.bytes", {
+    holdfast: {
+      value: proxiedBytes / 1024,
+      unit: "KiB",
+      detail: perSecond(proxiedBytes, simSeconds),
+    },
+    baseline: {
+      name: "direct",
+      value: directBytes / 1024,
+      unit: "KiB",
+      detail: perSecond(directBytes, simSeconds),
+    },
+    ratio: proxiedBytes / directBytes,
+    note: `${minutes} simulated min in ${formatNumber(direct.realSeconds)} s; cluster of ` +
+      `${CLUSTER.pods} pods on ${CLUSTER.nodes} nodes, ${CHURN_PER_SIM_SECOND} pod changes per ` +
+      "simulated s; agent health checks at its defaults (not time-compressed); " +
+      `requests ${direct.requests} direct / ${proxied.requests} via holdfast; watch events ` +
+      `${direct.watchEvents} / ${proxied.watchEvents} (by reflector in upstream-workload.json); ` +
+      "JSON, not protobuf" +
+      (errors.length ? `; errors: ${errors.slice(0, 3).join(" | ")}` : ""),
+  });
 }
 
 function perSecond(bytes: number, simSeconds: number): Record<string, string> {

@@ -176,6 +176,14 @@ export class CacheStore {
     return createListSink(this.#writer, query, mediaType, page.continueToken);
   }
 
+  /**
+   * True when `query`'s complete, fresh snapshot is already at `resourceVersion` in `mediaType`:
+   * a LIST response at that version holds the same objects and need not be decoded or written.
+   */
+  isCurrent(query: QueryIdentity, mediaType: string, resourceVersion: string): boolean {
+    return this.#writer.isCurrent(query, mediaType, resourceVersion);
+  }
+
   /** A sink for a WATCH stream; pass `initialEvents` for a watch-list (`sendInitialEvents=true`). */
   watchSink(
     query: QueryIdentity,

@@ -151,6 +151,8 @@ export class CacheWriter {
   readonly #options: WriterOptions;
   readonly #states = new Map<string, QueryState>();
   readonly #singles = new Map<string, SingleCount>();
+  /** Media type and resourceVersion of each single object written by this process. */
+  readonly #singleVersions = new Map<string, string>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #pins = new GenerationPins();
   #nextQueryId: number;
@@ -180,6 +182,17 @@ export class CacheWriter {
       });
     }
     for (const single of loaded.singles) this.#singles.set(this.#singleId(single), single);
+  }
+
+  /**
+   * True when `query` already holds the complete, fresh snapshot at `resourceVersion` in
+   * `mediaType`, so a LIST answering that version would write the same objects again.
+   */
+  isCurrent(query: QueryIdentity, mediaType: string, resourceVersion: string): boolean {
+    const state = this.#states.get(identityString(query));
+    const record = state?.record;
+    return !!record && !state.paging && record.complete && !record.stale &&
+      record.mediaType === mediaType && record.resourceVersion === resourceVersion;
   }
 
   /** The state of `query`, created on first use. */
@@ -439,6 +452,10 @@ export class CacheWriter {
     const namespace = object.meta.namespace || query.namespace;
     const gvr = gvrOf(query);
     const key = singleKey(query.component, gvr, query.transform, namespace, name);
+    // The same object fetched again (kubelet GETs its node and secrets often): nothing to write.
+    const version = `${mediaType} ${resourceVersion}`;
+    const seen = JSON.stringify(key);
+    if (this.#singleVersions.get(seen) === version) return;
     const record = encodeRecord(object, mediaType, Date.now());
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
     const old = await this.#current(key);
@@ -446,6 +463,7 @@ export class CacheWriter {
       if (record.parts.length > 0) await this.#batcher.add({ mutations: discard(record) });
       return;
     }
+    this.#singleVersions.set(seen, version);
     const count = this.#singleCount(query.component, gvr);
     count.objects += old ? 0 : 1;
     count.bytes += storedSize(record) - (old?.size ?? 0);
@@ -479,6 +497,7 @@ export class CacheWriter {
       component === undefined || state.identity.component === component
     );
     for (const [, state] of doomed) if (state.paging) this.abandon(state.paging);
+    this.#singleVersions.clear(); // purged singles must be written again when next seen
     await this.flush();
     if (component === undefined) {
       await deleteRecords(this.#kv, this.#batcher, CACHE_PREFIX);

@@ -19,7 +19,7 @@ import {
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
-import { formatBytes } from "./status_format.ts";
+import { formatBytes, table } from "./status_format.ts";
 
 const TIMEOUT_MS = 5000;
 
@@ -148,14 +148,6 @@ async function askAgent<T>(admin: string, path: string): Promise<T> {
     throw new Error(`${url}: HTTP ${response.status} ${body.error ?? response.statusText}`);
   }
   return body as T;
-}
-
-function table(headers: string[], rows: string[][], right: number[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const render = (cells: string[]) =>
-    cells.map((cell, i) => right.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))
-      .join("  ").trimEnd();
-  return [render(headers), ...rows.map(render)];
 }
 
 function age(iso: string, now: number): string {

@@ -53,7 +53,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Space-padded columns; the columns listed in `right` are right-aligned. */
-function table(headers: string[], rows: string[][], right: number[]): string[] {
+export function table(headers: string[], rows: string[][], right: number[]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const render = (cells: string[]) =>
     cells.map((cell, i) => right.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))

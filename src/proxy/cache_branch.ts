@@ -23,9 +23,8 @@ export function storeCacheBranch(
   logger: Logger,
   onDrop: (reason: string) => void,
 ): CacheBranchSink {
-  return (classified, response, body) => {
-    const done = cacheBody(store, classified, response, body);
-    done.catch((error) => {
+  return (classified, response, body) =>
+    cacheBody(store, classified, response, body).catch((error) => {
       const reason = error instanceof Error ? error.name : "error";
       onDrop(reason);
       logger.debug("cache gave up on a response", {
@@ -34,7 +33,6 @@ export function storeCacheBranch(
         error,
       });
     });
-  };
 }
 
 async function cacheBody(
@@ -57,9 +55,24 @@ async function cacheBody(
   }
   const { verb, resource } = classified.info;
   if (verb === "list") {
-    const page = { continueToken: classified.listOptions?.continue ?? "" };
-    await body.pipeThrough(codec.listDecoder(resource))
-      .pipeTo(store.listSink(query, codec.mediaType, page));
+    const continueToken = classified.listOptions?.continue ?? "";
+    const parts = body.pipeThrough(codec.listDecoder(resource));
+    const reader = parts.getReader();
+    const first = await reader.read().catch(async (error) => {
+      await store.markStale(query, `undecodable list: ${error}`);
+      throw error;
+    });
+    if (first.done) return await store.listSink(query, codec.mediaType, { continueToken }).close();
+    const part = first.value;
+    // A relist at the version the snapshot already holds (reflectors relist with the last RV)
+    // carries the same objects: stop decoding instead of writing them all again.
+    if (
+      part.type === "meta" && continueToken === "" && part.meta.continue === "" &&
+      store.isCurrent(query, codec.mediaType, part.meta.resourceVersion)
+    ) {
+      return await reader.cancel();
+    }
+    await prepend(part, reader).pipeTo(store.listSink(query, codec.mediaType, { continueToken }));
   } else if (verb === "watch") {
     const sink = store.watchSink(query, codec.mediaType, {
       initialEvents: classified.listOptions?.sendInitialEvents === true,
@@ -77,6 +90,24 @@ async function cacheBody(
     if (object.typeMeta.kind === "Status") return;
     await store.putObject(query, codec.mediaType, object);
   }
+}
+
+/** A stream of `first` followed by the rest of `reader`. */
+function prepend<T>(first: T, reader: ReadableStreamDefaultReader<T>): ReadableStream<T> {
+  let pending: T | undefined = first;
+  return new ReadableStream<T>({
+    async pull(controller) {
+      if (pending !== undefined) {
+        controller.enqueue(pending);
+        pending = undefined;
+        return;
+      }
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
 }
 
 /** The response's content type is not one holdfast decodes. */

@@ -16,12 +16,15 @@ import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
 import { statusResponse } from "./respond.ts";
 import { boundedTee, meteredStream } from "./tap.ts";
 
-/** Receives the cache branch of a cacheable 2xx response. */
+/**
+ * Receives the cache branch of a cacheable 2xx response; settles (never rejects) once the
+ * response is stored or given up on.
+ */
 export type CacheBranchSink = (
   classified: Classified,
   response: Response,
   body: ReadableStream<Uint8Array>,
-) => void;
+) => Promise<void>;
 
 /** Answers a request without the cloud (the offline path). */
 export type LocalAnswer = (request: Request, classified: Classified) => Promise<Response>;

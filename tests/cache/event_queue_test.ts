@@ -137,7 +137,13 @@ Deno.test("event queue: a body that is a view into a larger buffer stores only i
   const queue = new EventQueue(kv);
   const big = new Uint8Array(200 * 1024).fill(120);
   const body = big.subarray(1000, 1100);
-  await queue.enqueue({ path: "/api/v1/namespaces/a/events", contentType: "application/json", userAgent: "kubelet", body, queuedAt: 1 });
+  await queue.enqueue({
+    path: "/api/v1/namespaces/a/events",
+    contentType: "application/json",
+    userAgent: "kubelet",
+    body,
+    queuedAt: 1,
+  });
   const sent: Uint8Array[] = [];
   await queue.deliverQueuedEvents((e) => {
     sent.push(e.body);

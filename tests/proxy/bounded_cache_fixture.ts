@@ -55,7 +55,10 @@ export function proxyWithStuckCache(upstream: URL, maxCacheLagBytes: number) {
     cache: (_classified, _response, body) => {
       const reader = body.getReader();
       reader.read();
-      reader.closed.then(() => cacheOutcome.resolve("finished"), (e) => cacheOutcome.resolve(e));
+      return reader.closed.then(
+        () => cacheOutcome.resolve("finished"),
+        (e) => cacheOutcome.resolve(e),
+      );
     },
   });
   const server = Deno.serve(
