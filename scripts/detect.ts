@@ -169,15 +169,22 @@ async function measureRestarts(options: DetectOptions): Promise<Restart[]> {
     });
   try {
     const filler = await start(true);
-    const listed = await (await fetch(`${filler.url}${PODS}`, { headers: { "user-agent": KUBELET } }))
-      .json();
+    const listed =
+      await (await fetch(`${filler.url}${PODS}`, { headers: { "user-agent": KUBELET } }))
+        .json();
     const count = listed.items.length as number;
-    const cached = await until(async () => {
-      const ls = await (await fetch(`${filler.adminUrl}/v1/cache/ls`)).json();
-      return (ls.queries as { resource: string; complete: boolean; objects: number }[])
-        .some((q) => q.resource.startsWith("pods.") && q.complete && q.objects === count);
-    }, 120_000, 200);
-    if (!cached) throw new Error("the pods listing was not cached");
+    let queries: { resource: string; complete: boolean; objects: number }[] = [];
+    const cached = await until(
+      async () => {
+        queries = (await (await fetch(`${filler.adminUrl}/v1/cache/ls`)).json()).queries;
+        return queries.some((q) =>
+          q.resource.startsWith("pods.") && q.complete && q.objects === count
+        );
+      },
+      300_000,
+      200,
+    );
+    if (!cached) throw new Error(`${count} pods not cached: ${JSON.stringify(queries)}`);
     await filler.stop();
     await sim.faults.linkDown();
 
@@ -186,21 +193,27 @@ async function measureRestarts(options: DetectOptions): Promise<Restart[]> {
       const agent = await start(false);
       const spawned = agent.proc.startedAt;
       const restart: Restart = { adminReadyMs: null, firstOfflineListMs: null, items: 0 };
-      await until(async () => {
-        if (restart.adminReadyMs === null) {
-          const status = await fetch(`${agent.adminUrl}/v1/status`);
-          await status.body?.cancel();
-          if (status.ok) restart.adminReadyMs = performance.now() - spawned;
-        }
-        const response = await fetch(`${agent.url}${PODS}`, { headers: { "user-agent": KUBELET } });
-        if (!response.ok) {
-          await response.body?.cancel();
-          return false;
-        }
-        restart.items = (await response.json()).items.length;
-        restart.firstOfflineListMs = performance.now() - spawned;
-        return true;
-      }, 120_000, 20);
+      await until(
+        async () => {
+          if (restart.adminReadyMs === null) {
+            const status = await fetch(`${agent.adminUrl}/v1/status`);
+            await status.body?.cancel();
+            if (status.ok) restart.adminReadyMs = performance.now() - spawned;
+          }
+          const response = await fetch(`${agent.url}${PODS}`, {
+            headers: { "user-agent": KUBELET },
+          });
+          if (!response.ok) {
+            await response.body?.cancel();
+            return false;
+          }
+          restart.items = (await response.json()).items.length;
+          restart.firstOfflineListMs = performance.now() - spawned;
+          return true;
+        },
+        120_000,
+        20,
+      );
       await agent.stop();
       if (restart.items !== count) {
         throw new Error(`the offline LIST had ${restart.items} of ${count} pods`);

@@ -200,7 +200,9 @@ async function failureKind(response: Response): Promise<[string, string]> {
   } catch {
     // not a Status
   }
-  if (response.status === 503 && response.headers.get("retry-after")) return [EXPECTED_503, message];
+  if (response.status === 503 && response.headers.get("retry-after")) {
+    return [EXPECTED_503, message];
+  }
   return [`HTTP ${response.status} ${reason}`.trim(), message];
 }
 
@@ -320,7 +322,9 @@ class Reflector {
       { userAgent: this.spec.userAgent },
     );
     if (!body) return false;
-    const items = body.items as { metadata: { name: string; namespace?: string; resourceVersion: string } }[];
+    const items = body.items as {
+      metadata: { name: string; namespace?: string; resourceVersion: string };
+    }[];
     this.objects = new Map(items.map((o) => [keyOf(o.metadata), o.metadata.resourceVersion]));
     this.#rv = (body.metadata as { resourceVersion: string }).resourceVersion;
     this.#synced = true;
@@ -394,7 +398,11 @@ class Reflector {
         return events > 0;
       }
       if (events === 0 && performance.now() - started < 1000) {
-        this.tally.add(op, "very short watch → backoff", `${Math.round(performance.now() - started)} ms at ${new Date().toISOString()}`);
+        this.tally.add(
+          op,
+          "very short watch → backoff",
+          `${Math.round(performance.now() - started)} ms at ${new Date().toISOString()}`,
+        );
         return false;
       }
       this.tally.ok(op);
@@ -698,7 +706,11 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
         )).body?.items as { metadata: { name: string; namespace: string } }[] | undefined;
         const pod = pods?.[0]?.metadata;
         if (pod) {
-          await call(tally, "GET pod", `${base}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`);
+          await call(
+            tally,
+            "GET pod",
+            `${base}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`,
+          );
         }
         await call(tally, "GET node", `${base}/api/v1/nodes/${NODE}`);
       }),
@@ -708,7 +720,9 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
           method: "PATCH",
           headers: { "content-type": "application/strategic-merge-patch+json" },
           body: JSON.stringify({
-            status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }] },
+            status: {
+              conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: heartbeat }],
+            },
           }),
         });
       }),
@@ -733,20 +747,23 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
       }),
     ];
 
+    log("load running; flapping the link");
     const started = performance.now();
     let linkDowns = 0;
     let up = true;
     while (performance.now() - started < options.durationMs) {
       const period = options.minPeriodMs +
         random() * (options.maxPeriodMs - options.minPeriodMs);
-      await delay(Math.min(period, Math.max(0, options.durationMs - (performance.now() - started))));
+      await delay(
+        Math.min(period, Math.max(0, options.durationMs - (performance.now() - started))),
+      );
       if (performance.now() - started >= options.durationMs) break;
       if (up) {
         await sim.faults.linkDown();
         linkDowns++;
       } else await sim.faults.linkUp();
       up = !up;
-      log(`${new Date().toISOString()}: link ${up ? "up" : "down"}`);
+      log(`link ${up ? "up" : "down"}`);
     }
     if (!up) await sim.faults.linkUp();
     const elapsedMs = performance.now() - started;
@@ -760,14 +777,14 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
     );
     const convergedAfterS = converged ? (performance.now() - reconnected) / 1000 : null;
     log(`reflectors ${converged ? "match" : "do not match"} the simulator; stopping the load`);
-    const delivered = async () =>
+    const delivered = () =>
       sim.objects.list("events", "default")
         .filter((e) => (e.metadata as { name: string }).name.startsWith("flap-")).length;
     stop.abort();
     await Promise.all(running);
     await informer.stop();
     log("load stopped; waiting for queued events");
-    await until(async () => await delivered() >= eventsCreated, 15_000, 100);
+    await until(() => delivered() >= eventsCreated, 15_000, 100);
     rss.push(await agent.rss());
     const metrics = await (await fetch(`${agent.adminUrl}/metrics`)).text();
     const transitions = metrics.match(/^holdfast_mode_transitions_total\{to="offline"\} (\d+)/m);
@@ -796,7 +813,7 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
         series: rss.map(mib),
       },
       convergedAfterS,
-      events: { created: eventsCreated, delivered: await delivered() },
+      events: { created: eventsCreated, delivered: delivered() },
       agentStop,
       agentLog: agent.proc.logFile,
       agentLogErrors: agentLog.split("\n").filter((l) => /\bERROR\b|"level":"error"/.test(l))
@@ -847,15 +864,20 @@ export function formatReport(report: FlapReport): string {
   ];
   const kinds = [...new Set(report.rows.flatMap((r) => Object.keys(r.outcomes)))].sort();
   const header = ["operation", "ok", ...kinds];
-  const table = [header, ...report.rows.map((r) => [
-    r.op,
-    String(r.ok),
-    ...kinds.map((k) => String(r.outcomes[k] ?? 0)),
-  ])];
+  const table = [
+    header,
+    ...report.rows.map((r) => [
+      r.op,
+      String(r.ok),
+      ...kinds.map((k) => String(r.outcomes[k] ?? 0)),
+    ]),
+  ];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) {
-    lines.push(row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
-      .join("  "));
+    lines.push(
+      row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
+        .join("  "),
+    );
   }
   lines.push("");
   lines.push(`unexpected failures: ${report.unexpected.reduce((n, u) => n + u.count, 0)}`);

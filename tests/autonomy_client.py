@@ -9,7 +9,8 @@ come as JSON lines on stdin; each gets one JSON line on stdout:
   {"op": "pods"}                  pod names listed now (field selector spec.nodeName=NODE)
   {"op": "informed"}              pod names the background reflector holds
   {"op": "get", "namespace": ns, "name": n}   the pod's and the node's names
-  {"op": "lease"}                 GET + PUT of kube-node-lease/NODE with renewTime now
+  {"op": "lease"}                 GET + PUT of kube-node-lease/NODE with renewTime now (again
+                                  after a 409, as kubelet does)
   {"op": "status", "namespace": ns, "name": n}  strategic-merge patches of node and pod status
   {"op": "event", "name": n}      creates an event in "default"
   {"op": "sync"}                  a fresh reflector: LIST, then a 1 s WATCH from its version
@@ -40,7 +41,7 @@ class Errors:
                  "retryAfter": None, "detail": repr(error)[:300]}
         if isinstance(error, ApiException):
             entry["status"] = error.status
-            entry["retryAfter"] = (error.headers or {}).get("Retry-After")
+            entry["retryAfter"] = (error.headers or {}).get("Retry-After") or ""
         with self.lock:
             self.items.append(entry)
 
@@ -122,10 +123,15 @@ def main():
         return {"pod": pod.metadata.name, "node": core.read_node(node).metadata.name}
 
     def lease(_):
-        current = coordination.read_namespaced_lease(node, "kube-node-lease")
-        current.spec.renew_time = now()
-        written = coordination.replace_namespaced_lease(node, "kube-node-lease", current)
-        return {"resourceVersion": written.metadata.resource_version}
+        for attempt in range(5):  # kubelet re-reads and retries after a conflict
+            current = coordination.read_namespaced_lease(node, "kube-node-lease")
+            current.spec.renew_time = now()
+            try:
+                written = coordination.replace_namespaced_lease(node, "kube-node-lease", current)
+                return {"resourceVersion": written.metadata.resource_version}
+            except ApiException as error:
+                if error.status != 409 or attempt == 4:
+                    raise
 
     def status(command):
         condition = {"type": "Ready", "status": "True", "reason": "PythonClient",

@@ -26,8 +26,8 @@ interface ClientError {
   where: string;
   /** HTTP status, 0 for a connection failure. */
   status: number;
-  /** The Retry-After header; null where the client does not expose headers (client-node watch). */
-  retryAfter: string | null | undefined;
+  /** The Retry-After header ("" when absent); null where headers are not exposed (client-node watch). */
+  retryAfter: string | null;
   detail: string;
 }
 
@@ -44,7 +44,7 @@ class ErrorLog {
       message?: string;
     };
     const status = e.code ?? e.statusCode ?? 0;
-    const retryAfter = e.headers ? e.headers["retry-after"] : e.statusCode ? null : undefined;
+    const retryAfter = e.headers ? e.headers["retry-after"] ?? "" : e.statusCode ? null : "";
     this.errors.push({
       time: Date.now(),
       where,
@@ -58,7 +58,7 @@ class ErrorLog {
   unexpected(): ClientError[] {
     const slackMs = 1000;
     return this.errors.filter((e) => {
-      if (e.status === 503 && e.retryAfter !== undefined && e.retryAfter !== "") return false;
+      if (e.status === 503 && e.retryAfter !== "") return false;
       const down = this.agentDown.some(([from, to]) => e.time >= from && e.time <= to + slackMs);
       return !(e.status === 0 && down);
     });
@@ -190,19 +190,31 @@ class PythonClient implements AsyncDisposable {
   }
 }
 
-/** kubelet's lease loop: GET then PUT with a new renewTime, every second, until stopped. */
+/**
+ * kubelet's lease loop: GET then PUT with a new renewTime, every second, until stopped; a 409
+ * (the Python client renewed in between) is retried at once, as kubelet does.
+ */
 function leaseLoop(config: KubeletConfig, errors: ErrorLog) {
   const leases = config.api(k8s.CoordinationV1Api);
   const target = { name: NODE, namespace: "kube-node-lease" };
   let renewals = 0;
   let stopped = false;
   let wake = () => {};
+  const renew = async () => {
+    for (let attempt = 0;; attempt++) {
+      const lease = await leases.readNamespacedLease(target);
+      lease.spec!.renewTime = new Date();
+      try {
+        return await leases.replaceNamespacedLease({ ...target, body: lease });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 409 || attempt === 4) throw error;
+      }
+    }
+  };
   const done = (async () => {
     while (!stopped) {
       try {
-        const lease = await leases.readNamespacedLease(target);
-        lease.spec!.renewTime = new Date();
-        await leases.replaceNamespacedLease({ ...target, body: lease });
+        await renew();
         renewals++;
       } catch (error) {
         errors.add("lease", error);
@@ -259,6 +271,13 @@ function podsOnNode(stack: Stack): { name: string; namespace: string }[] {
 }
 
 const onNode = (stack: Stack) => podsOnNode(stack).map((p) => p.name);
+
+/** Names of the services kubelet watches (`spec.clusterIP!=None`). */
+const servicesWithIp = (stack: Stack) =>
+  stack.sim.objects.list("services")
+    .filter((s) => (s.spec as { clusterIP?: string }).clusterIP !== "None")
+    .map((s) => (s.metadata as { name: string }).name)
+    .sort();
 
 function podOnNode(name: string) {
   return {
@@ -321,6 +340,7 @@ Deno.test("autonomy: client-node informers and the Python client through cut, of
     await Promise.all(informers.map((i) => i.start()));
     assert.deepEqual(informer.pods.names(), onNode(stack));
     assert.deepEqual(informer.node.names(), [NODE]);
+    assert.deepEqual(informer.services.names(), servicesWithIp(stack));
     await core.readNamespacedPod(podRef);
     await core.readNode({ name: NODE });
     assert.deepEqual((await python.must("pods")).pods, onNode(stack));
@@ -339,6 +359,9 @@ Deno.test("autonomy: client-node informers and the Python client through cut, of
       namespace: first.namespace,
     });
     stack.sim.objects.delete("pods", second.name, second.namespace);
+    const label = { metadata: { labels: { changed: "offline" } } };
+    stack.sim.objects.patch("nodes", NODE, label);
+    stack.sim.objects.patch("services", "kube-dns", label, { namespace: "kube-system" });
 
     // The agent is killed and restarted while the link is still down.
     const stopping = Date.now();
@@ -352,11 +375,14 @@ Deno.test("autonomy: client-node informers and the Python client through cut, of
     await stack.sim.faults.linkUp();
     await waitFor("online mode", async () => (await mode(stack)) === "online");
     const now = onNode(stack);
+    const changed = (o?: k8s.KubernetesObject) => o?.metadata?.labels?.changed === "offline";
     await waitFor(
       "informers see upstream changes",
       () =>
         JSON.stringify(informer.pods.names()) === JSON.stringify(now) &&
-        informer.pods.get(first.name, first.namespace)?.metadata?.labels?.changed === "offline",
+        changed(informer.pods.get(first.name, first.namespace)) &&
+        changed(informer.node.get(NODE)) &&
+        changed(informer.services.get("kube-dns", "kube-system")),
     );
     await waitFor(
       "the Python reflector sees upstream changes",

@@ -175,7 +175,7 @@ async function main(args: string[]): Promise<number> {
   };
   const log = (line: string) => console.error(line);
   const onSignal = () => {
-    stopAll().finally(() => Deno.exit(130));
+    stopAll().then(() => removeKvFiles(runDir)).finally(() => Deno.exit(130));
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
@@ -185,7 +185,6 @@ async function main(args: string[]): Promise<number> {
   try {
     const rows = await runMeasures(ctx, measures, log);
     if (!quick && !ctx.profile) await profileMisses(ctx, rows, log);
-    await removeKvFiles(runDir);
     const doc: RunDocument = {
       mode,
       startedAt: startedAt.toISOString(),
@@ -209,6 +208,7 @@ async function main(args: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
     await stopAll();
+    await removeKvFiles(runDir);
   }
 }
 

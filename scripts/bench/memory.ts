@@ -13,7 +13,7 @@ import { startPlainProxy } from "./lib/plain_proxy.ts";
 import { delay, type Memory, readMemory } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
-import { runWrk } from "./lib/wrk.ts";
+import { runWrk, wrkAvailable } from "./lib/wrk.ts";
 
 const MB = 2 ** 20;
 
@@ -45,6 +45,7 @@ async function load(ctx: BenchContext, base: string, smallPath: string): Promise
 }
 
 async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+  if (!await wrkAvailable()) throw new Error("wrk is not installed (apt-get install wrk)");
   const objects = ctx.sizes.cachedObjects;
   const settleMs = ctx.quick ? 1000 : 3000;
   const sim = await startSimulator(ctx, { pods: objects });

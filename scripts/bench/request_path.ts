@@ -12,7 +12,7 @@ import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
 import { formatNumber } from "./lib/report.ts";
 import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
-import { runWrk, type WrkResult } from "./lib/wrk.ts";
+import { runWrk, wrkAvailable, type WrkResult } from "./lib/wrk.ts";
 
 /** One request shape. */
 interface Workload {
@@ -79,6 +79,7 @@ interface Targets {
 }
 
 async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
+  if (!await wrkAvailable()) throw new Error("wrk is not installed (apt-get install wrk)");
   const sim = await startSimulator(ctx, { pods: ctx.sizes.listPods });
   const stops: Array<() => Promise<void>> = [() => sim.stop()];
   try {

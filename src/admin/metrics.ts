@@ -27,8 +27,10 @@ export interface Metrics {
   offline: Gauge;
   /** `holdfast_mode_transitions_total{to}`: switches to `online` or `offline`. */
   modeTransitions: Counter<"to">;
-  /** `holdfast_cache_objects_written_total`: objects stored, by component and resource. */
-  cacheWrites: Counter<"component" | "resource">;
+  /** `holdfast_cache_commits_total`: Deno KV commits made by the cache's write batcher. */
+  cacheCommits: Counter;
+  /** `holdfast_cache_written_bytes_total`: bytes (keys and values) those commits wrote. */
+  cacheWrittenBytes: Counter;
   /** `holdfast_cache_drops_total{reason}`: responses not cached, e.g. the tap queue overflowed. */
   cacheDrops: Counter<"reason">;
 }
@@ -114,10 +116,14 @@ export function createMetrics(): Metrics {
       labelNames: ["to"],
       registers,
     }),
-    cacheWrites: new Counter({
-      name: "holdfast_cache_objects_written_total",
-      help: "Objects stored in the cache, by component and resource.",
-      labelNames: ["component", "resource"],
+    cacheCommits: new Counter({
+      name: "holdfast_cache_commits_total",
+      help: "Deno KV commits made by the cache's write batcher.",
+      registers,
+    }),
+    cacheWrittenBytes: new Counter({
+      name: "holdfast_cache_written_bytes_total",
+      help: "Bytes (keys and values) written to Deno KV by the cache.",
       registers,
     }),
     cacheDrops: new Counter({

@@ -36,6 +36,11 @@ export interface ProxyDeps extends ForwardDeps {
   filters: readonly ResponseFilter[];
   /** Bytes the cache branch may fall behind the client before it gives up on a response. */
   maxCacheLagBytes: number;
+  /**
+   * The same for LIST responses, which arrive in one burst that KV writes cannot match on a fast
+   * link (default: `maxCacheLagBytes`).
+   */
+  maxListCacheLagBytes?: number;
   /** Stores the cache branch; absent when caching is off. */
   cache?: CacheBranchSink;
   /** Answers when no upstream is reachable; absent means a 503 `Status`. */
@@ -85,7 +90,10 @@ function respond(upstream: Response, classified: Classified, deps: ProxyDeps): R
   const body = applyFilters(deps.filters, classified, upstream, metered);
   const cacheable = deps.cache && upstream.ok && (classified.query || classified.discovery);
   if (!cacheable) return new Response(body, init);
-  const branches = boundedTee(body, deps.maxCacheLagBytes);
+  const lag = classified.info.verb === "list"
+    ? deps.maxListCacheLagBytes ?? deps.maxCacheLagBytes
+    : deps.maxCacheLagBytes;
+  const branches = boundedTee(body, lag);
   deps.cache!(classified, upstream, branches.cache);
   return new Response(branches.client, init);
 }

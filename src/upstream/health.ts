@@ -1,8 +1,10 @@
 /**
  * Active health checking of each upstream server: a probe (default `GET /readyz`, with the upstream
- * credentials) every interval, with a timeout, and thresholds of consecutive failures/successes
- * before a server is marked unhealthy/healthy. Passive signals (a proxied request that could not
- * connect) trigger an immediate probe through {@linkcode HealthChecker.suspect}.
+ * credentials) every interval, counted from one probe's start to the next, with a timeout, and
+ * thresholds of consecutive failures/successes before a server is marked unhealthy/healthy (so a
+ * server that stops answering is marked unhealthy within interval × threshold + timeout).
+ * Passive signals (a proxied request that could not connect) trigger an immediate probe through
+ * {@linkcode HealthChecker.suspect}.
  * @module
  */
 import type { HealthConfig, UpstreamCredentials } from "../config/types.ts";
@@ -55,12 +57,15 @@ export class HealthChecker {
     this.#schedule(server, 0);
   }
 
+  /** Probes after `delay`, then every interval counted from each probe's start. */
   #schedule(server: UpstreamServer, delay: number): void {
     const state = this.#states.get(server)!;
     state.timer = setTimeout(() => {
+      const started = performance.now();
       state.probing = this.#probe(server, state).finally(() => {
         state.probing = undefined;
-        if (!this.#stopped) this.#schedule(server, this.config.intervalMs);
+        const next = Math.max(0, this.config.intervalMs - (performance.now() - started));
+        if (!this.#stopped) this.#schedule(server, next);
       });
     }, delay);
   }
