@@ -83,7 +83,7 @@ async function detectOnce(
   const lists: Promise<void>[] = [];
   const issuing = traffic
     ? (async () => {
-      while (!requests.signal.aborted && result.listFromCacheMs === null) {
+      while (!requests.signal.aborted) {
         lists.push(
           fetch(`${agent.url}${PODS}`, {
             headers: { "user-agent": KUBELET },
@@ -257,6 +257,7 @@ async function main(options: DetectOptions): Promise<void> {
     }
   }
 
+  if (options.restarts === 0) return;
   const restarts = await measureRestarts(options);
   const ready = summary(restarts.map((r) => r.adminReadyMs));
   const list = summary(restarts.map((r) => r.firstOfflineListMs));

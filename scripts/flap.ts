@@ -37,7 +37,7 @@ const NODE = "node-0";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 /** The one failure clients are told to expect (and retry): 503 with Retry-After. */
-export const EXPECTED_503 = "503 with Retry-After";
+const EXPECTED_503 = "503 with Retry-After";
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Health-check settings of the agent. */
@@ -148,7 +148,7 @@ export async function until(
 }
 
 /** A seeded PRNG (mulberry32): floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -5,30 +5,15 @@
  * times iter/s, objects/s is 5,000 times iter/s.
  * @module
  */
-import replay from "../../../shared/fixtures/captured/k8s-openapi-v1.36.pod-list.replay.json" with {
-  type: "json",
-};
 import { JsonListDecoder } from "../../src/kube/json/list_decoder.ts";
 import { JsonValueFramer } from "../../src/kube/json/value_framer.ts";
 import { JsonWatchDecoder } from "../../src/kube/json/watch_decoder.ts";
+import { chunksOf, jsonPodList, jsonPods } from "./lib/pod_lists.ts";
 
 const PODS = 5_000;
-const CHUNK = 64 * 1024;
-
-const template = JSON.parse(replay[0].response_body) as {
-  items: Array<{ metadata: { name: string } }>;
-};
-const items: string[] = [];
-for (let i = 0; i < PODS; i++) {
-  const pod = template.items[i % template.items.length];
-  items.push(JSON.stringify({ ...pod, metadata: { ...pod.metadata, name: `pod-${i}` } }));
-}
+const items = jsonPods(PODS);
 const encoder = new TextEncoder();
-const list = encoder.encode(
-  `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"554"},"items":[${
-    items.join(",")
-  }]}\n`,
-);
+const list = jsonPodList(PODS);
 const watch = encoder.encode(
   items.map((item) =>
     `{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1",${item.slice(1)}}\n`
@@ -36,16 +21,7 @@ const watch = encoder.encode(
     .join(""),
 );
 
-function chunks(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(offset, offset + CHUNK));
-      offset += CHUNK;
-    },
-  });
-}
+const chunks = (bytes: Uint8Array) => ReadableStream.from(chunksOf(bytes));
 
 async function count(stream: ReadableStream<unknown>, expected: number): Promise<void> {
   let n = 0;

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { cacheWrites } from "./cache_writes.ts";
+import { decode } from "./decode.ts";
 import type { BenchContext, Measure, Row, Sizes } from "./lib/measure.ts";
 import { stopAll } from "./lib/processes.ts";
 import { describeMachine, renderTable, type RunDocument } from "./lib/report.ts";
@@ -30,6 +31,7 @@ export const MEASURES: readonly Measure[] = [
   startup,
   cacheWrites,
   upstreamBytes,
+  decode,
 ];
 
 /** Sizes of the full run (the targets are stated for these). */

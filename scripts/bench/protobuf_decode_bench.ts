@@ -8,33 +8,13 @@
  */
 import { protobufCodec } from "../../src/kube/protobuf/codec.ts";
 import { decodeList } from "../../src/kube/protobuf/list_decoder.ts";
-import { encodeListChunks } from "../../src/kube/protobuf/list_encoder.ts";
-import {
-  setName,
-  setNamespace,
-  setResourceVersion,
-  setString,
-} from "../../src/kube/protobuf/rewrite.ts";
+import { chunksOf, protobufPodList, protobufPods } from "./lib/pod_lists.ts";
 
 const PODS = 5000;
-const fixture = new URL(
-  "../../../shared/fixtures/k8s-api-testdata/core.v1.Pod.pb",
-  import.meta.url,
-);
-const template = protobufCodec.decodeObject(Deno.readFileSync(fixture), "pods");
-
-const pods = Array.from({ length: PODS }, (_, i) => {
-  let bytes = setName(template.bytes, `pod-${i}`);
-  bytes = setNamespace(bytes, `ns-${i % 20}`);
-  bytes = setResourceVersion(bytes, String(100000 + i));
-  bytes = setString(bytes, [2, 10], `node-${i % 100}`);
-  return { ...template, bytes };
-});
-
+const pods = protobufPods(PODS);
+const listBody = protobufPodList(pods);
+const listChunks = chunksOf(listBody);
 const listMeta = { apiVersion: "v1", kind: "PodList", resourceVersion: "200000", continue: "" };
-const listChunks = [...encodeListChunks(listMeta, listMeta, pods.map((pod) => pod.bytes))];
-const listBody = new Uint8Array(listChunks.reduce((n, c) => n + c.length, 0));
-listChunks.reduce((offset, c) => (listBody.set(c, offset), offset + c.length), 0);
 
 const watchBody = new Uint8Array(
   pods.reduce((n, pod) => n + protobufCodec.encodeWatchEvent("ADDED", pod).length, 0),
@@ -44,10 +24,7 @@ pods.reduce((offset, pod) => {
   watchBody.set(frame, offset);
   return offset + frame.length;
 }, 0);
-const watchChunks: Uint8Array[] = [];
-for (let at = 0; at < watchBody.length; at += 65536) {
-  watchChunks.push(watchBody.subarray(at, at + 65536));
-}
+const watchChunks = chunksOf(watchBody);
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
