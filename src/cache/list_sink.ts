@@ -2,12 +2,25 @@
  * The sink of one LIST page response. A first page (no `continue` asked) starts a new generation
  * of the query; each later page joins the generation waiting for its continue token. The page
  * without a continue token switches the query to the generation. A page that fails (the proxy
- * gave up, the body broke) drops the whole listing and marks the query stale.
+ * gave up, the body broke) drops the whole listing and marks the query stale; a page cut by its
+ * transport ({@linkcode ResponseCut}) drops the listing and keeps the previous snapshot servable.
  * @module
  */
 import type { ListPart } from "../kube/types.ts";
 import type { QueryIdentity } from "./query.ts";
 import type { CacheWriter, Snapshot } from "./writer.ts";
+
+/**
+ * Abort reason for a response cut short by its transport (the link dropped, the client left): the
+ * new listing is dropped, but the previous snapshot stays servable, since nothing was lost from it.
+ */
+export class ResponseCut extends Error {
+  /** Wraps what cut the response. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ResponseCut";
+  }
+}
 
 /** A readable reason from a stream's abort reason. */
 export function abortReason(reason: unknown): string {
@@ -54,7 +67,7 @@ export function createListSink(
     async abort(reason) {
       if (!snapshot) return;
       writer.abandon(snapshot);
-      await writer.markStale(query, abortReason(reason));
+      if (!(reason instanceof ResponseCut)) await writer.markStale(query, abortReason(reason));
       await writer.sync();
     },
   });

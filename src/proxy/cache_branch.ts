@@ -59,7 +59,7 @@ async function cacheBody(
     const parts = body.pipeThrough(codec.listDecoder(resource));
     const reader = parts.getReader();
     const first = await reader.read().catch(async (error) => {
-      await store.markStale(query, `undecodable list: ${error}`);
+      if (!(error instanceof StreamCut)) await store.markStale(query, `undecodable list: ${error}`);
       throw error;
     });
     if (first.done) return await store.listSink(query, codec.mediaType, { continueToken }).close();

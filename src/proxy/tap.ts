@@ -9,6 +9,7 @@
  * {@linkcode StreamCut}, so a watch's cache keeps every event its client saw.
  * @module
  */
+import { ResponseCut } from "../cache/list_sink.ts";
 
 /** The cache branch fell behind by more than the cap and was given up. */
 export class CacheBranchOverflow extends Error {
@@ -20,7 +21,7 @@ export class CacheBranchOverflow extends Error {
 }
 
 /** The stream ended early: the upstream failed or the client went away (`cause` says which). */
-export class StreamCut extends Error {
+export class StreamCut extends ResponseCut {
   /** Wraps the upstream error or the client's cancel reason. */
   constructor(cause: unknown) {
     super(`stream cut: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });

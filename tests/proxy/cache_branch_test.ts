@@ -3,6 +3,7 @@ import { CacheStore } from "../../src/cache/store.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { storeCacheBranch } from "../../src/proxy/cache_branch.ts";
 import { classify } from "../../src/proxy/classify.ts";
+import { StreamCut } from "../../src/proxy/tap.ts";
 
 const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";
 const PODS = { group: "", version: "v1", resource: "pods" };
@@ -17,7 +18,12 @@ function podList(rv: number, names: string[]): string {
 }
 
 /** Runs one response through the cache branch and waits until the store has written it. */
-async function cacheResponse(store: CacheStore, path: string, body: string, drops: string[]) {
+async function cacheResponse(
+  store: CacheStore,
+  path: string,
+  body: string | ReadableStream<Uint8Array>,
+  drops: string[],
+) {
   const url = new URL(path, "http://holdfast.local");
   const classified = classify(
     new Request(url, { headers: { "user-agent": KUBELET } }),
@@ -95,4 +101,24 @@ Deno.test("cache branch: an undecodable list marks its query stale and counts a 
   const [record] = await store.queries("kubelet", PODS);
   assert(record.stale, "the query should be stale after a truncated list");
   assertEquals(drops.length, 1);
+});
+
+Deno.test("cache branch: a LIST cut by the link keeps the previous snapshot servable", async () => {
+  await using store = await CacheStore.open(":memory:");
+  const path = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
+  await cacheResponse(store, path, podList(10, ["a", "b"]), []);
+  const text = podList(12, ["a", "b", "c"]);
+  const half = new TextEncoder().encode(text.slice(0, text.length / 2));
+  let sent = false;
+  const cut = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent) return controller.error(new StreamCut(new Error("link down")));
+      controller.enqueue(half);
+      sent = true;
+    },
+  });
+  await cacheResponse(store, path, cut, []);
+  const [record] = await store.queries("kubelet", PODS);
+  assert(record.complete && !record.stale, `stale: ${record.staleReason}`);
+  assertEquals([record.resourceVersion, record.objectCount], ["10", 2]);
 });

@@ -1,5 +1,11 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
-import { boundedTee, CacheBranchOverflow, meteredStream } from "../../src/proxy/tap.ts";
+import {
+  boundedTee,
+  CacheBranchOverflow,
+  endCleanly,
+  meteredStream,
+  StreamCut,
+} from "../../src/proxy/tap.ts";
 
 /** A source of `count` chunks of `size` bytes (chunk i filled with i % 256), counting pulls. */
 function source(count: number, size: number) {
@@ -107,4 +113,53 @@ Deno.test("meteredStream: reports every chunk's size and passes bytes through", 
   const chunks = await drain(meteredStream(stream, (n) => (total += n)));
   assertEquals(chunks.length, 7);
   assertEquals(total, 2100);
+});
+
+Deno.test("boundedTee: a cut stream hands the cache what it queued, then StreamCut", async () => {
+  let n = 0;
+  const cut = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (n++ === 3) controller.error(new Error("link cut"));
+      else controller.enqueue(new Uint8Array([n]));
+    },
+  }, { highWaterMark: 0 });
+  const { client, cache } = boundedTee(cut, 1 << 20);
+  await assertRejects(() => drain(client), Error, "link cut");
+  const reader = cache.getReader();
+  const seen: number[] = [];
+  const error = await (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        seen.push(value[0]);
+      }
+    } catch (e) {
+      return e;
+    }
+  })();
+  assertEquals(seen, [1, 2, 3]);
+  assert(error instanceof StreamCut, `expected StreamCut, got ${error}`);
+});
+
+Deno.test("endCleanly: an upstream failure ends the stream cleanly after the data so far", async () => {
+  let n = 0;
+  const failing = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (n++ === 2) controller.error(new Error("upstream reset"));
+      else controller.enqueue(new Uint8Array([n]));
+    },
+  }, { highWaterMark: 0 });
+  const chunks = await drain(endCleanly(failing, new AbortController().signal));
+  assertEquals(chunks.map((c) => c[0]), [1, 2]);
+});
+
+Deno.test("endCleanly: aborting the signal closes the stream and cancels the source", async () => {
+  const { stream, stats } = source(1000, 8);
+  const closing = new AbortController();
+  const reader = endCleanly(stream, closing.signal).getReader();
+  await reader.read();
+  closing.abort(new Error("shutting down"));
+  assertEquals((await reader.read()).done, true);
+  assert(stats.cancelled instanceof Error);
 });

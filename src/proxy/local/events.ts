@@ -36,8 +36,7 @@ export async function answerEventCreate(
     path: url.pathname + url.search,
     contentType,
     userAgent: request.headers.get("user-agent") ?? "",
-    // A body read in one chunk is a view into a larger buffer, which KV would store whole.
-    body: body.byteLength === body.buffer.byteLength ? body : body.slice(),
+    body,
     queuedAt: Date.now(),
   });
   const headers = new Headers({ "content-type": contentType, "cache-control": "no-cache" });
