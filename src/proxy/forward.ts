@@ -52,6 +52,9 @@ export async function forward(
     const target = new URL(prefix + url.pathname + url.search, server.url);
     const headerTimeout = new AbortController();
     const timer = setTimeout(() => headerTimeout.abort(), deps.headerTimeoutMs);
+    // Once every server is marked unhealthy, stop waiting: the cache answers instead.
+    const wentOffline = () => headerTimeout.abort("offline");
+    deps.pool.events.addEventListener("offline", wentOffline);
     try {
       const response = await fetch(target, {
         method: request.method,
@@ -64,14 +67,17 @@ export async function forward(
       return { ok: true, response, server };
     } catch (error) {
       if (request.signal.aborted) return { ok: false, reason: "client went away" };
-      const why = headerTimeout.signal.aborted
-        ? `no response within ${deps.headerTimeoutMs} ms`
-        : describeFetchError(error);
+      const why = !headerTimeout.signal.aborted
+        ? describeFetchError(error)
+        : headerTimeout.signal.reason === "offline"
+        ? "every upstream server was marked unhealthy while waiting"
+        : `no response within ${deps.headerTimeoutMs} ms`;
       reason = `${server.url.origin}: ${why}`;
       deps.suspect(server);
       server = deps.pool.pick(server);
     } finally {
       clearTimeout(timer);
+      deps.pool.events.removeEventListener("offline", wentOffline);
     }
   }
   return { ok: false, reason };

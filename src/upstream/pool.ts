@@ -19,6 +19,8 @@ export type HealthListener = (server: UpstreamServer) => void;
 /** The upstream servers, their health and the choice of server per request. */
 export class UpstreamPool {
   readonly servers: UpstreamServer[];
+  /** Dispatches `offline` when the last healthy server is marked unhealthy. */
+  readonly events: EventTarget = new EventTarget();
   #next = 0;
   #listeners: HealthListener[] = [];
 
@@ -47,6 +49,7 @@ export class UpstreamPool {
     if (server.healthy === healthy) return;
     server.healthy = healthy;
     for (const listener of this.#listeners) listener(server);
+    if (!this.online) this.events.dispatchEvent(new Event("offline"));
   }
 
   /** Subscribes to health changes. */

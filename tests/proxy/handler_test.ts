@@ -251,3 +251,16 @@ Deno.test("proxy: an upstream that accepts but never answers is given up after t
   assertEquals(proxy.suspected.length, 1);
   hang.resolve(new Response("late"));
 });
+
+Deno.test("proxy: a request waiting on a hung upstream is answered as soon as the pool goes offline", async () => {
+  const hang = Promise.withResolvers<Response>();
+  await using upstream = startUpstream(() => hang.promise);
+  await using proxy = startProxy([upstream.url], { headerTimeoutMs: 600_000 });
+  const pending = fetch(new URL("/api/v1/pods", proxy.url));
+  while (upstream.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+  proxy.pool.setHealth(proxy.pool.servers[0], false);
+  const response = await pending;
+  assertEquals(response.status, 503);
+  assertEquals((await response.json()).reason, "ServiceUnavailable");
+  hang.resolve(new Response("late"));
+});
