@@ -89,3 +89,22 @@ Deno.test("offline: a never-listed query is a 503 Status with Retry-After", asyn
   assertEquals([status.kind, status.reason], ["Status", "ServiceUnavailable"]);
   assert(response.headers.get("retry-after"));
 });
+
+Deno.test("offline: kubectl's table output works offline, from the Table kept for that request", async () => {
+  await using stack = await startStack();
+  const online = await stack.kubectl("get", "pods", "-A");
+  assert(online.includes("coredns-589f44dc88-4fpns"));
+  await stack.sim.faults.linkDown();
+  await waitFor("offline mode", async () => (await mode(stack)) === "offline");
+  const offline = await stack.kubectl("get", "pods", "-A");
+  assertEquals(offline, online);
+});
+
+Deno.test("offline: a Table request with no kept Table is answered with the plain cached list", async () => {
+  await using stack = await startStack();
+  await stack.kubectl("get", "pods", "-n", "kube-system", "-o", "json");
+  await stack.sim.faults.linkDown();
+  await waitFor("offline mode", async () => (await mode(stack)) === "offline");
+  const printed = await stack.kubectl("get", "pods", "-n", "kube-system");
+  assert(printed.includes("coredns-589f44dc88-4fpns"), printed);
+});

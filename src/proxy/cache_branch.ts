@@ -42,9 +42,10 @@ async function cacheBody(
   body: ReadableStream<Uint8Array>,
 ): Promise<void> {
   const contentType = response.headers.get("content-type");
-  if (classified.discovery) {
+  const document = classified.discovery ?? classified.table;
+  if (document) {
     const bytes = await readAll(body, MAX_OBJECT_BYTES);
-    await putDocument(store.kv, classified.discovery, contentType ?? "", bytes);
+    await putDocument(store.kv, document, contentType ?? "", bytes);
     return;
   }
   const codec = codecFor(contentType);

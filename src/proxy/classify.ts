@@ -23,6 +23,11 @@ export interface Classified {
   query?: QueryIdentity;
   /** Set for cacheable discovery documents (`/version`, `/api…`, `/apis…`). */
   discovery?: { path: string; transform: string };
+  /**
+   * Set for a Table rendering (kubectl's `as=Table`): the response is kept whole as a document
+   * for this exact request, and `query` names the plain objects that can answer it offline.
+   */
+  table?: { path: string; transform: string };
 }
 
 /** Which components are cached: a set of names, or every component. */
@@ -75,8 +80,9 @@ export function classify(request: Request, url: URL, agents: CacheAgents): Class
   if (NEVER_CACHED_RESOURCES.has(info.resource) || classified.invalid) return classified;
   // Event writes are fire-and-forget records; caching each one would grow the store forever.
   if (info.resource === "events" && WRITE_VERBS.has(info.verb)) return classified;
-  // Tables are JSON-only renderings for humans; no node component reads them offline.
-  if (transform.startsWith("as=Table")) return classified;
+  // Tables are renderings for humans: kept whole per request, never decoded into objects.
+  const table = transform.startsWith("as=Table");
+  if (table) classified.table = { path: `${component} ${url.pathname}${url.search}`, transform };
   const options = classified.listOptions;
   classified.query = {
     component,
@@ -86,7 +92,7 @@ export function classify(request: Request, url: URL, agents: CacheAgents): Class
     namespace: info.namespace,
     labelSelector: options?.labelSelectorText ?? "",
     fieldSelector: options?.fieldSelectorText ?? "",
-    transform,
+    transform: table ? "" : transform,
   };
   return classified;
 }

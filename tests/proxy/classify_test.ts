@@ -68,7 +68,7 @@ Deno.test("classify: never cached — deletes, proxy, non-status subresources, t
   }
 });
 
-Deno.test("classify: status subresource and writes are cached; tables are not", () => {
+Deno.test("classify: status subresource and writes are cached; tables are kept whole", () => {
   const ua = "kubelet/1.30";
   const status = classifyGet("/api/v1/nodes/node-0/status", { ua, method: "PATCH" });
   assertEquals(status.query?.resource, "nodes");
@@ -79,7 +79,11 @@ Deno.test("classify: status subresource and writes are cached; tables are not", 
     ua,
     accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
   });
-  assertEquals(table.query, undefined);
+  assertEquals(table.table, {
+    path: "kubelet /api/v1/pods",
+    transform: "as=Table;g=meta.k8s.io;v=v1",
+  });
+  assertEquals(table.query?.transform, ""); // offline, plain pods can answer it
   const pom = classifyGet("/api/v1/pods", {
     ua,
     accept: "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json",

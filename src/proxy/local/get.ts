@@ -12,6 +12,7 @@ import type { LocalContext } from "./context.ts";
 import { answerLeaseGet, isNodeLease } from "./leases.ts";
 import { objectReply, statusReply, unavailableReply } from "./reply.ts";
 import { provesAbsence } from "./snapshot.ts";
+import { storedTable } from "./table.ts";
 
 /** Answers a get request from the cache. */
 export async function answerGet(
@@ -21,6 +22,8 @@ export async function answerGet(
 ): Promise<Response> {
   const { info, query } = classified;
   if (isNodeLease(info)) return answerLeaseGet(context, request, classified);
+  const table = await storedTable(context, classified);
+  if (table) return table;
   if (!query) {
     return unavailableReply(request, "this component's objects are not cached", context.retryAfter);
   }

@@ -17,6 +17,7 @@ import type { LocalContext } from "./context.ts";
 import { listTypeOf } from "./kinds.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
 import { chooseSnapshot, selectionFilter } from "./snapshot.ts";
+import { storedTable } from "./table.ts";
 
 /** 504 Timeout for a resourceVersion newer than the cache has, as kube-apiserver words it. */
 export function tooLargeResourceVersion(requested: string, current: string): Status {
@@ -36,6 +37,8 @@ export async function answerList(
   classified: Classified,
 ): Promise<Response> {
   if (classified.invalid) return statusReply(request, classified.invalid);
+  const table = await storedTable(context, classified);
+  if (table) return table;
   const query = classified.query;
   if (!query) {
     return unavailableReply(request, "this component's lists are not cached", context.retryAfter);
