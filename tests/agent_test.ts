@@ -4,6 +4,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { startStack } from "./harness.ts";
+import { CacheStore } from "../src/cache/store.ts";
 
 Deno.test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
   await using stack = await startStack();
@@ -88,4 +89,27 @@ Deno.test("agent: kubectl get -w sees changes made upstream, through holdfast", 
   await lines.cancel();
   await watch.status;
   assert(seen.includes("configmap/watched-one"));
+});
+
+Deno.test("agent: a query with a selector longer than a KV key is cached, and so is the next", async () => {
+  await using stack = await startStack();
+  const headers = { "user-agent": "kubelet/v1.30.0" };
+  const selector = Array.from({ length: 150 }, (_, i) => `label-key-number-${i}!=value-${i}`).join(
+    ",",
+  );
+  const hostile = await fetch(
+    `${stack.proxyUrl}/api/v1/pods?labelSelector=${encodeURIComponent(selector)}`,
+    { headers },
+  );
+  assertEquals(hostile.status, 200);
+  assertEquals((await hostile.json()).kind, "PodList");
+  const normal = await fetch(`${stack.proxyUrl}/api/v1/namespaces/kube-system/pods`, { headers });
+  await normal.body?.cancel();
+  await stack.stopAgent();
+  await using store = await CacheStore.open(stack.config.cachePath, { readOnly: true });
+  const records = await store.queries("kubelet", { group: "", version: "v1", resource: "pods" });
+  const complete = records.filter((r) => r.complete);
+  assertEquals(complete.length, 2);
+  assertEquals(complete.find((r) => r.labelSelector !== "")?.labelSelector.length, selector.length);
+  assert(complete.some((r) => r.namespace === "kube-system"));
 });
