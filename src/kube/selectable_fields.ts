@@ -19,13 +19,13 @@ function at(object: Json, path: readonly string[]): unknown {
   return value;
 }
 
-/** Renders the string at the first of `paths` that holds one, else "". */
+/** Renders the non-empty string at the first of `paths` that holds one, else "". */
 function text(...paths: string[]): Render {
   const split = paths.map((path) => path.split("."));
   return (object) => {
     for (const path of split) {
       const value = at(object, path);
-      if (typeof value === "string") return value;
+      if (typeof value === "string" && value !== "") return value;
     }
     return "";
   };
@@ -46,14 +46,6 @@ function int(path: string): Render {
   };
 }
 
-/** `status.podIP` is the first of `status.podIPs`, as in the pod strategy. */
-function podIP(object: Json): string {
-  const first = at(object, ["status", "podIPs", "0", "ip"]);
-  if (typeof first === "string") return first;
-  const single = at(object, ["status", "podIP"]);
-  return typeof single === "string" ? single : "";
-}
-
 const META: ReadonlyArray<readonly [string, Render]> = [
   ["metadata.name", text("metadata.name")],
   ["metadata.namespace", text("metadata.namespace")],
@@ -71,7 +63,9 @@ const SPECIFIC: Readonly<Record<string, ReadonlyArray<readonly [string, Render]>
     ["spec.serviceAccountName", text("spec.serviceAccountName")],
     ["spec.hostNetwork", bool("spec.hostNetwork")],
     ["status.phase", text("status.phase")],
-    ["status.podIP", podIP],
+    // The pod strategy reads the internal podIPs[0], which v1→internal conversion sets from
+    // `podIP` when both are present: the singular field is authoritative.
+    ["status.podIP", text("status.podIP", "status.podIPs.0.ip")],
     ["status.nominatedNodeName", text("status.nominatedNodeName")],
   ],
   services: [
@@ -98,7 +92,16 @@ const SPECIFIC: Readonly<Record<string, ReadonlyArray<readonly [string, Render]>
     ["involvedObject.fieldPath", text("involvedObject.fieldPath", "regarding.fieldPath")],
     ["reason", text("reason")],
     ["reportingComponent", text("reportingComponent", "reportingController")],
-    ["source", text("source.component", "deprecatedSource.component")],
+    // The event strategy falls back to the reporting controller when the source is empty.
+    [
+      "source",
+      text(
+        "source.component",
+        "deprecatedSource.component",
+        "reportingComponent",
+        "reportingController",
+      ),
+    ],
     ["type", text("type")],
   ],
   replicasets: [["status.replicas", int("status.replicas")]],

@@ -31,12 +31,12 @@ Deno.test("fields: pods from a captured list, hostNetwork rendered true/false", 
   assertEquals(selectableFieldsOf(coredns, "pods")["spec.hostNetwork"], "false");
 });
 
-Deno.test("fields: a pod's podIP is the first of status.podIPs, else status.podIP", () => {
+Deno.test("fields: a pod's podIP is status.podIP (authoritative), else the first of podIPs", () => {
   const both = { status: { podIP: "10.0.0.9", podIPs: [{ ip: "10.0.0.1" }, { ip: "fd00::1" }] } };
-  assertEquals(selectableFieldsOf(both, "pods")["status.podIP"], "10.0.0.1");
+  assertEquals(selectableFieldsOf(both, "pods")["status.podIP"], "10.0.0.9");
   assertEquals(
-    selectableFieldsOf({ status: { podIP: "10.0.0.9" } }, "pods")["status.podIP"],
-    "10.0.0.9",
+    selectableFieldsOf({ status: { podIPs: [{ ip: "10.0.0.1" }] } }, "pods")["status.podIP"],
+    "10.0.0.1",
   );
   assertEquals(selectableFieldsOf({}, "pods")["status.podIP"], "");
 });
@@ -142,4 +142,11 @@ Deno.test("fields: values of the wrong type render as absent", () => {
   assertEquals(fields["spec.nodeName"], "");
   assertEquals(fields["spec.hostNetwork"], "false");
   assertEquals(fields["status.phase"], "");
+});
+
+Deno.test("fields: an event's source falls back to its reporting controller", () => {
+  const core = { source: {}, reportingComponent: "kubelet" };
+  assertEquals(selectableFieldsOf(core, "events")["source"], "kubelet");
+  const v1 = { deprecatedSource: { component: "scheduler" }, reportingController: "x" };
+  assertEquals(selectableFieldsOf(v1, "events")["source"], "scheduler");
 });
