@@ -2,7 +2,9 @@
  * Test helpers for the cache: object and query builders, piping parts into sinks, temp KV files.
  * @module
  */
+import { assert, assertEquals } from "../assert.ts";
 import type { CommitInfo } from "../../src/cache/batcher.ts";
+import { verifyCache } from "../../src/cache/inspect.ts";
 import type { QueryIdentity } from "../../src/cache/query.ts";
 import type { CacheStore } from "../../src/cache/store.ts";
 import type {
@@ -130,6 +132,21 @@ export async function recordOf(store: CacheStore, query: QueryIdentity) {
     r.namespace === query.namespace && r.labelSelector === query.labelSelector &&
     r.fieldSelector === query.fieldSelector && r.transform === query.transform
   );
+}
+
+/** The query record matching `query` and its objects, asserting it was recorded. */
+export async function snapshotOf(store: CacheStore, query: QueryIdentity = podQuery()) {
+  const record = await recordOf(store, query);
+  assert(record, "query recorded");
+  return { record, objects: await collect(store.listObjects(record)) };
+}
+
+/** Flushes the store and asserts `cache verify` finds neither damage nor garbage. */
+export async function assertClean(store: CacheStore): Promise<void> {
+  await store.flush();
+  const report = await verifyCache(store.kv);
+  assertEquals(report.damage, []);
+  assertEquals(report.garbage, []);
 }
 
 /** Collects commit infos (pass `onCommit` to the store). */

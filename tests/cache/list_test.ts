@@ -5,13 +5,14 @@ import { isServable } from "../../src/cache/query.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import type { ListPart, RawObject } from "../../src/kube/types.ts";
 import {
-  collect,
+  assertClean,
   commitLog,
   listParts,
   pod,
   podQuery,
   PODS,
   recordOf,
+  snapshotOf,
   storeList,
   summary,
 } from "./helpers.ts";
@@ -34,24 +35,11 @@ function configMap(name: string, resourceVersion: string, size: number): RawObje
   };
 }
 
-async function snapshot(store: CacheStore, query = podQuery()) {
-  const record = await recordOf(store, query);
-  assert(record, "query recorded");
-  return { record, objects: await collect(store.listObjects(record)) };
-}
-
-async function assertClean(store: CacheStore) {
-  await store.flush();
-  const report = await verifyCache(store.kv);
-  assertEquals(report.damage, []);
-  assertEquals(report.garbage, []);
-}
-
 Deno.test("list: a stored LIST reads back byte-exact with its resourceVersion, media type and kind", async () => {
   await using store = await CacheStore.open(":memory:");
   const pods = [pod("a", "10"), pod("b", "11"), pod("c", "12", { namespace: "kube-system" })];
   await storeList(store, podQuery(), pods, "100");
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assert(isServable(record));
   assertEquals(
     [record.resourceVersion, record.mediaType, record.listKind, record.objectCount],
@@ -68,7 +56,7 @@ Deno.test("list: a stored LIST reads back byte-exact with its resourceVersion, m
 Deno.test("list: an empty LIST is recorded as listed and empty, unlike a query never listed", async () => {
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [], "100");
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assert(isServable(record));
   assertEquals([record.objectCount, objects.length], [0, 0]);
   assertEquals(
@@ -84,8 +72,8 @@ Deno.test("list: a new LIST replaces the objects of its own query only", async (
   await storeList(store, mine, [pod("a", "10"), pod("b", "11")], "100");
   await storeList(store, other, [pod("dns", "12", { namespace: "kube-system" })], "100");
   await storeList(store, mine, [pod("b", "20"), pod("c", "21")], "200");
-  assertEquals(summary((await snapshot(store, mine)).objects), ["default/b@20", "default/c@21"]);
-  assertEquals(summary((await snapshot(store, other)).objects), ["kube-system/dns@12"]);
+  assertEquals(summary((await snapshotOf(store, mine)).objects), ["default/b@20", "default/c@21"]);
+  assertEquals(summary((await snapshotOf(store, other)).objects), ["kube-system/dns@12"]);
   await assertClean(store);
 });
 
@@ -101,7 +89,7 @@ Deno.test("list: 5,000 pods and a 1.5 MiB ConfigMap are stored within every KV l
     assert(info.keyBytes <= ATOMIC_LIMITS.keyBytes, `key bytes ${info.keyBytes}`);
   }
   assert(log.commits.length < 100, `${log.commits.length} commits`);
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([record.objectCount, objects.length], [5001, 5001]);
   assertEquals(objects.find((o) => o.meta.name === "big")!.bytes, big.bytes);
   assertEquals((await store.getObject("kubelet", PODS, "default", "big"))?.bytes, big.bytes);
@@ -116,7 +104,7 @@ Deno.test("list: a replace deletes the previous generation's objects and blobs",
   let keys = 0;
   for await (const _ of store.kv.list({ prefix: ["c", "b"] })) keys++;
   assertEquals(keys, 0);
-  assertEquals(summary((await snapshot(store)).objects), ["default/c@3"]);
+  assertEquals(summary((await snapshotOf(store)).objects), ["default/c@3"]);
   await assertClean(store);
 });
 
@@ -124,11 +112,11 @@ Deno.test("list: pages are assembled into one snapshot, committed at the last pa
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("old", "1")], "50");
   await storeList(store, podQuery(), [pod("a", "10"), pod("b", "11")], "100", { next: "t1" });
-  assertEquals(summary((await snapshot(store)).objects), ["default/old@1"]);
+  assertEquals(summary((await snapshotOf(store)).objects), ["default/old@1"]);
   await storeList(store, podQuery(), [pod("c", "12")], "100", { asked: "t1", next: "t2" });
-  assertEquals((await snapshot(store)).record.resourceVersion, "50");
+  assertEquals((await snapshotOf(store)).record.resourceVersion, "50");
   await storeList(store, podQuery(), [pod("d", "13")], "100", { asked: "t2" });
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([record.resourceVersion, record.objectCount], ["100", 4]);
   assertEquals(summary(objects), ["default/a@10", "default/b@11", "default/c@12", "default/d@13"]);
   await assertClean(store);
@@ -158,7 +146,7 @@ Deno.test("list: a new first page drops the paginated list still waiting for pag
   await storeList(store, podQuery(), [pod("a", "10")], "100", { next: "t1" });
   await storeList(store, podQuery(), [pod("b", "20")], "200");
   await storeList(store, podQuery(), [pod("late", "11")], "100", { asked: "t1" });
-  assertEquals(summary((await snapshot(store)).objects), ["default/b@20"]);
+  assertEquals(summary((await snapshotOf(store)).objects), ["default/b@20"]);
   await assertClean(store);
 });
 
@@ -174,12 +162,12 @@ Deno.test("list: an aborted response marks the query stale with the reason and k
   });
   const sink = store.listSink(podQuery(), "application/json", { continueToken: "" });
   await broken.pipeTo(sink).catch(() => {});
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([record.stale, isServable(record)], [true, false]);
   assert(record.staleReason.includes("8 MiB behind"), record.staleReason);
   assertEquals(summary(objects), ["default/a@10"]);
   await storeList(store, podQuery(), [pod("d", "30")], "300");
-  assertEquals(isServable((await snapshot(store)).record), true);
+  assertEquals(isServable((await snapshotOf(store)).record), true);
   await assertClean(store);
 });
 
@@ -189,8 +177,8 @@ Deno.test("list: Table and PartialObjectMetadata lists are stored apart from ful
   const row = { ...pod("a", "10"), bytes: encoder.encode('{"kind":"Table"}') };
   await storeList(store, podQuery(), [pod("a", "10")], "100");
   await storeList(store, table, [row], "100");
-  assertEquals((await snapshot(store, table)).objects[0].bytes, row.bytes);
-  assertEquals((await snapshot(store)).objects[0].bytes, pod("a", "10").bytes);
+  assertEquals((await snapshotOf(store, table)).objects[0].bytes, row.bytes);
+  assertEquals((await snapshotOf(store)).objects[0].bytes, pod("a", "10").bytes);
   assertEquals(
     (await store.getObject("kubelet", PODS, "default", "a"))?.bytes,
     pod("a", "10").bytes,
@@ -203,7 +191,7 @@ Deno.test("list: a LIST older than the stored complete snapshot does not replace
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("new", "190")], "200");
   await storeList(store, podQuery(), [pod("old", "140")], "150");
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(record.resourceVersion, "200");
   assertEquals(summary(objects), ["default/new@190"]);
   await assertClean(store);
@@ -212,7 +200,7 @@ Deno.test("list: a LIST older than the stored complete snapshot does not replace
 Deno.test("list: a name listed twice in one response is one object (large copy freed)", async () => {
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("a", "10", { size: 100_000 }), pod("a", "11")], "100");
-  const { record, objects } = await snapshot(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([record.objectCount, summary(objects)], [1, ["default/a@11"]]);
   await assertClean(store);
 });

@@ -1,16 +1,8 @@
 import { assert, assertEquals } from "../assert.ts";
-import { verifyCache } from "../../src/cache/inspect.ts";
 import { CacheStore } from "../../src/cache/store.ts";
-import { pod, podQuery, PODS, storeList } from "./helpers.ts";
+import { assertClean, pod, podQuery, PODS, storeList } from "./helpers.ts";
 
 const byName = podQuery({ namespace: "default", fieldSelector: "" });
-
-async function assertClean(store: CacheStore) {
-  await store.flush();
-  const report = await verifyCache(store.kv);
-  assertEquals(report.damage, []);
-  assertEquals(report.garbage, []);
-}
 
 Deno.test("object: a GET/update response is stored and read back by component, resource, namespace, name", async () => {
   await using store = await CacheStore.open(":memory:");

@@ -1,17 +1,16 @@
 import { assert, assertEquals } from "../assert.ts";
 import { ATOMIC_LIMITS } from "../../src/cache/batcher.ts";
-import { verifyCache } from "../../src/cache/inspect.ts";
 import { isServable } from "../../src/cache/query.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import type { RawObject, WatchEvent } from "../../src/kube/types.ts";
 import {
+  assertClean,
   bookmark,
-  collect,
   commitLog,
   pod,
   podQuery,
   PODS,
-  recordOf,
+  snapshotOf,
   storeList,
   storeWatch,
   summary,
@@ -19,19 +18,6 @@ import {
 } from "./helpers.ts";
 
 const event = (type: WatchEvent["type"], object: RawObject): WatchEvent => ({ type, object });
-
-async function current(store: CacheStore, query = podQuery()) {
-  const record = await recordOf(store, query);
-  assert(record, "query recorded");
-  return { record, objects: await collect(store.listObjects(record)) };
-}
-
-async function assertClean(store: CacheStore) {
-  await store.flush();
-  const report = await verifyCache(store.kv);
-  assertEquals(report.damage, []);
-  assertEquals(report.garbage, []);
-}
 
 Deno.test("watch: ADDED/MODIFIED keep the newer resourceVersion, an older event is ignored", async () => {
   await using store = await CacheStore.open(":memory:");
@@ -41,7 +27,7 @@ Deno.test("watch: ADDED/MODIFIED keep the newer resourceVersion, an older event 
     event("MODIFIED", pod("a", "101")),
     event("ADDED", pod("b", "103")),
   ]);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), ["default/a@102", "default/b@103"]);
   assertEquals([record.resourceVersion, record.objectCount, isServable(record)], ["103", 2, true]);
   await assertClean(store);
@@ -51,7 +37,7 @@ Deno.test("watch: DELETED removes the object and keeps a tombstone with its reso
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("a", "10"), pod("b", "11")], "100");
   await storeWatch(store, podQuery(), [event("DELETED", pod("a", "105"))]);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), ["default/b@11"]);
   assertEquals([record.objectCount, record.resourceVersion], [1, "105"]);
   const tombstones = await store.tombstonesSince(record, "100");
@@ -67,7 +53,7 @@ Deno.test("watch: tombstones are bounded per query; historyFrom moves past the e
   const names = ["a", "b", "c", "d", "e"];
   await storeList(store, podQuery(), names.map((n, i) => pod(n, `${i + 1}`)), "100");
   await storeWatch(store, podQuery(), names.map((n, i) => event("DELETED", pod(n, `${101 + i}`))));
-  const { record } = await current(store);
+  const { record } = await snapshotOf(store);
   assertEquals(record.historyFrom, "102");
   assertEquals(summary(await store.tombstonesSince(record, "100")), [
     "default/c@103",
@@ -81,7 +67,7 @@ Deno.test("watch: BOOKMARK moves the query's resourceVersion forward, never back
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("a", "10")], "100");
   await storeWatch(store, podQuery(), [bookmark("150"), bookmark("120")]);
-  assertEquals((await current(store)).record.resourceVersion, "150");
+  assertEquals((await snapshotOf(store)).record.resourceVersion, "150");
 });
 
 Deno.test("watch: ERROR ends caching of the stream without marking the query stale", async () => {
@@ -89,7 +75,7 @@ Deno.test("watch: ERROR ends caching of the stream without marking the query sta
   await storeList(store, podQuery(), [pod("a", "10")], "100");
   const expired = { ...pod("", "0"), typeMeta: { apiVersion: "v1", kind: "Status" } };
   await storeWatch(store, podQuery(), [event("ERROR", expired), event("ADDED", pod("b", "101"))]);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), ["default/a@10"]);
   assertEquals([record.stale, record.resourceVersion], [false, "100"]);
 });
@@ -98,7 +84,7 @@ Deno.test("watch: events of a never-listed query are stored for GET, the query s
   await using store = await CacheStore.open(":memory:");
   const byName = podQuery({ fieldSelector: "metadata.name=a", namespace: "default" });
   await storeWatch(store, byName, [event("ADDED", pod("a", "10")), bookmark("12")]);
-  const { record, objects } = await current(store, byName);
+  const { record, objects } = await snapshotOf(store, byName);
   assertEquals([record.complete, isServable(record), record.resourceVersion], [false, false, "12"]);
   assertEquals(summary(objects), ["default/a@10"]);
   assertEquals(
@@ -118,7 +104,7 @@ Deno.test("watch: a watch-list's initial events become a complete snapshot at th
     bookmark("80", true),
     event("MODIFIED", pod("a", "81")),
   ], { initialEvents: true });
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), ["default/a@81", "default/b@61"]);
   assertEquals([isServable(record), record.resourceVersion, record.listKind], [
     true,
@@ -132,7 +118,7 @@ Deno.test("watch: a watch-list that ends before its end bookmark replaces nothin
   await using store = await CacheStore.open(":memory:");
   await storeList(store, podQuery(), [pod("kept", "5")], "50");
   await storeWatch(store, podQuery(), [event("ADDED", pod("a", "60"))], { initialEvents: true });
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([summary(objects), record.resourceVersion], [["default/kept@5"], "50"]);
   await assertClean(store);
 });
@@ -147,7 +133,7 @@ Deno.test("watch: a stream the proxy gave up on marks the query stale", async ()
     },
   });
   await broken.pipeTo(store.watchSink(podQuery(), "application/json")).catch(() => {});
-  const { record } = await current(store);
+  const { record } = await snapshotOf(store);
   assertEquals([record.stale, isServable(record)], [true, false]);
   assert(record.staleReason.includes("tee overflow"));
 });
@@ -199,7 +185,7 @@ Deno.test("watch: 10,000 mixed events (large objects, stale versions) leave the 
     }
   }
   await storeWatch(store, podQuery(), events);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), summary([...model.values()]));
   for (const object of objects) assertEquals(object.bytes, model.get(object.meta.name)!.bytes);
   assertEquals([record.objectCount, record.resourceVersion], [model.size, `${rv}`]);
@@ -227,7 +213,7 @@ Deno.test("watch: after a restart, events are checked against what is stored (in
     event("DELETED", pod("b", "102")),
     event("DELETED", pod("x", "103")),
   ]);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals(summary(objects), ["default/a@10"]);
   assertEquals([record.objectCount, record.historyFrom], [1, "101"]);
   assertEquals(summary(await store.tombstonesSince(record, "0")), [
@@ -243,7 +229,7 @@ Deno.test("watch: two streams of one query at once keep its record consistent", 
   const first = Array.from({ length: 200 }, (_, i) => event("ADDED", pod(`a-${i}`, `${101 + i}`)));
   const second = Array.from({ length: 200 }, (_, i) => event("ADDED", pod(`b-${i}`, `${301 + i}`)));
   await Promise.all([storeWatch(store, podQuery(), first), storeWatch(store, podQuery(), second)]);
-  const { record, objects } = await current(store);
+  const { record, objects } = await snapshotOf(store);
   assertEquals([record.objectCount, objects.length, record.resourceVersion], [400, 400, "500"]);
   await assertClean(store);
 });

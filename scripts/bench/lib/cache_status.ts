@@ -17,16 +17,26 @@ interface CacheEntry {
   complete?: number;
 }
 
+/** Sums `field` over the agent's cache entries of `resource` for `component`. */
+function sumCache(
+  status: AgentStatus,
+  resource: string,
+  component: string,
+  field: "objects" | "complete",
+): number {
+  const entries = Array.isArray(status.cache) ? status.cache as CacheEntry[] : [];
+  return entries
+    .filter((entry) => entry.component === component && entry.resource === resource)
+    .reduce((sum, entry) => sum + (entry[field] ?? 0), 0);
+}
+
 /** Objects of `resource` the agent reports cached for `component`. */
 export function cachedObjects(
   status: AgentStatus,
   resource: string,
   component = CACHED_COMPONENT,
 ): number {
-  const entries = Array.isArray(status.cache) ? status.cache as CacheEntry[] : [];
-  return entries
-    .filter((entry) => entry.component === component && entry.resource === resource)
-    .reduce((sum, entry) => sum + entry.objects, 0);
+  return sumCache(status, resource, component, "objects");
 }
 
 /** Complete queries of `resource` the agent reports for `component`. */
@@ -35,10 +45,7 @@ export function completeQueries(
   resource: string,
   component = CACHED_COMPONENT,
 ): number {
-  const entries = Array.isArray(status.cache) ? status.cache as CacheEntry[] : [];
-  return entries
-    .filter((entry) => entry.component === component && entry.resource === resource)
-    .reduce((sum, entry) => sum + (entry.complete ?? 0), 0);
+  return sumCache(status, resource, component, "complete");
 }
 
 interface QueryView {
