@@ -1,6 +1,7 @@
 /**
- * The `holdfast` command line: `run`, `version`, `status`, `check-config` and `cache`. `main`
- * parses the arguments and returns the exit code instead of exiting, so it can be called from tests.
+ * The `holdfast` command line: `run`, `version`, `status`, `check-config`, `cache`, `install` and
+ * `uninstall`. `main` parses the arguments and returns the exit code instead of exiting, so it can
+ * be called from tests.
  * Usage errors and bad configuration exit with 2.
  * @module
  */
@@ -9,6 +10,7 @@ import { VERSION } from "../version.ts";
 import { cacheCommand } from "./cache_command.ts";
 import { checkConfigCommand } from "./check_config_command.ts";
 import { type CliContext, processContext } from "./context.ts";
+import { installCommand, uninstallCommand } from "./install_command.ts";
 import { runCommand } from "./run_command.ts";
 import { statusCommand } from "./status_command.ts";
 
@@ -31,6 +33,8 @@ export async function main(args: string[], ctx: CliContext = processContext()): 
   program.addCommand(inheriting(statusCommand(ctx), program));
   program.addCommand(inheriting(checkConfigCommand(ctx), program));
   program.addCommand(inheriting(cacheCommand(ctx), program));
+  program.addCommand(inheriting(installCommand(ctx), program));
+  program.addCommand(inheriting(uninstallCommand(ctx), program));
 
   try {
     await program.parseAsync(args, { from: "user" });

@@ -22,7 +22,9 @@ Deno.test("no command prints help and exits 2", async () => {
 Deno.test("--help exits 0 and lists the commands", async () => {
   const outcome = await runMain(["--help"]);
   assert.equal(outcome.code, 0);
-  for (const command of ["run", "version", "status", "check-config"]) {
+  for (
+    const command of ["run", "version", "status", "check-config", "cache", "install", "uninstall"]
+  ) {
     assert.match(outcome.stdout, new RegExp(`^  ${command}\\b`, "m"));
   }
 });
