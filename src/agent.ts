@@ -5,6 +5,7 @@
  */
 import { createMetrics } from "./admin/metrics.ts";
 import { serveAdmin } from "./admin/server.ts";
+import { registerStateMetrics } from "./admin/state_metrics.ts";
 import type { StatusReport } from "./admin/status_report.ts";
 import { cacheAdminRoutes } from "./cache/inspect.ts";
 import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
@@ -57,6 +58,11 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const pool = new UpstreamPool(config.servers, config.lbMode);
   const health = new HealthChecker(pool, config.health, client, config.upstream);
   const events = new EventQueue(store.kv);
+  registerStateMetrics(metrics, {
+    cacheStats: () => store.stats(),
+    eventQueue: () => events.stats(),
+    eventQueueLimits: events.limits,
+  });
   const sendEvent = async (event: QueuedEvent): Promise<number> => {
     const server = pool.pick();
     if (!server) throw new Error("no upstream server is healthy");
@@ -89,6 +95,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     metrics.upstreamHealthy.set({ server: server.url.origin }, 1);
   }
   let offline = !pool.online;
+  metrics.offline.set(offline ? 1 : 0);
   pool.onHealthChange((server) => {
     metrics.upstreamHealthy.set({ server: server.url.origin }, server.healthy ? 1 : 0);
     logger.info(server.healthy ? "upstream healthy" : "upstream unhealthy", {
@@ -98,6 +105,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     if (offline !== !pool.online) {
       offline = !pool.online;
       metrics.modeTransitions.inc({ to: offline ? "offline" : "online" });
+      metrics.offline.set(offline ? 1 : 0);
       logger.warn(offline ? "mode offline: answering from the cache" : "mode online", {});
       if (!offline) deliverEvents();
     }
@@ -107,7 +115,10 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     pool,
     client,
     credentials: config.upstream,
-    suspect: (server) => health.suspect(server),
+    suspect: (server) => {
+      metrics.upstreamErrors.inc({ server: server.url.origin });
+      health.suspect(server);
+    },
     filters: [],
     cacheAgents: config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents),
     maxCacheLagBytes: MAX_CACHE_LAG_BYTES,
