@@ -96,6 +96,8 @@ export function systemdUnit(options: InstallOptions): string {
     "Type=exec",
     ...user,
     `ExecStart=${options.bin} run --config ${INSTALL_PATHS.config}`,
+    // Deno's own cache (compiled code) lives with the state, the one place the service may write.
+    "Environment=DENO_DIR=%S/holdfast/deno DENO_NO_UPDATE_CHECK=1",
     "Restart=always",
     "RestartSec=2",
     // The agent flushes its cache and closes watches on SIGTERM; give it time, then kill.
