@@ -175,6 +175,27 @@ function validate(query: DecodedListQuery, watch: boolean): FieldError[] {
   return errors;
 }
 
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The Status kube-apiserver answers for a `resourceVersion` its storage cannot parse as a uint64
+ * (Go's `strconv.ParseUint`), on get, list and watch alike: the storage layer's field error comes
+ * back unconverted, so it is a 500 without a reason, worded as below. `""` and `"0"` are fine.
+ */
+export function invalidResourceVersion(resourceVersion: string): Status | undefined {
+  if (resourceVersion === "" || resourceVersion === "0") return undefined;
+  const quoted = JSON.stringify(resourceVersion);
+  let problem: string | undefined;
+  if (!/^[0-9]+$/.test(resourceVersion)) problem = "invalid syntax";
+  else if (BigInt(resourceVersion) > UINT64_MAX) problem = "value out of range";
+  if (!problem) return undefined;
+  return failure(
+    500,
+    "",
+    `resourceVersion: Invalid value: ${quoted}: strconv.ParseUint: parsing ${quoted}: ${problem}`,
+  );
+}
+
 /** The 422 Invalid Status kube-apiserver builds for ListOptions field errors. */
 function invalidListOptions(errors: FieldError[]): Status {
   const texts = errors.map((e) => `${e.field}: ${e.body}`);
@@ -194,7 +215,8 @@ function invalidListOptions(errors: FieldError[]): Status {
 /**
  * Parses and validates the query of a list or watch request. Returns a `Status` the caller sends
  * as is: 400 BadRequest for an unparsable selector or number, or for `continue` together with a
- * resourceVersion other than ""/"0" on a list; 422 Invalid for rule violations
+ * resourceVersion other than ""/"0" on a list; 500 for a resourceVersion that is not a uint64
+ * ({@link invalidResourceVersion}); 422 Invalid for rule violations
  * (`sendInitialEvents` on a list, `sendInitialEvents` without `resourceVersionMatch=NotOlderThan`,
  * `resourceVersionMatch` without `resourceVersion` or with `continue`, unknown match values …).
  */
@@ -213,6 +235,8 @@ export function parseListOptions(
   ) {
     return badRequest("specifying resource version is not allowed when using continue");
   }
+  const badVersion = invalidResourceVersion(query.resourceVersion);
+  if (badVersion) return badVersion;
   const options: ListOptions = {
     labelSelector: query.labelSelector,
     fieldSelector: query.fieldSelector,

@@ -136,3 +136,42 @@ export function selectableFieldsOf(
   for (const [path, render] of FIELDS.get(resource) ?? META) fields[path] = render(object);
   return fields;
 }
+
+/** The API group of each resource in the table above (a same-named custom resource differs). */
+const GROUP_OF: Readonly<Record<string, string>> = { replicasets: "apps", jobs: "batch" };
+
+/** Core resources kube-apiserver registers no field conversion for: metadata fields only. */
+const METADATA_ONLY = new Set([
+  "configmaps",
+  "endpoints",
+  "limitranges",
+  "persistentvolumeclaims",
+  "podtemplates",
+  "resourcequotas",
+  "serviceaccounts",
+]);
+
+/**
+ * The message of the 400 BadRequest kube-apiserver answers when a field selector names a field
+ * `resource` (of API group `group`) does not support, or `undefined` when every field is
+ * supported or holdfast does not know the resource's fields (custom resources, other groups).
+ * Resources with their own field conversion say `field label not supported: X`; the others
+ * fall back to apimachinery's default conversion and its wording.
+ */
+export function unsupportedFieldMessage(
+  group: string,
+  resource: string,
+  fields: readonly string[],
+): string | undefined {
+  const specific = Object.hasOwn(SPECIFIC, resource) && (GROUP_OF[resource] ?? "") === group;
+  const metadataOnly = group === "" && METADATA_ONLY.has(resource);
+  if (!specific && !metadataOnly) return undefined;
+  const supported = selectableFieldPaths(specific ? resource : "");
+  const field = fields.find((name) => !supported.includes(name));
+  if (field === undefined) return undefined;
+  return specific
+    ? `field label not supported: ${field}`
+    : `${
+      JSON.stringify(field)
+    } is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}

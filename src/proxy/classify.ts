@@ -7,7 +7,8 @@ import { componentOf } from "../kube/component.ts";
 import { transformOf } from "../kube/media_type.ts";
 import { type ListOptions, parseListOptions } from "../kube/list_options.ts";
 import { parseRequestInfo, type RequestInfo } from "../kube/request_info.ts";
-import type { Status } from "../kube/status.ts";
+import { unsupportedFieldMessage } from "../kube/selectable_fields.ts";
+import { badRequest, type Status } from "../kube/status.ts";
 import type { QueryIdentity } from "../cache/query.ts";
 
 /** A classified request. */
@@ -64,7 +65,12 @@ export function classify(request: Request, url: URL, agents: CacheAgents): Class
   if (info.verb === "list" || info.verb === "watch") {
     const options = parseListOptions(url.searchParams, info.verb);
     if ("kind" in options) classified.invalid = options;
-    else classified.listOptions = options;
+    else {
+      const fields = options.fieldSelector.map((requirement) => requirement.field);
+      const unsupported = unsupportedFieldMessage(info.apiGroup, info.resource, fields);
+      if (unsupported) classified.invalid = badRequest(unsupported);
+      else classified.listOptions = options;
+    }
   }
   const cachedComponent = component !== "" && (agents === "*" || agents.has(component));
   if (!cachedComponent) return classified;

@@ -1,11 +1,13 @@
 /**
  * Offline GET of one object: the cached copy in its stored format — the transformed copy (Table,
  * PartialObjectMetadata) when the client asked for one and it is cached, else the full object —
- * or 406 when the client's Accept does not take that format; 404 NotFound when a complete snapshot of this component proves the
- * object does not exist; otherwise 503 with Retry-After, since only the cloud can tell.
+ * or 406 when the client's Accept does not take that format; 404 NotFound when a complete snapshot
+ * of this component proves the object does not exist; otherwise 503 with Retry-After, since only
+ * the cloud can tell. A `resourceVersion` that is not a uint64 gets kube-apiserver's 500.
  * @module
  */
 import { gvrOf } from "../../cache/query.ts";
+import { invalidResourceVersion } from "../../kube/list_options.ts";
 import { notFound } from "../../kube/status.ts";
 import type { Classified } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
@@ -21,6 +23,10 @@ export async function answerGet(
   classified: Classified,
 ): Promise<Response> {
   const { info, query } = classified;
+  const badVersion = invalidResourceVersion(
+    classified.url.searchParams.get("resourceVersion") ?? "",
+  );
+  if (badVersion) return statusReply(request, badVersion);
   if (isNodeLease(info)) return answerLeaseGet(context, request, classified);
   const table = await storedTable(context, classified);
   if (table) return table;
