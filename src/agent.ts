@@ -53,6 +53,10 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       metrics.cacheCommits.inc();
       metrics.cacheWrittenBytes.inc(commit.bytes);
     },
+    onAnomaly: ({ kind, query, message }) => {
+      metrics.cacheAnomalies.inc({ kind });
+      logger.warn(message, { kind, component: query?.component, resource: query?.resource });
+    },
   });
   const client = createUpstreamClient(config.upstream);
   const pool = new UpstreamPool(config.servers, config.lbMode);

@@ -33,6 +33,8 @@ export interface Metrics {
   cacheWrittenBytes: Counter;
   /** `holdfast_cache_drops_total{reason}`: responses not cached, e.g. the tap queue overflowed. */
   cacheDrops: Counter<"reason">;
+  /** `holdfast_cache_anomalies_total{kind}`: damaged records, resourceVersions going backwards. */
+  cacheAnomalies: Counter<"kind">;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -130,6 +132,12 @@ export function createMetrics(): Metrics {
       name: "holdfast_cache_drops_total",
       help: "Responses that were not cached, by reason.",
       labelNames: ["reason"],
+      registers,
+    }),
+    cacheAnomalies: new Counter({
+      name: "holdfast_cache_anomalies_total",
+      help: "Damaged cache records found, and upstream resourceVersions that went backwards.",
+      labelNames: ["kind"],
       registers,
     }),
   };

@@ -4,7 +4,7 @@
  *
  * | key | value |
  * |---|---|
- * | `c q <component> <group> <version> <resource> <namespace> <labels> <fields> <transform>` | query record (JSON) |
+ * | `c q <component> <group> <version> <resource> <namespace> <labels> <fields> <transform> [<format>]` | query record (JSON); `format` only for non-JSON copies |
  * | `c g <query id> <generation>` | marker: this generation of the query exists (for GC) |
  * | `c d <query id> <generation> <namespace> <name>` | object of a query snapshot (record) |
  * | `c t <query id> <generation> <seq>` | tombstone: a DELETED event's object (record) |
@@ -35,6 +35,7 @@ export function queryKey(query: QueryIdentity): Deno.KvKey {
     query.labelSelector,
     query.fieldSelector,
     query.transform,
+    ...(query.format ? [query.format] : []),
   ];
   if (encodedKeySize(full) <= MAX_KEY_BYTES) return full;
   const digest = createHash("sha256").update(identityString(query)).digest("hex");

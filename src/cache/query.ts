@@ -11,7 +11,10 @@ import type { GroupVersionResource } from "../kube/types.ts";
  * The identity of a cached list/watch query. Selectors are in canonical form (normalised by the
  * caller), so equal queries have equal identities. `namespace` is "" for cluster-wide requests;
  * `transform` is "" for full objects, otherwise the `as=`/`g=`/`v=` transform (Table,
- * PartialObjectMetadata).
+ * PartialObjectMetadata). `format` keeps copies in different wire formats apart: absent or "" for
+ * JSON, else the media type (e.g. `application/vnd.kubernetes.protobuf`); the store sets it from
+ * the response, so a protobuf listing never replaces the JSON copy (protobuf cannot be turned into
+ * JSON without the schema).
  */
 export interface QueryIdentity {
   component: string;
@@ -22,6 +25,7 @@ export interface QueryIdentity {
   labelSelector: string;
   fieldSelector: string;
   transform: string;
+  format?: string;
 }
 
 /** Everything the cache knows about one query, as stored. */
@@ -38,6 +42,11 @@ export interface QueryRecord extends QueryIdentity {
   staleReason: string;
   /** The resourceVersion the snapshot is current at (the list's, advanced by watch events). */
   resourceVersion: string;
+  /**
+   * The resourceVersion of the last complete listing (absent in records written before it was
+   * kept): watch events older than it mean the upstream went backwards.
+   */
+  listResourceVersion?: string;
   /** The resourceVersion from which stored tombstones are a complete deletion history. */
   historyFrom: string;
   /** Milliseconds since the epoch of the last complete listing; 0 when never listed. */
@@ -69,9 +78,11 @@ const IDENTITY_FIELDS = [
   "transform",
 ] as const;
 
+const JSON_MEDIA_TYPE = "application/json";
+
 /** The identity fields of `query` only (callers may pass richer objects). */
 export function identityOf(query: QueryIdentity): QueryIdentity {
-  return {
+  const identity: QueryIdentity = {
     component: query.component,
     group: query.group,
     version: query.version,
@@ -81,11 +92,23 @@ export function identityOf(query: QueryIdentity): QueryIdentity {
     fieldSelector: query.fieldSelector,
     transform: query.transform,
   };
+  if (query.format) identity.format = query.format;
+  return identity;
 }
 
 /** A string equal for equal identities, different otherwise. */
 export function identityString(query: QueryIdentity): string {
-  return JSON.stringify(IDENTITY_FIELDS.map((field) => query[field]));
+  const fields = IDENTITY_FIELDS.map((field) => query[field]);
+  return JSON.stringify(query.format ? [...fields, query.format] : fields);
+}
+
+/** `query` for its copy in `mediaType` (parameters ignored); JSON is the unmarked copy. */
+export function inFormat(query: QueryIdentity, mediaType: string): QueryIdentity {
+  const essence = mediaType.split(";")[0].trim().toLowerCase();
+  const identity = identityOf(query);
+  if (essence === JSON_MEDIA_TYPE) delete identity.format;
+  else identity.format = essence;
+  return identity;
 }
 
 /** The group/version/resource of a query. */

@@ -102,7 +102,23 @@ export function readHeader(value: Uint8Array): RecordHeader {
   }
   const length = new DataView(value.buffer, value.byteOffset).getUint32(1);
   if (PREFIX_BYTES + length > value.byteLength) throw new TypeError("truncated cache record");
-  return JSON.parse(decoder.decode(value.subarray(PREFIX_BYTES, PREFIX_BYTES + length)));
+  const header = JSON.parse(decoder.decode(value.subarray(PREFIX_BYTES, PREFIX_BYTES + length)));
+  if (!isHeader(header)) throw new TypeError("cache record without a valid header");
+  return header;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Whether a parsed header has the parts readers rely on. */
+function isHeader(header: unknown): header is RecordHeader {
+  if (!isObject(header) || !isObject(header.meta) || !isObject(header.typeMeta)) return false;
+  const { meta, blob } = header;
+  return typeof meta.name === "string" && typeof meta.namespace === "string" &&
+    typeof meta.resourceVersion === "string" && isObject(meta.labels) &&
+    typeof header.mediaType === "string" &&
+    isObject(header.fields) && (blob === undefined || isObject(blob));
 }
 
 /** The object of a record, given its bytes (inline: read from `value`; split: the blob's). */

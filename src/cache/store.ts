@@ -23,10 +23,18 @@ import {
   tombstonePrefix,
 } from "./keys.ts";
 import { createListSink } from "./list_sink.ts";
-import { decodeQueryRecord, isServable, type QueryIdentity, type QueryRecord } from "./query.ts";
+import {
+  decodeQueryRecord,
+  inFormat,
+  isServable,
+  type QueryIdentity,
+  type QueryRecord,
+} from "./query.ts";
 import { readHeader, type RecordHeader, recordObject, type StoredObject } from "./record.ts";
 import { createWatchSink, type WatchSinkOptions } from "./watch_sink.ts";
-import { CacheWriter, type SingleCount } from "./writer.ts";
+import { type CacheAnomaly, CacheWriter, type SingleCount } from "./writer.ts";
+
+export type { CacheAnomaly } from "./writer.ts";
 
 /** Options of {@link CacheStore.open}. */
 export interface CacheStoreOptions {
@@ -38,6 +46,8 @@ export interface CacheStoreOptions {
   maxTombstones?: number;
   /** Called after every commit (for metrics). */
   onCommit?: (info: CommitInfo) => void;
+  /** Told about damaged records and resourceVersions going backwards (for logs and metrics). */
+  onAnomaly?: (anomaly: CacheAnomaly) => void;
   /**
    * Open for reading only: no start-up GC, every write is refused. Safe next to the process that
    * owns the file (the CLI's `cache ls` / `cache get`).
@@ -59,6 +69,26 @@ export interface CacheStats extends GroupVersionResource {
   queries: number;
   complete: number;
   stale: number;
+}
+
+/**
+ * A stored object that cannot be read back (damaged value or blob): the cache cannot answer for
+ * it honestly. Already reported through `onAnomaly`.
+ */
+export class RecordDamaged extends Error {
+  /** Names the record's key and what is wrong. */
+  constructor(key: Deno.KvKey, cause: unknown) {
+    super(`cache record ${JSON.stringify(key)} is damaged: ${(cause as Error)?.message}`, {
+      cause,
+    });
+    this.name = "RecordDamaged";
+  }
+}
+
+/** Whether `error` means a record's bytes are damaged (rather than KV failing). */
+function isDamage(error: unknown): boolean {
+  return error instanceof BlobDamaged || error instanceof TypeError ||
+    error instanceof SyntaxError || error instanceof RangeError;
 }
 
 /** The generation a reader asked for was replaced and deleted; read the query's record again. */
@@ -105,6 +135,7 @@ export class CacheStore {
   readonly #kv: Deno.Kv;
   readonly #writer: CacheWriter;
   readonly #batcher: WriteBatcher;
+  readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
   /** What start-up GC collected. */
   readonly collected: GarbageReport;
 
@@ -113,11 +144,13 @@ export class CacheStore {
     batcher: WriteBatcher,
     writer: CacheWriter,
     collected: GarbageReport,
+    onAnomaly: (anomaly: CacheAnomaly) => void,
   ) {
     this.#kv = kv;
     this.#batcher = batcher;
     this.#writer = writer;
     this.collected = collected;
+    this.#onAnomaly = onAnomaly;
   }
 
   /** Opens (creating if needed) the cache at `path` (a file, or `:memory:`) and collects garbage. */
@@ -127,6 +160,7 @@ export class CacheStore {
       throw new RangeError(`maxPendingBytes must be at least ${MIN_PENDING_BYTES}`);
     }
     const kv = await Deno.openKv(path);
+    const onAnomaly = options.onAnomaly ?? (() => {});
     try {
       const batcher = new WriteBatcher(kv, { maxPendingBytes, onCommit: options.onCommit });
       const records: QueryRecord[] = [];
@@ -154,8 +188,9 @@ export class CacheStore {
       const writer = new CacheWriter(kv, batcher, {
         pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
         maxTombstones: Math.max(1, options.maxTombstones ?? 1000),
+        onAnomaly,
       }, { records, singles, nextQueryId: maxId + 1 });
-      return new CacheStore(kv, batcher, writer, collected);
+      return new CacheStore(kv, batcher, writer, collected, onAnomaly);
     } catch (error) {
       kv.close();
       throw error;
@@ -173,7 +208,7 @@ export class CacheStore {
     mediaType: string,
     page: { continueToken: string },
   ): WritableStream<ListPart> {
-    return createListSink(this.#writer, query, mediaType, page.continueToken);
+    return createListSink(this.#writer, inFormat(query, mediaType), mediaType, page.continueToken);
   }
 
   /**
@@ -181,7 +216,7 @@ export class CacheStore {
    * a LIST response at that version holds the same objects and need not be decoded or written.
    */
   isCurrent(query: QueryIdentity, mediaType: string, resourceVersion: string): boolean {
-    return this.#writer.isCurrent(query, mediaType, resourceVersion);
+    return this.#writer.isCurrent(inFormat(query, mediaType), mediaType, resourceVersion);
   }
 
   /** A sink for a WATCH stream; pass `initialEvents` for a watch-list (`sendInitialEvents=true`). */
@@ -190,7 +225,7 @@ export class CacheStore {
     mediaType: string,
     options?: WatchSinkOptions,
   ): WritableStream<WatchEvent> {
-    return createWatchSink(this.#writer, query, mediaType, options);
+    return createWatchSink(this.#writer, inFormat(query, mediaType), mediaType, options);
   }
 
   /**
@@ -202,9 +237,12 @@ export class CacheStore {
     return this.#writer.putSingle(query, mediaType, object);
   }
 
-  /** Marks a query stale (not served as complete until the next full listing), with why. */
-  markStale(query: QueryIdentity, reason: string): Promise<void> {
-    return this.#writer.markStale(query, reason);
+  /**
+   * Marks a query stale (not served as complete until the next full listing), with why: its copy
+   * in every format holdfast holds (the JSON one when it holds none).
+   */
+  async markStale(query: QueryIdentity, reason: string): Promise<void> {
+    for (const copy of this.#writer.copiesOf(query)) await this.#writer.markStale(copy, reason);
   }
 
   // --- reading (the offline path) ---
@@ -212,7 +250,9 @@ export class CacheStore {
   /**
    * The newest stored copy of an object (by resourceVersion, then time), from the single objects
    * and from every snapshot of a query that covers its namespace. `transform` "" means full
-   * objects; Table/PartialObjectMetadata copies are found only under their own transform.
+   * objects; Table/PartialObjectMetadata copies are found only under their own transform. Copies
+   * in a format `acceptable` takes are preferred. Throws {@link RecordDamaged} when a copy is
+   * damaged (it is reported, and the query holding it marked stale).
    */
   async getObject(
     component: string,
@@ -220,24 +260,45 @@ export class CacheStore {
     namespace: string,
     name: string,
     transform = "",
+    acceptable: (mediaType: string) => boolean = () => true,
   ): Promise<StoredObject | null> {
     const keys = [singleKey(component, gvr, transform, namespace, name)];
+    const owners = new Map<string, QueryRecord>();
     for (const record of await this.queries(component, gvr)) {
       if (record.transform !== transform) continue;
       if (record.namespace !== "" && record.namespace !== namespace) continue;
-      keys.push(snapshotKey(record.id, record.generation, namespace, name));
+      const key = snapshotKey(record.id, record.generation, namespace, name);
+      keys.push(key);
+      owners.set(JSON.stringify(key), record);
     }
-    let best: { key: Deno.KvKey; value: Uint8Array; header: RecordHeader } | undefined;
+    type Copy = { key: Deno.KvKey; value: Uint8Array; header: RecordHeader; ok: boolean };
+    let best: Copy | undefined;
     for (let i = 0; i < keys.length; i += 10) {
       for (const { key, value } of await this.#kv.getMany<Uint8Array[]>(keys.slice(i, i + 10))) {
-        const header = headerOrUndefined(value);
-        if (!header) continue;
-        if (!best || isNewerCopy(header, best.header)) {
-          best = { key, value: value as Uint8Array, header };
+        if (value === null) continue;
+        let header: RecordHeader;
+        try {
+          if (!(value instanceof Uint8Array)) throw new TypeError("not a cache record value");
+          header = readHeader(value);
+        } catch (error) {
+          throw await this.#damaged(key, error, owners.get(JSON.stringify(key)));
+        }
+        const copy = { key, value, header, ok: acceptable(header.mediaType) };
+        if (
+          !best || (copy.ok && !best.ok) ||
+          (copy.ok === best.ok && isNewerCopy(header, best.header))
+        ) {
+          best = copy;
         }
       }
     }
-    return best ? await this.#materialize(best.key, best.value) : null;
+    if (!best) return null;
+    try {
+      return await this.#materialize(best.key, best.value);
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      throw await this.#damaged(best.key, error, owners.get(JSON.stringify(best.key)));
+    }
   }
 
   /** Query records of a component (and resource), or of every component. */
@@ -257,7 +318,8 @@ export class CacheStore {
 
   /**
    * The objects of a query's snapshot (the record's generation). Throws {@link SnapshotGone} if
-   * that generation was replaced and deleted since the record was read.
+   * that generation was replaced and deleted since the record was read. A damaged record is
+   * skipped, reported, and makes the query stale (the next listing rebuilds it).
    */
   async *listObjects(record: QueryRecord): AsyncIterable<StoredObject> {
     const release = this.#writer.pin(record.id, record.generation);
@@ -269,7 +331,15 @@ export class CacheStore {
       for await (
         const { key, value } of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 500 })
       ) {
-        yield await this.#materialize(key, value);
+        let object: StoredObject;
+        try {
+          object = await this.#materialize(key, value);
+        } catch (error) {
+          if (!isDamage(error)) throw error;
+          await this.#damaged(key, error, record);
+          continue;
+        }
+        yield object;
       }
     } finally {
       release();
@@ -286,10 +356,17 @@ export class CacheStore {
     const prefix = tombstonePrefix(record.id, record.generation);
     for await (const { key, value } of this.#kv.list<Uint8Array>({ prefix })) {
       const header = headerOrUndefined(value);
-      if (!header || compareResourceVersions(header.meta.resourceVersion, resourceVersion) <= 0) {
+      if (!header) {
+        await this.#damaged(key, new TypeError("unreadable tombstone"), record);
         continue;
       }
-      tombstones.push(await this.#materialize(key, value));
+      if (compareResourceVersions(header.meta.resourceVersion, resourceVersion) <= 0) continue;
+      try {
+        tombstones.push(await this.#materialize(key, value));
+      } catch (error) {
+        if (!isDamage(error)) throw error;
+        await this.#damaged(key, error, record);
+      }
     }
     return tombstones;
   }
@@ -378,6 +455,21 @@ export class CacheStore {
   /** Closes the store (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Reports a damaged record at `key` and marks the query whose snapshot holds it (if any) stale;
+   * returns the error to throw where the object cannot be skipped.
+   */
+  async #damaged(key: Deno.KvKey, cause: unknown, owner?: QueryRecord): Promise<RecordDamaged> {
+    const error = new RecordDamaged(key, cause);
+    this.#onAnomaly({ kind: "damaged-record", query: owner, message: error.message });
+    if (owner) {
+      await this.#writer.markDamaged(owner, error.message).catch(() => {
+        // Read-only, or writes stopped: the damage stays reported by `cache verify`.
+      });
+    }
+    return error;
   }
 
   /** A record's object, joining its blob's parts (re-reading once if the record changed). */

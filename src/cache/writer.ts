@@ -61,6 +61,21 @@ export interface WriterOptions {
   pageTimeoutMs: number;
   /** Most tombstones kept per query. */
   maxTombstones: number;
+  /** Told about anomalies (damaged records, resourceVersions going backwards). */
+  onAnomaly?: (anomaly: CacheAnomaly) => void;
+}
+
+/**
+ * Something the cache noticed that an operator should know about: a record that cannot be read
+ * back, or an upstream whose resourceVersions went backwards (an etcd restore): a LIST older
+ * than the snapshot replaced it, or a watch event older than the snapshot's listing made the
+ * query stale.
+ */
+export interface CacheAnomaly {
+  kind: "damaged-record" | "resource-version-backwards";
+  /** The query concerned, when there is one. */
+  query?: QueryIdentity;
+  message: string;
 }
 
 /** Single objects (GET/create/update/patch responses) stored for one component's resource. */
@@ -86,6 +101,8 @@ export interface QueryState {
   watchers: number;
   /** The current generation's index (kept only while watched). */
   index: GenerationIndex | undefined;
+  /** Snapshots committed by this process (tells a racing older listing from a fresh one). */
+  commits: number;
   /** The index being read from KV. */
   loading: Promise<void> | undefined;
 }
@@ -104,6 +121,8 @@ export class Snapshot {
   committed = false;
   expectedContinue: string | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The query's commit count when this snapshot began. */
+  readonly commitsAtStart: number;
   /** Guard of every group of the snapshot: dropped once abandoned. */
   readonly guard = (): boolean => !this.abandoned;
 
@@ -112,7 +131,9 @@ export class Snapshot {
     readonly state: QueryState,
     readonly generation: number,
     readonly mediaType: string,
-  ) {}
+  ) {
+    this.commitsAtStart = state.commits;
+  }
 
   /** Objects written so far. */
   get objectCount(): number {
@@ -128,7 +149,7 @@ interface Current {
   size: number;
 }
 
-const NO_INDEX = { watchers: 0, index: undefined, loading: undefined } as const;
+const UNWATCHED = { watchers: 0, index: undefined, loading: undefined, commits: 0 } as const;
 
 function storedSize(record: EncodedRecord): number {
   return record.value.byteLength + (record.header.blob?.size ?? 0);
@@ -155,6 +176,7 @@ export class CacheWriter {
   readonly #singleVersions = new Map<string, string>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #pins = new GenerationPins();
+  readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
   #nextQueryId: number;
 
   /** A writer continuing from the loaded `records` and `singles`. */
@@ -167,6 +189,7 @@ export class CacheWriter {
     this.#kv = kv;
     this.#batcher = batcher;
     this.#options = options;
+    this.#onAnomaly = options.onAnomaly ?? (() => {});
     this.#nextQueryId = loaded.nextQueryId;
     for (const record of loaded.records) {
       const identity = identityOf(record);
@@ -178,7 +201,7 @@ export class CacheWriter {
         markerPending: false,
         nextGeneration: record.generation + 1,
         paging: undefined,
-        ...NO_INDEX,
+        ...UNWATCHED,
       });
     }
     for (const single of loaded.singles) this.#singles.set(this.#singleId(single), single);
@@ -209,7 +232,7 @@ export class CacheWriter {
         markerPending: false,
         nextGeneration: 1,
         paging: undefined,
-        ...NO_INDEX,
+        ...UNWATCHED,
       };
       this.#states.set(id, state);
     }
@@ -282,21 +305,33 @@ export class CacheWriter {
 
   /**
    * Switches the query to the snapshot (one atomic) and then deletes the previous generation.
-   * A snapshot at an older resourceVersion than the complete one stored is dropped instead.
+   * A listing is authoritative, as for kube clients: one at an older resourceVersion than the
+   * snapshot stored still replaces it (the upstream went backwards, e.g. etcd was restored; this
+   * is reported), unless another listing was committed after this one began (then this one is
+   * the older read of the two and is dropped).
    */
   async commitSnapshot(snapshot: Snapshot, meta: ListMeta): Promise<void> {
     if (snapshot.abandoned || snapshot.committed) return;
     const state = snapshot.state;
     const current = state.record;
     if (
-      current?.complete && !current.stale && isNumericResourceVersion(meta.resourceVersion) &&
+      current?.complete && isNumericResourceVersion(meta.resourceVersion) &&
       isNumericResourceVersion(current.resourceVersion) &&
       compareResourceVersions(current.resourceVersion, meta.resourceVersion) > 0
     ) {
-      this.abandon(snapshot);
-      return;
+      if (!current.stale && snapshot.commitsAtStart !== state.commits) {
+        this.abandon(snapshot);
+        return;
+      }
+      this.#onAnomaly({
+        kind: "resource-version-backwards",
+        query: state.identity,
+        message: `a listing at resourceVersion ${meta.resourceVersion} replaces the cached ` +
+          `snapshot at ${current.resourceVersion}: the upstream's resourceVersion went backwards`,
+      });
     }
     snapshot.committed = true;
+    state.commits++;
     clearTimeout(snapshot.timer);
     if (state.paging === snapshot) state.paging = undefined;
     const now = Date.now();
@@ -308,6 +343,7 @@ export class CacheWriter {
       stale: false,
       staleReason: "",
       resourceVersion: meta.resourceVersion,
+      listResourceVersion: meta.resourceVersion,
       historyFrom: meta.resourceVersion,
       listedAt: now,
       updatedAt: now,
@@ -361,6 +397,9 @@ export class CacheWriter {
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
       const old = index.objects.get(id);
+      if (this.#predatesListing(state, resourceVersion, !old)) {
+        return [...discard(record), ...this.#wentBackwards(state, resourceVersion)];
+      }
       if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
         return [...discard(record), ...this.#advanced(state, resourceVersion)];
       }
@@ -388,6 +427,9 @@ export class CacheWriter {
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
       const old = index.objects.get(id);
+      if (this.#predatesListing(state, resourceVersion, !old)) {
+        return [...discard(tombstone), ...this.#wentBackwards(state, resourceVersion)];
+      }
       if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
         return [...discard(tombstone), ...this.#advanced(state, resourceVersion)];
       }
@@ -432,6 +474,26 @@ export class CacheWriter {
     const record = state.record;
     if (!record || compareResourceVersions(resourceVersion, record.resourceVersion) <= 0) return;
     await this.#batcher.add({ mutations: this.#advanced(state, resourceVersion) });
+  }
+
+  /** The copies of `query` in every format this writer knows of (the JSON one when none). */
+  copiesOf(query: QueryIdentity): QueryIdentity[] {
+    const plain = (identity: QueryIdentity) => {
+      const copy = identityOf(identity);
+      delete copy.format;
+      return identityString(copy);
+    };
+    const wanted = plain(query);
+    const copies = [...this.#states.values()].filter((state) => plain(state.identity) === wanted)
+      .map((state) => state.identity);
+    return copies.length > 0 ? copies : [identityOf(query)];
+  }
+
+  /** A damaged record was found in `record`'s snapshot: the query is stale if it still is that one. */
+  async markDamaged(record: QueryRecord, reason: string): Promise<void> {
+    const state = this.#states.get(identityString(identityOf(record)));
+    if (state?.record?.generation !== record.generation || state.record.stale) return;
+    await this.markStale(state.identity, reason);
   }
 
   /** Records that a response for `query` was given up on: not served as complete any more. */
@@ -574,6 +636,34 @@ export class CacheWriter {
       state.markerPending = false;
     }
     return mutations;
+  }
+
+  /**
+   * Whether a watch event at `resourceVersion` predates the query's complete listing: older than
+   * its resourceVersion, or for an object the listing did not hold (`fresh`) not newer either. A
+   * watch never sends such events after the list it follows, unless the upstream's
+   * resourceVersions went backwards.
+   */
+  #predatesListing(state: QueryState, resourceVersion: string, fresh: boolean): boolean {
+    const listed = state.record?.complete ? state.record.listResourceVersion ?? "" : "";
+    if (!isNumericResourceVersion(listed) || !isNumericResourceVersion(resourceVersion)) {
+      return false;
+    }
+    const order = compareResourceVersions(listed, resourceVersion);
+    return order > 0 || (fresh && order === 0);
+  }
+
+  /**
+   * The mutations making the query stale after a watch event at `resourceVersion` from before its
+   * listing (reported once per listing): the next listing rebuilds it.
+   */
+  #wentBackwards(state: QueryState, resourceVersion: string): Mutation[] {
+    const record = state.record!;
+    if (record.stale) return [];
+    const message = `a watch event at resourceVersion ${resourceVersion} predates the cached ` +
+      `listing at ${record.listResourceVersion}: the upstream's resourceVersion went backwards`;
+    this.#onAnomaly({ kind: "resource-version-backwards", query: state.identity, message });
+    return this.#update(state, () => ({ stale: true, staleReason: message }));
   }
 
   /** The mutations moving the query's resourceVersion forward to `resourceVersion` (if newer). */

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { ATOMIC_LIMITS } from "../../src/cache/batcher.ts";
 import { verifyCache } from "../../src/cache/inspect.ts";
 import { isServable } from "../../src/cache/query.ts";
-import { CacheStore } from "../../src/cache/store.ts";
+import { type CacheAnomaly, CacheStore } from "../../src/cache/store.ts";
 import type { ListPart, RawObject } from "../../src/kube/types.ts";
 import {
   assertClean,
@@ -187,13 +187,29 @@ Deno.test("list: Table and PartialObjectMetadata lists are stored apart from ful
   assertEquals(asTable?.bytes, row.bytes);
 });
 
-Deno.test("list: a LIST older than the stored complete snapshot does not replace it", async () => {
+Deno.test("list: a LIST read before a newer one was committed does not replace it", async () => {
   await using store = await CacheStore.open(":memory:");
+  const older = store.listSink(podQuery(), "application/json", { continueToken: "" }).getWriter();
+  for (const part of listParts([pod("old", "140")], "150", "")) await older.write(part);
   await storeList(store, podQuery(), [pod("new", "190")], "200");
-  await storeList(store, podQuery(), [pod("old", "140")], "150");
+  await older.close();
   const { record, objects } = await snapshotOf(store);
   assertEquals(record.resourceVersion, "200");
   assertEquals(summary(objects), ["default/new@190"]);
+  await assertClean(store);
+});
+
+Deno.test("list: a fresh LIST older than the snapshot replaces it: the upstream went backwards", async () => {
+  const anomalies: CacheAnomaly[] = [];
+  await using store = await CacheStore.open(":memory:", { onAnomaly: (a) => anomalies.push(a) });
+  await storeList(store, podQuery(), [pod("new", "190")], "200");
+  await storeList(store, podQuery(), [pod("restored", "140")], "150");
+  const { record, objects } = await snapshotOf(store);
+  assertEquals([record.resourceVersion, isServable(record)], ["150", true]);
+  assertEquals(summary(objects), ["default/restored@140"]);
+  assertEquals(anomalies.map((a) => [a.kind, a.query?.resource]), [
+    ["resource-version-backwards", "pods"],
+  ]);
   await assertClean(store);
 });
 

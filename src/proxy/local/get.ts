@@ -3,7 +3,8 @@
  * PartialObjectMetadata) when the client asked for one and it is cached, else the full object —
  * or 406 when the client's Accept does not take that format; 404 NotFound when a complete snapshot
  * of this component proves the object does not exist; otherwise 503 with Retry-After, since only
- * the cloud can tell. A `resourceVersion` that is not a uint64 gets kube-apiserver's 500.
+ * the cloud can tell; 503 too when the cached copy is damaged. A `resourceVersion` that is not a
+ * uint64 gets kube-apiserver's 500.
  * @module
  */
 import { gvrOf } from "../../cache/query.ts";
@@ -11,6 +12,7 @@ import { invalidResourceVersion } from "../../kube/list_options.ts";
 import { notFound } from "../../kube/status.ts";
 import type { Classified } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
+import { acceptRank } from "./accept.ts";
 import { answerLeaseGet, isNodeLease } from "./leases.ts";
 import { objectReply, statusReply, unavailableReply } from "./reply.ts";
 import { provesAbsence } from "./snapshot.ts";
@@ -36,11 +38,24 @@ export async function answerGet(
   const gvr = gvrOf(query);
   const { component, transform } = query;
   const { namespace, name } = info;
-  const transformed = transform === ""
-    ? null
-    : await context.store.getObject(component, gvr, namespace, name, transform);
+  const accept = request.headers.get("accept");
+  const transformed = transform === "" ? null : await context.store.getObject(
+    component,
+    gvr,
+    namespace,
+    name,
+    transform,
+    (mediaType) => acceptRank(accept, mediaType, transform) >= 0,
+  );
   if (transformed) return objectReply(request, transformed, 200, transform);
-  const stored = await context.store.getObject(component, gvr, namespace, name);
+  const stored = await context.store.getObject(
+    component,
+    gvr,
+    namespace,
+    name,
+    "",
+    (mediaType) => acceptRank(accept, mediaType, "") >= 0,
+  );
   if (stored) return objectReply(request, stored);
   const records = await context.store.queries(component, gvr);
   if (records.some((record) => provesAbsence(record, namespace, name))) {

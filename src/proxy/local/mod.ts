@@ -5,7 +5,7 @@
  * @module
  */
 import type { EventQueue } from "../../cache/event_queue.ts";
-import type { CacheStore } from "../../cache/store.ts";
+import { type CacheStore, RecordDamaged } from "../../cache/store.ts";
 import { internalError } from "../../kube/status.ts";
 import type { UpstreamPool } from "../../upstream/pool.ts";
 import { type Classified, isDiscoveryPath } from "../classify.ts";
@@ -83,6 +83,14 @@ export function createLocalAnswer(deps: LocalDeps): LocalAnswer {
         context.retryAfter,
       );
     } catch (error) {
+      if (error instanceof RecordDamaged) {
+        await request.body?.cancel().catch(() => {});
+        return unavailableReply(
+          request,
+          `holdfast's cached copy is damaged and the cloud is unreachable`,
+          context.retryAfter,
+        );
+      }
       deps.onError?.(error, classified);
       return statusReply(request, internalError("holdfast could not answer from its cache"));
     }
