@@ -5,7 +5,7 @@
  * @module
  */
 import { EventQueue } from "../../../src/cache/event_queue.ts";
-import { CacheStore } from "../../../src/cache/store.ts";
+import { CacheStore, type CacheStoreOptions } from "../../../src/cache/store.ts";
 import type { QueryIdentity } from "../../../src/cache/query.ts";
 import { codecFor } from "../../../src/kube/codecs.ts";
 import type { RawObject, WatchEvent } from "../../../src/kube/types.ts";
@@ -29,12 +29,16 @@ export interface Harness extends AsyncDisposable {
 /** The component most tests act as. */
 export const KUBELET_UA = "kubelet/v1.36.0 (linux/amd64) kubernetes/abc";
 
-/** Opens a harness on the KV file `path`; `options` override the offline path's settings. */
+/**
+ * Opens a harness on the KV file `path`; `options` override the offline path's settings,
+ * `storeOptions` the cache's.
+ */
 export async function openHarness(
   options: Partial<LocalDeps> = {},
   path = ":memory:",
+  storeOptions: CacheStoreOptions = {},
 ): Promise<Harness> {
-  const store = await CacheStore.open(path);
+  const store = await CacheStore.open(path, storeOptions);
   const events = new EventQueue(store.kv);
   const pool = new UpstreamPool([new URL("http://127.0.0.1:9")], "round-robin");
   pool.setHealth(pool.servers[0], false);
