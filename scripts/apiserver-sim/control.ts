@@ -67,6 +67,9 @@ export function controlHandler(simulator: Simulator) {
       case "POST /compact":
         simulator.compact();
         return json({ resourceVersion: simulator.resourceVersion });
+      case "POST /restore":
+        simulator.restore(Number((await body()).resourceVersion));
+        return json({ resourceVersion: simulator.resourceVersion });
       case "GET /requests":
         return json({
           counts: simulator.requests.counts(filterOf(url)),

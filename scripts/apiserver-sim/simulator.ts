@@ -130,6 +130,11 @@ export interface Simulator extends AsyncDisposable {
   readonly watchCount: number;
   /** Forgets the change history: older resourceVersions and continue tokens become 410. */
   compact(): void;
+  /**
+   * Goes back to resourceVersion `rv` (inside the history window), as an etcd restore does:
+   * objects as they were then, later writes numbered from `rv + 1`, open watches cut.
+   */
+  restore(rv: number): void;
   /** A kubeconfig for this simulator. */
   kubeconfig(options?: KubeconfigOptions): string;
   /** Writes `kubeconfig(options)` to `path`. */
@@ -361,6 +366,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return watches.size;
     },
     compact: () => store.compact(),
+    restore: (rv) => {
+      store.restore(rv);
+      cutWatches();
+    },
     kubeconfig,
     writeKubeconfig: (path, kubeconfigOptions) =>
       Deno.writeTextFile(path, kubeconfig(kubeconfigOptions)),

@@ -192,6 +192,26 @@ export class Store {
     this.#oldest = this.#rv;
   }
 
+  /**
+   * Goes back to `rv`, as etcd restored from a backup taken then: every object as it was at `rv`,
+   * the next write gets `rv + 1`, and the history is forgotten (older versions are "too old").
+   * Throws for a version outside the history window.
+   */
+  restore(rv: number): void {
+    const restored = new Map<ResourceType, Entry[]>();
+    for (const type of this.#data.keys()) {
+      const entries = this.snapshot(type, rv);
+      if (!entries) throw new RangeError(`resourceVersion ${rv} is outside the history window`);
+      restored.set(type, entries);
+    }
+    for (const [type, entries] of restored) {
+      this.#data.set(type, new Map(entries.map((entry) => [entry.key, entry])));
+      this.#sorted.delete(type);
+    }
+    this.#rv = rv;
+    this.compact();
+  }
+
   #objects(type: ResourceType): Map<string, Entry> {
     let objects = this.#data.get(type);
     if (!objects) this.#data.set(type, objects = new Map());

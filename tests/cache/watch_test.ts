@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { ATOMIC_LIMITS } from "../../src/cache/batcher.ts";
 import { isServable } from "../../src/cache/query.ts";
-import { CacheStore } from "../../src/cache/store.ts";
+import { type CacheAnomaly, CacheStore } from "../../src/cache/store.ts";
 import type { RawObject, WatchEvent } from "../../src/kube/types.ts";
 import {
   assertClean,
@@ -32,6 +32,26 @@ Deno.test("watch: ADDED/MODIFIED keep the newer resourceVersion, an older event 
   assertEquals([record.resourceVersion, record.objectCount, isServable(record)], ["103", 2, true]);
   await assertClean(store);
 });
+
+for (
+  const [what, late] of [
+    ["a MODIFIED older than the listing", event("MODIFIED", pod("a", "90"))],
+    ["an ADDED for an object the listing lacks, at its version", event("ADDED", pod("n", "100"))],
+    ["a DELETED older than the listing", event("DELETED", pod("a", "60"))],
+  ] as const
+) {
+  Deno.test(`watch: ${what} means the upstream went backwards: stale, reported once`, async () => {
+    const anomalies: CacheAnomaly[] = [];
+    await using store = await CacheStore.open(":memory:", { onAnomaly: (a) => anomalies.push(a) });
+    await storeList(store, podQuery(), [pod("a", "10")], "100");
+    await storeWatch(store, podQuery(), [late, late]);
+    const { record, objects } = await snapshotOf(store);
+    assertEquals(summary(objects), ["default/a@10"]);
+    assert(record.stale && record.staleReason.includes("went backwards"));
+    assertEquals(anomalies.map((a) => a.kind), ["resource-version-backwards"]);
+    await assertClean(store);
+  });
+}
 
 Deno.test("watch: DELETED removes the object and keeps a tombstone with its resourceVersion", async () => {
   await using store = await CacheStore.open(":memory:");

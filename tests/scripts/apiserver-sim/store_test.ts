@@ -80,3 +80,21 @@ Deno.test("store: listeners see changes of their type only, until unsubscribed",
   store.put(type, cm("b"));
   assert.deepEqual(seen, ["ADDED"]);
 });
+
+Deno.test("store: restore goes back to a version, as an etcd restore", () => {
+  const store = new Store(10);
+  store.put(type, cm("a"));
+  store.put(type, cm("b"));
+  store.put(type, cm("a", "changed"));
+  store.remove(type, "ns/b");
+  store.put(type, cm("c"));
+  store.restore(2);
+  assert.deepEqual(store.resourceVersion, 2);
+  assert.deepEqual(store.current(type).map((e) => [e.key, e.rv, e.object.data]), [
+    ["ns/a", 1, { value: "" }],
+    ["ns/b", 2, { value: "" }],
+  ]);
+  assert.deepEqual(store.put(type, cm("d")).entry.rv, 3);
+  assert.deepEqual(store.changesSince(type, 1), undefined);
+  assert.throws(() => store.restore(1), RangeError);
+});
