@@ -70,11 +70,6 @@ function decodeContinue(token: string): ContinueToken | undefined {
   }
 }
 
-/** Parses a numeric resourceVersion, or undefined. */
-export function parseRV(text: string): number | undefined {
-  return /^[0-9]+$/.test(text) ? Number(text) : undefined;
-}
-
 /** The page of `type` that `options` ask for, or the Status to answer instead. */
 export function listPage(
   store: Store,
@@ -93,10 +88,8 @@ export function listPage(
     rv = token.rv;
     start = token.start;
   } else if (options.resourceVersion !== "" && options.resourceVersion !== "0") {
-    const asked = parseRV(options.resourceVersion);
-    if (asked === undefined) {
-      return badRequest(`invalid resource version: ${options.resourceVersion}`);
-    }
+    // parseListOptions refused a resourceVersion that is not a uint64, as kube-apiserver does.
+    const asked = Number(options.resourceVersion);
     if (asked > current) return tooLarge(asked, current);
     if (options.resourceVersionMatch === "Exact") {
       if (asked < store.oldestResourceVersion) return tooOld(asked, store.oldestResourceVersion);

@@ -10,10 +10,10 @@
  * @module
  */
 import type { ListOptions } from "../../src/kube/list_options.ts";
-import { badRequest, type Status } from "../../src/kube/status.ts";
+import type { Status } from "../../src/kube/status.ts";
 import { CHUNK_SIZE, concat, type ServingCodec } from "./encoding.ts";
 import type { Json } from "./fixtures.ts";
-import { parseRV, tooLarge, tooOld } from "./list.ts";
+import { tooLarge, tooOld } from "./list.ts";
 import type { ResourceType } from "./resources.ts";
 import type { Predicate } from "./selection.ts";
 import type { Change, Entry, Store } from "./store.ts";
@@ -72,10 +72,8 @@ export function openWatch(
   const current = store.resourceVersion;
   const initial: Frame[] = [];
   const rvText = options.resourceVersion;
-  const asked = rvText === "" || rvText === "0" ? undefined : parseRV(rvText);
-  if (rvText !== "" && rvText !== "0" && asked === undefined) {
-    return { status: badRequest(`invalid resource version: ${rvText}`), asEvent: false };
-  }
+  // parseListOptions refused a resourceVersion that is not a uint64, as kube-apiserver does.
+  const asked = rvText === "" || rvText === "0" ? undefined : Number(rvText);
   if (asked !== undefined && asked > current) {
     return { status: tooLarge(asked, current), asEvent: false };
   }

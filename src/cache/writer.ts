@@ -12,7 +12,11 @@
  * that is kept while the query has watch streams open.
  * @module
  */
-import { compareResourceVersions, isNumericResourceVersion } from "../kube/resource_version.ts";
+import {
+  compareResourceVersions,
+  goesBackwards,
+  isNumericResourceVersion,
+} from "../kube/resource_version.ts";
 import type { GroupVersionResource, ListMeta, RawObject } from "../kube/types.ts";
 import type { Mutation, WriteBatcher } from "./batcher.ts";
 import { adoptBlob, blobWriteGroups, deleteBlob } from "./blobs.ts";
@@ -314,11 +318,7 @@ export class CacheWriter {
     if (snapshot.abandoned || snapshot.committed) return;
     const state = snapshot.state;
     const current = state.record;
-    if (
-      current?.complete && isNumericResourceVersion(meta.resourceVersion) &&
-      isNumericResourceVersion(current.resourceVersion) &&
-      compareResourceVersions(current.resourceVersion, meta.resourceVersion) > 0
-    ) {
+    if (current?.complete && goesBackwards(current.resourceVersion, meta.resourceVersion)) {
       if (!current.stale && snapshot.commitsAtStart !== state.commits) {
         this.abandon(snapshot);
         return;
@@ -646,11 +646,9 @@ export class CacheWriter {
    */
   #predatesListing(state: QueryState, resourceVersion: string, fresh: boolean): boolean {
     const listed = state.record?.complete ? state.record.listResourceVersion ?? "" : "";
-    if (!isNumericResourceVersion(listed) || !isNumericResourceVersion(resourceVersion)) {
-      return false;
-    }
-    const order = compareResourceVersions(listed, resourceVersion);
-    return order > 0 || (fresh && order === 0);
+    if (goesBackwards(listed, resourceVersion)) return true;
+    return fresh && isNumericResourceVersion(listed) &&
+      compareResourceVersions(listed, resourceVersion) === 0;
   }
 
   /**

@@ -44,3 +44,13 @@ export function compareResourceVersions(a: string, b: string): number {
 export function isNewer(a: string, b: string): boolean {
   return compareResourceVersions(a, b) > 0;
 }
+
+/**
+ * Whether `next` is older than `previous` where the order is known to mean time: both are decimal
+ * (etcd revisions), and a server that answers `next` after `previous` went backwards (an etcd
+ * restore). A non-numeric version is never taken as going backwards: it is opaque.
+ */
+export function goesBackwards(previous: string, next: string): boolean {
+  return isNumericResourceVersion(previous) && isNumericResourceVersion(next) &&
+    compareResourceVersions(previous, next) > 0;
+}

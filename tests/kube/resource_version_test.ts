@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   compareResourceVersions,
+  goesBackwards,
   isNewer,
   isNumericResourceVersion,
 } from "../../src/kube/resource_version.ts";
@@ -53,4 +54,19 @@ Deno.test("isNumericResourceVersion: digits only", () => {
   assert.equal(isNumericResourceVersion(""), false);
   assert.equal(isNumericResourceVersion("+1"), false);
   assert.equal(isNumericResourceVersion("1 "), false);
+});
+
+Deno.test("goesBackwards: only numeric versions, strictly older", () => {
+  const cases: [string, string, boolean][] = [
+    ["200", "150", true],
+    ["200", "0199", true],
+    ["200", "200", false],
+    ["200", "201", false],
+    ["200", "abc", false],
+    ["abc", "1", false],
+    ["", "1", false],
+  ];
+  for (const [previous, next, expected] of cases) {
+    assert.deepEqual(goesBackwards(previous, next), expected, `${previous} → ${next}`);
+  }
 });
