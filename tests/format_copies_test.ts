@@ -5,7 +5,7 @@
  * replace the earlier one (which made offline JSON a 406, as protobuf cannot become JSON).
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type Stack, startStack } from "./harness.ts";
+import { type Stack, startStack, waitFor } from "./harness.ts";
 import { decodeList } from "../src/kube/protobuf/mod.ts";
 import type { QueryView } from "../src/cache/inspect.ts";
 
@@ -13,14 +13,6 @@ const UA = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
 const JSON_TYPE = "application/json";
 const PODS = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Pod names of a LIST in `mediaType` (asserting the answer is in that format). */
 async function listNames(stack: Stack, mediaType: string): Promise<string[]> {

@@ -14,6 +14,19 @@ import {
 } from "../scripts/apiserver-sim/mod.ts";
 import { kubeconfigYaml } from "../scripts/apiserver-sim/kubeconfig.ts";
 
+/** Polls `check` every 25 ms until it holds; throws naming `what` after `ms`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** A simulator and an agent in front of it. */
 export interface Stack extends AsyncDisposable {
   sim: Simulator;

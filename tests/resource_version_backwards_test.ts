@@ -5,19 +5,11 @@
  * in the metrics. Before, the newer-looking snapshot won and the cache froze.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type Stack, startStack } from "./harness.ts";
+import { type Stack, startStack, waitFor } from "./harness.ts";
 import type { QueryView } from "../src/cache/inspect.ts";
 
 const KUBELET = { "user-agent": "kubelet/v1.30.0 (linux/amd64) kubernetes/abc" };
 const PODS = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 type Pod = { metadata: { name: string; namespace: string } };
 

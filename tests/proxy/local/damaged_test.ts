@@ -11,20 +11,9 @@ import { readHeader } from "../../../src/cache/record.ts";
 import type { CacheAnomaly, CacheStore } from "../../../src/cache/store.ts";
 import { json, listBody, openHarness, pod, queryOf, rawJson, seedWatch } from "./harness.ts";
 import { seedList } from "./harness.ts";
+import { seededRandom } from "../../kube/json/fixtures.ts";
 
 const GVR = { group: "", version: "v1", resource: "pods" };
-
-/** A small seeded PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A pod whose stored record is split into a blob when `large`. */
 function podOf(name: string, large: boolean) {
@@ -77,7 +66,7 @@ async function podRecord(store: CacheStore): Promise<QueryRecord> {
 
 for (let seed = 1; seed <= 24; seed++) {
   Deno.test(`damaged record (seed ${seed}): offline LIST skips it, GET is 503, both reported`, async () => {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
     const count = 3 + Math.floor(next() * 5);
     const victim = pick([0, count - 1, Math.floor(count / 2)]); // first, last, middle
