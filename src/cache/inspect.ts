@@ -18,7 +18,7 @@ import {
 } from "./keys.ts";
 import { decodeQueryRecord, isServable, type QueryRecord } from "./query.ts";
 import { type BlobRef, readHeader, type StoredObject } from "./record.ts";
-import type { CacheStats, CacheStore } from "./store.ts";
+import { type CacheStats, type CacheStore, RecordDamaged } from "./store.ts";
 
 /** One query as `cache ls` shows it. */
 export interface QueryView {
@@ -204,7 +204,7 @@ const OBJECT_ROUTE = /^\/v1\/cache\/objects\/([^/]+)\/([^/]+)\/([^/]*)\/([^/]+)$
  * Admin routes of a running agent: `GET /v1/cache/ls` ({@link LsView}) and
  * `GET /v1/cache/objects/<component>/<resource>/<namespace>/<name>` ({@link ObjectView}; the
  * namespace is `-` or empty for cluster-scoped objects; a 404 body says `reason: "NotCached"` or
- * `"UnknownResource"`). Resolves null for other paths.
+ * `"UnknownResource"`, a 500 body `reason: "Damaged"`). Resolves null for other paths.
  */
 export function cacheAdminRoutes(store: CacheStore): (req: Request) => Promise<Response | null> {
   return async (req) => {
@@ -233,6 +233,9 @@ export function cacheAdminRoutes(store: CacheStore): (req: Request) => Promise<R
     } catch (error) {
       if (error instanceof UnknownResource) {
         return json({ reason: "UnknownResource", error: error.message }, 404);
+      }
+      if (error instanceof RecordDamaged) {
+        return json({ reason: "Damaged", error: error.message }, 500);
       }
       throw error;
     }

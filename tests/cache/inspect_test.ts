@@ -140,3 +140,12 @@ Deno.test("admin routes: ls, an object, a cluster-scoped object, misses, and oth
   await post?.body?.cancel();
   assertEquals(await get("/v1/status"), null);
 });
+
+Deno.test("admin routes: a damaged object is reported as damaged, not as missing", async () => {
+  await using store = await filledStore();
+  await store.kv.delete(await firstBlobPart(store.kv)); // pod a's bytes
+  const response = await cacheAdminRoutes(store)(
+    new Request("http://admin/v1/cache/objects/kubelet/pods/default/a"),
+  );
+  assertEquals([response!.status, (await response!.json()).reason], [500, "Damaged"]);
+});
