@@ -5,7 +5,7 @@
  * replace the earlier one (which made offline JSON a 406, as protobuf cannot become JSON).
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type Stack, startStack, waitFor } from "./harness.ts";
+import { PATIENT_HEALTH, type Stack, startStack, waitFor } from "./harness.ts";
 import { decodeList } from "../src/kube/protobuf/mod.ts";
 import type { QueryView } from "../src/cache/inspect.ts";
 
@@ -40,7 +40,7 @@ function cached(stack: Stack, mediaType: string) {
 
 for (const order of [[PROTOBUF, JSON_TYPE], [JSON_TYPE, PROTOBUF]]) {
   Deno.test(`format copies: listed in ${order.join(", then ")}, both formats answer offline`, async () => {
-    await using stack = await startStack();
+    await using stack = await startStack({ config: { health: PATIENT_HEALTH } });
     const online = new Map<string, string[]>();
     for (const mediaType of order) {
       online.set(mediaType, await listNames(stack, mediaType));

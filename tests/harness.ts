@@ -27,6 +27,18 @@ export async function waitFor(
   }
 }
 
+/**
+ * Health checks for tests that must stay online until they cut the link: a slow probe on a loaded
+ * machine does not count as the cloud gone, while a refused connection still does within ~1 s.
+ */
+export const PATIENT_HEALTH: Config["health"] = {
+  path: "/readyz",
+  intervalMs: 200,
+  timeoutMs: 5_000,
+  unhealthyThreshold: 5,
+  healthyThreshold: 1,
+};
+
 /** A simulator and an agent in front of it. */
 export interface Stack extends AsyncDisposable {
   sim: Simulator;

@@ -5,7 +5,7 @@
  * in the metrics. Before, the newer-looking snapshot won and the cache froze.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type Stack, startStack, waitFor } from "./harness.ts";
+import { PATIENT_HEALTH, type Stack, startStack, waitFor } from "./harness.ts";
 import type { QueryView } from "../src/cache/inspect.ts";
 
 const KUBELET = { "user-agent": "kubelet/v1.30.0 (linux/amd64) kubernetes/abc" };
@@ -53,7 +53,7 @@ async function backwardsCount(stack: Stack): Promise<number> {
 }
 
 Deno.test("rv backwards: a listing after an etcd restore replaces the newer-looking snapshot", async () => {
-  await using stack = await startStack();
+  await using stack = await startStack({ config: { health: PATIENT_HEALTH } });
   const backup = await list(stack);
   await cachedAt(stack, backup.resourceVersion);
   createPod(stack, "lost-in-restore");
@@ -79,7 +79,7 @@ Deno.test("rv backwards: a listing after an etcd restore replaces the newer-look
 });
 
 Deno.test("rv backwards: a watch event older than the cached listing makes the query stale", async () => {
-  await using stack = await startStack();
+  await using stack = await startStack({ config: { health: PATIENT_HEALTH } });
   const backup = await list(stack);
   createPod(stack, "lost-1");
   createPod(stack, "lost-2");

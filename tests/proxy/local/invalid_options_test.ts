@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { json, listBody, openHarness, pod, seedList } from "./harness.ts";
-import { startStack } from "../../harness.ts";
+import { PATIENT_HEALTH, startStack } from "../../harness.ts";
 
 const LISTED = [
   ["/api/v1/pods", "PodList"],
@@ -96,7 +96,7 @@ Deno.test("offline: the largest uint64 resourceVersion is valid (answered as too
 });
 
 Deno.test("online: invalid resourceVersion and field selectors are forwarded to the apiserver", async () => {
-  await using stack = await startStack();
+  await using stack = await startStack({ config: { health: PATIENT_HEALTH } });
   const userAgent = "kubelet/v1.30";
   for (
     const path of [
