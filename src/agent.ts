@@ -11,6 +11,7 @@ import { cacheAdminRoutes } from "./cache/inspect.ts";
 import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
 import { CacheStore } from "./cache/store.ts";
 import type { Config } from "./config/types.ts";
+import { buildResponseFilters, upstreamJsonGet } from "./filters/build.ts";
 import type { Logger } from "./log/logger.ts";
 import { storeCacheBranch } from "./proxy/cache_branch.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
@@ -123,7 +124,16 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       metrics.upstreamErrors.inc({ server: server.url.origin });
       health.suspect(server);
     },
-    filters: [],
+    filters: buildResponseFilters(
+      config,
+      upstreamJsonGet({
+        pool,
+        client,
+        credentials: config.upstream,
+        suspect: (server) => health.suspect(server),
+        headerTimeoutMs: UPSTREAM_HEADER_TIMEOUT_MS,
+      }),
+    ),
     cacheAgents: config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents),
     maxCacheLagBytes: MAX_CACHE_LAG_BYTES,
     maxListCacheLagBytes: MAX_LIST_CACHE_LAG_BYTES,

@@ -4,6 +4,7 @@
  * `Settings` (a flat record keyed by YAML key path) before they are merged and validated.
  * @module
  */
+import { DEFAULT_FILTER_COMPONENTS, FILTER_NAMES } from "../filters/filter.ts";
 
 /** Unvalidated values keyed by YAML key path; every layer (flags, file, defaults) is one. */
 export interface Settings {
@@ -26,6 +27,14 @@ export interface Settings {
   "health.healthyThreshold"?: number;
   "log.level"?: string;
   "log.format"?: string;
+  "filters.enabled"?: string[];
+  "filters.masterServiceAddress"?: string;
+  "filters.nodePool"?: string;
+  "filters.masterservice"?: string[];
+  "filters.servicetopology"?: string[];
+  "filters.discardcloudservice"?: string[];
+  "filters.inclusterconfig"?: string[];
+  "filters.nodeportisolation"?: string[];
 }
 
 /** A YAML key path such as `health.interval`. */
@@ -69,6 +78,7 @@ export const DEFAULTS: Readonly<Settings> = {
   "health.healthyThreshold": 2,
   "log.level": "info",
   "log.format": "text",
+  "filters.enabled": [...FILTER_NAMES],
 };
 
 /** Every field, in help order. */
@@ -221,7 +231,45 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "string",
     help: `json or text (default: ${DEFAULTS["log.format"]})`,
   },
+  {
+    key: "filters.enabled",
+    flag: "--filters",
+    arg: "LIST",
+    type: "list",
+    help: `response filters switched on, comma-separated; "" for none (default: ${
+      DEFAULTS["filters.enabled"]?.join(",")
+    })`,
+  },
+  {
+    key: "filters.masterServiceAddress",
+    flag: "--master-service-address",
+    arg: "IP:PORT",
+    type: "string",
+    help: "holdfast's HTTPS address the default/kubernetes Service is pointed at " +
+      "(masterservice runs only when set)",
+  },
+  {
+    key: "filters.nodePool",
+    flag: "--node-pool",
+    arg: "NAME",
+    type: "string",
+    help: "this node's pool (default: the Node's apps.openyurt.io/nodepool label)",
+  },
+  ...filterComponentFields(),
 ];
+
+/** `filters.<name>`: the components each filter applies to. */
+function filterComponentFields(): FieldSpec[] {
+  return FILTER_NAMES.map((name) => ({
+    key: `filters.${name}` as const,
+    flag: `--${name}-components`,
+    arg: "LIST",
+    type: "list",
+    help: `components the ${name} filter applies to (default: ${
+      DEFAULT_FILTER_COMPONENTS[name].join(",")
+    })`,
+  }));
+}
 
 /** The defaults as a layer whose every origin is `default`. */
 export function defaultSettings(): SourcedSettings {

@@ -4,6 +4,7 @@
  * kubeconfig files through an injected reader (so tests need no filesystem).
  * @module
  */
+import { FILTER_NAMES, type FilterName } from "../filters/filter.ts";
 import { parseListenAddress } from "./address.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
@@ -11,6 +12,7 @@ import type { FieldName, SourcedSettings } from "./fields.ts";
 import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
 import type {
   Config,
+  FiltersConfig,
   HealthConfig,
   ListenAddress,
   LoadBalanceMode,
@@ -35,6 +37,18 @@ const CERTIFICATE = "-----BEGIN CERTIFICATE-----";
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 type PemKind = "certificate" | "private key";
 const DURATION_HINT = "(use 500ms, 5s, 1m)";
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Whether `host` is an IPv4 or IPv6 literal. */
+function isIpAddress(host: string): boolean {
+  if (IPV4.test(host)) return true;
+  if (!host.includes(":")) return false;
+  try {
+    return new URL(`http://[${host}]/`).hostname !== "";
+  } catch {
+    return false;
+  }
+}
 
 /** Validates `input` (defaults, file and flags already merged) into a `Config`, or says why not. */
 export function resolveConfig(input: SourcedSettings, io: ConfigIO): Config | ConfigError {
@@ -74,6 +88,7 @@ class Resolver {
         level: this.#oneOf("log.level", LOG_LEVELS),
         format: this.#oneOf("log.format", LOG_FORMATS),
       },
+      filters: this.#filters(),
     };
   }
 
@@ -174,16 +189,62 @@ class Resolver {
   }
 
   #cacheAgents(): string[] {
+    return this.#components("cacheAgents", true);
+  }
+
+  /** A list of component names (lower-cased, without repeats); `*` alone when `star` allows it. */
+  #components(field: FieldName, star = false): string[] {
     const agents = new Set<string>();
-    for (const raw of this.#get("cacheAgents") ?? []) {
+    for (const raw of (this.#get(field) ?? []) as string[]) {
       const agent = raw.trim().toLowerCase();
-      if (agent === "*") return ["*"];
+      if (star && agent === "*") return ["*"];
       if (!AGENT_NAME.test(agent)) {
-        this.#fail("cacheAgents", `"${raw}" is not a component name (e.g. kubelet) or *`);
+        this.#fail(field, `"${raw}" is not a component name (e.g. kubelet)${star ? " or *" : ""}`);
       }
       agents.add(agent);
     }
     return [...agents];
+  }
+
+  #filters(): FiltersConfig {
+    const enabled = new Set<FilterName>();
+    for (const raw of this.#get("filters.enabled") ?? []) {
+      const name = raw.trim().toLowerCase() as FilterName;
+      if (!FILTER_NAMES.includes(name)) {
+        this.#fail("filters.enabled", `"${raw}" is not a filter (${FILTER_NAMES.join(", ")})`);
+      }
+      enabled.add(name);
+    }
+    const filters: FiltersConfig = { enabled: [...enabled], components: {} };
+    for (const name of FILTER_NAMES) {
+      if (this.#get(`filters.${name}`) !== undefined) {
+        filters.components[name] = this.#components(`filters.${name}`);
+      }
+    }
+    const address = this.#get("filters.masterServiceAddress");
+    if (address !== undefined) filters.masterServiceAddress = this.#masterServiceAddress(address);
+    const pool = this.#get("filters.nodePool");
+    if (pool !== undefined) {
+      if (pool.length > 253 || !NODE_NAME.test(pool)) {
+        this.#fail("filters.nodePool", `"${pool}" is not a node pool name (lower-case DNS name)`);
+      }
+      filters.nodePool = pool;
+    }
+    return filters;
+  }
+
+  #masterServiceAddress(text: string): { host: string; port: number } {
+    const parsed = parseListenAddress(text);
+    if (typeof parsed === "string") return this.#fail("filters.masterServiceAddress", parsed);
+    const { hostname, port } = parsed;
+    if (!isIpAddress(hostname)) {
+      this.#fail(
+        "filters.masterServiceAddress",
+        `"${hostname}" is not an IP address (a Service's clusterIP is one)`,
+      );
+    }
+    if (port === 0) this.#fail("filters.masterServiceAddress", "port 0 is not a port to point at");
+    return { host: hostname, port };
   }
 
   #upstream(kubeconfig: KubeconfigAuth | undefined): UpstreamCredentials {

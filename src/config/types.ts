@@ -3,6 +3,7 @@
  * defaults have been merged and validated (flags win over the file, the file over defaults).
  * @module
  */
+import type { FilterName } from "../filters/filter.ts";
 
 /** A host and port to listen on. */
 export interface ListenAddress {
@@ -38,6 +39,18 @@ export interface HealthConfig {
 /** Log level names, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** YurtHub's response filters (`src/filters/`). */
+export interface FiltersConfig {
+  /** The filters switched on, by name. */
+  enabled: FilterName[];
+  /** The components each filter applies to, where the config overrides the default. */
+  components: Partial<Record<FilterName, string[]>>;
+  /** holdfast's HTTPS address for the `default/kubernetes` Service; `masterservice` needs it. */
+  masterServiceAddress?: { host: string; port: number };
+  /** This node's pool; when absent it is read from the Node's `apps.openyurt.io/nodepool` label. */
+  nodePool?: string;
+}
+
 /** The whole resolved configuration. */
 export interface Config {
   servers: URL[];
@@ -51,4 +64,6 @@ export interface Config {
   lbMode: LoadBalanceMode;
   health: HealthConfig;
   log: { level: LogLevel; format: "json" | "text" };
+  /** Response filters; absent means none. */
+  filters?: FiltersConfig;
 }

@@ -1,0 +1,38 @@
+/**
+ * A transform for responses that must be whole before they can be filtered (a single object, a
+ * protobuf list whose envelope states its length up front): chunks are held until the body ends,
+ * then `finish` gives what to send. A body larger than `maxBytes` is not filtered: what was held
+ * is sent and the rest passes straight through, so memory stays bounded.
+ * @module
+ */
+import { concatBytes } from "../kube/protobuf/wire.ts";
+
+/** Bodies up to this size are held for filtering: 64 MiB. */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
+/** Holds the body, then sends `finish(body)`; see the module doc. */
+export function wholeBodyTransform(
+  finish: (body: Uint8Array) => Promise<Uint8Array>,
+  maxBytes = MAX_HELD_BYTES,
+  onGiveUp?: () => void,
+): TransformStream<Uint8Array, Uint8Array> {
+  let held: Uint8Array[] | undefined = [];
+  let heldBytes = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (held === undefined) return controller.enqueue(chunk);
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes <= maxBytes) return;
+      for (const piece of held) controller.enqueue(piece);
+      held = undefined;
+      onGiveUp?.();
+    },
+    async flush(controller) {
+      if (held === undefined) return;
+      const body = concatBytes(held);
+      held = undefined;
+      controller.enqueue(await finish(body));
+    },
+  });
+}

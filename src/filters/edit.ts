@@ -1,0 +1,70 @@
+/**
+ * Runs the filters that apply to a response over one object, in either encoding: each filter's
+ * byte test first, then (only if one passes) the object is parsed once and handed to the filters
+ * in turn. An object a filter cannot read (malformed) is passed on unchanged, as YurtHub does.
+ * @module
+ */
+import { type Edit, type JsonObject, type ObjectFilter } from "./filter.ts";
+import { containsAny, type Needles, needlesOf } from "./needles.ts";
+
+/** A filter with its byte test encoded. */
+export interface PreparedFilter {
+  filter: ObjectFilter;
+  needles: Needles;
+}
+
+/** Encodes each filter's byte test. */
+export function prepareFilters(filters: readonly ObjectFilter[]): PreparedFilter[] {
+  return filters.map((filter) => ({ filter, needles: needlesOf(filter.needles) }));
+}
+
+/**
+ * Edits the JSON object whose text is `bytes` (parsed by `parse` only when some filter's byte test
+ * passes). Returns undefined when no filter changed it.
+ */
+export async function editJsonObject(
+  filters: readonly PreparedFilter[],
+  bytes: Uint8Array,
+  parse: () => JsonObject,
+): Promise<Edit<JsonObject>> {
+  let object: JsonObject | undefined;
+  let changed = false;
+  try {
+    for (const { filter, needles } of filters) {
+      if (!containsAny(bytes, needles)) continue;
+      object ??= parse();
+      const result = await filter.json(object);
+      if (result === null) return null;
+      if (result !== undefined) {
+        object = result;
+        changed = true;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return changed ? object : undefined;
+}
+
+/** Edits an object's own protobuf message. Returns undefined when no filter changed it. */
+export async function editProtobufObject(
+  filters: readonly PreparedFilter[],
+  message: Uint8Array,
+): Promise<Edit<Uint8Array>> {
+  let current = message;
+  let changed = false;
+  try {
+    for (const { filter, needles } of filters) {
+      if (!containsAny(message, needles)) continue;
+      const result = await filter.protobuf(current);
+      if (result === null) return null;
+      if (result !== undefined) {
+        current = result;
+        changed = true;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return changed ? current : undefined;
+}
