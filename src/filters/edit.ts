@@ -4,7 +4,7 @@
  * in turn. An object a filter cannot read (malformed) is passed on unchanged, as YurtHub does.
  * @module
  */
-import { type Edit, type JsonObject, type ObjectFilter } from "./filter.ts";
+import type { Edit, JsonObject, ObjectFilter } from "./filter.ts";
 import { containsAny, type Needles, needlesOf } from "./needles.ts";
 
 /** A filter with its byte test encoded. */
