@@ -4,7 +4,7 @@
  */
 import { formatListenAddress } from "./address.ts";
 import { formatDuration } from "./duration.ts";
-import type { Config } from "./types.ts";
+import type { Config, FiltersConfig } from "./types.ts";
 
 /** Marks a secret that is set but not shown. */
 export const REDACTED = "(redacted)";
@@ -40,7 +40,15 @@ export function describeConfig(config: Config): Record<string, unknown> {
       healthyThreshold: health.healthyThreshold,
     },
     log: { ...config.log },
+    ...(config.filters ? { filters: describeFilters(config.filters) } : {}),
   };
+}
+
+function describeFilters(filters: FiltersConfig): Record<string, unknown> {
+  const { masterServiceAddress: address, ...rest } = filters;
+  if (!address) return { ...rest };
+  const masterServiceAddress = formatListenAddress({ hostname: address.host, port: address.port });
+  return { ...rest, masterServiceAddress };
 }
 
 function summarisePem(pem: string): string {

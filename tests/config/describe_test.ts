@@ -54,3 +54,19 @@ Deno.test("describeConfig writes addresses, URLs and durations as text", () => {
     healthyThreshold: 2,
   });
 });
+
+Deno.test("describeConfig shows the filters, the master service address as text", () => {
+  const shown = describeConfig({
+    ...CONFIG,
+    filters: {
+      enabled: ["masterservice"],
+      components: { masterservice: ["kubelet"] },
+      masterServiceAddress: { host: "fd00::1", port: 10268 },
+    },
+  });
+  assert.deepEqual(shown.filters, {
+    enabled: ["masterservice"],
+    components: { masterservice: ["kubelet"] },
+    masterServiceAddress: "[fd00::1]:10268",
+  });
+});

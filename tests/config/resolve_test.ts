@@ -45,6 +45,16 @@ Deno.test("resolveConfig fills every default", () => {
       healthyThreshold: 2,
     },
     log: { level: "info", format: "text" },
+    filters: {
+      enabled: [
+        "masterservice",
+        "servicetopology",
+        "discardcloudservice",
+        "inclusterconfig",
+        "nodeportisolation",
+      ],
+      components: {},
+    },
   });
 });
 
@@ -261,4 +271,55 @@ Deno.test("resolveConfig rejects an unreadable kubeconfig", () => {
     err.toString(),
     'config: kubeconfig: cannot read "/nope": no such file (from --kubeconfig)',
   );
+});
+
+Deno.test("resolveConfig reads the filters: enabled set, components, master service address, pool", () => {
+  const config = ok({
+    ...SERVER,
+    "filters.enabled": ["MasterService", "servicetopology", "masterservice"],
+    "filters.masterservice": ["Kubelet", "my-agent"],
+    "filters.masterServiceAddress": "169.254.2.1:10268",
+    "filters.nodePool": "pool-a",
+  });
+  assert.deepEqual(config.filters, {
+    enabled: ["masterservice", "servicetopology"],
+    components: { masterservice: ["kubelet", "my-agent"] },
+    masterServiceAddress: { host: "169.254.2.1", port: 10268 },
+    nodePool: "pool-a",
+  });
+  assert.deepEqual(
+    ok({ ...SERVER, "filters.masterServiceAddress": "[fd00::1]:443" }).filters
+      ?.masterServiceAddress,
+    { host: "fd00::1", port: 443 },
+  );
+  assert.deepEqual(ok({ ...SERVER, "filters.enabled": [] }).filters?.enabled, []);
+});
+
+Deno.test("resolveConfig rejects bad filter settings, naming the field", () => {
+  const cases: [Settings, string, RegExp][] = [
+    [{ "filters.enabled": ["hostnetworkpropagation"] }, "filters.enabled", /not a filter/],
+    [{ "filters.servicetopology": ["kube-proxy/v1"] }, "filters.servicetopology", /component/],
+    [
+      { "filters.masterServiceAddress": "holdfast.local:10268" },
+      "filters.masterServiceAddress",
+      /not an IP/,
+    ],
+    [
+      { "filters.masterServiceAddress": "169.254.2.1" },
+      "filters.masterServiceAddress",
+      /HOST:PORT/,
+    ],
+    [{ "filters.masterServiceAddress": "169.254.2.1:0" }, "filters.masterServiceAddress", /port 0/],
+    [
+      { "filters.masterServiceAddress": "300.1.1.1:443" },
+      "filters.masterServiceAddress",
+      /not an IP/,
+    ],
+    [{ "filters.nodePool": "Pool_A" }, "filters.nodePool", /not a node pool name/],
+  ];
+  for (const [settings, field, message] of cases) {
+    const err = error({ ...SERVER, ...settings });
+    assert.equal(err.field, field, JSON.stringify(settings));
+    assert.match(err.message, message);
+  }
 });
