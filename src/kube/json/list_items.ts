@@ -74,7 +74,6 @@ export class JsonListItemSplitter {
       }
       const byte = chunk[i];
       if (isJsonWhitespace(byte)) {
-        if (state === ITEM || state === AFTER_ITEM) raw = i + 1;
         i++;
         continue;
       }
@@ -111,19 +110,19 @@ export class JsonListItemSplitter {
           i++;
           break;
         case ITEM:
-          if (byte === 0x5d) this.#state = AFTER_MEMBER;
-          else {
-            raw = i;
-            this.#state = IN_ITEM;
-          }
-          if (this.#state === AFTER_MEMBER) i++;
+          // Inside the array only items and the closing bracket are handed out.
+          raw = i;
+          if (byte === 0x5d) {
+            this.#state = AFTER_MEMBER;
+            i++;
+          } else this.#state = IN_ITEM;
           break;
         case AFTER_ITEM:
-          if (byte === 0x2c) {
-            this.#state = ITEM;
-            raw = i + 1;
-          } else if (byte === 0x5d) this.#state = AFTER_MEMBER;
-          else throw malformed("expected ',' or ']' in items", base + i);
+          if (byte === 0x2c) this.#state = ITEM;
+          else if (byte === 0x5d) {
+            raw = i;
+            this.#state = AFTER_MEMBER;
+          } else throw malformed("expected ',' or ']' in items", base + i);
           i++;
           break;
         default:
