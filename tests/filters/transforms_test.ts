@@ -105,7 +105,7 @@ Deno.test("filters: a body over the holding limit passes through unfiltered, mem
   assert.equal(gaveUp, 1);
 });
 
-Deno.test("filters: Table renderings, errors and subresources are not filtered", async () => {
+Deno.test("filters: Table renderings, errors and subresources are not filtered", () => {
   const url = new URL("http://holdfast.test/api/v1/services");
   const request = new Request(url, { headers: { "user-agent": "kubelet/1" } });
   const classified = classify(request, url, "*");
