@@ -19,21 +19,22 @@ export function prepareFilters(filters: readonly ObjectFilter[]): PreparedFilter
 }
 
 /**
- * Edits the JSON object whose text is `bytes` (parsed by `parse` only when some filter's byte test
- * passes). Returns undefined when no filter changed it.
+ * Runs each filter whose byte test `bytes` passes over the object `first()` gives (called once,
+ * only then), passing each filter's result to the next. Undefined when none changed it.
  */
-export async function editJsonObject(
+async function runFilters<T>(
   filters: readonly PreparedFilter[],
   bytes: Uint8Array,
-  parse: () => JsonObject,
-): Promise<Edit<JsonObject>> {
-  let object: JsonObject | undefined;
+  first: () => T,
+  apply: (filter: ObjectFilter, object: T) => Promise<Edit<T>>,
+): Promise<Edit<T>> {
+  let object: T | undefined;
   let changed = false;
   try {
     for (const { filter, needles } of filters) {
       if (!containsAny(bytes, needles)) continue;
-      object ??= parse();
-      const result = await filter.json(object);
+      object ??= first();
+      const result = await apply(filter, object);
       if (result === null) return null;
       if (result !== undefined) {
         object = result;
@@ -46,25 +47,22 @@ export async function editJsonObject(
   return changed ? object : undefined;
 }
 
+/**
+ * Edits the JSON object whose text is `bytes` (parsed by `parse` only when some filter's byte test
+ * passes). Returns undefined when no filter changed it.
+ */
+export function editJsonObject(
+  filters: readonly PreparedFilter[],
+  bytes: Uint8Array,
+  parse: () => JsonObject,
+): Promise<Edit<JsonObject>> {
+  return runFilters(filters, bytes, parse, (filter, object) => filter.json(object));
+}
+
 /** Edits an object's own protobuf message. Returns undefined when no filter changed it. */
-export async function editProtobufObject(
+export function editProtobufObject(
   filters: readonly PreparedFilter[],
   message: Uint8Array,
 ): Promise<Edit<Uint8Array>> {
-  let current = message;
-  let changed = false;
-  try {
-    for (const { filter, needles } of filters) {
-      if (!containsAny(message, needles)) continue;
-      const result = await filter.protobuf(current);
-      if (result === null) return null;
-      if (result !== undefined) {
-        current = result;
-        changed = true;
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return changed ? current : undefined;
+  return runFilters(filters, message, () => message, (filter, object) => filter.protobuf(object));
 }

@@ -62,3 +62,9 @@ export function stringAt(object: JsonObject, key: string): string {
   const value = object[key];
   return typeof value === "string" ? value : "";
 }
+
+/** Whether a JSON object's metadata names `namespace/name`. */
+export function isNamed(object: JsonObject, namespace: string, name: string): boolean {
+  const meta = objectAt(object, "metadata");
+  return stringAt(meta, "namespace") === namespace && stringAt(meta, "name") === name;
+}

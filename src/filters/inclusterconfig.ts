@@ -6,7 +6,7 @@
  */
 import { editConfigMapData } from "../kube/protobuf/config_map.ts";
 import { readObjectMeta } from "../kube/protobuf/object_meta.ts";
-import { objectAt, type ObjectFilter, stringAt } from "./filter.ts";
+import { isNamed, objectAt, type ObjectFilter, stringAt } from "./filter.ts";
 
 const NAMESPACE = "kube-system";
 const NAME = "kube-proxy";
@@ -35,10 +35,7 @@ export function inClusterConfigFilter(): ObjectFilter {
     verbs: { configmaps: ["get", "list", "watch"] },
     needles: [NAME],
     json(configMap) {
-      const meta = objectAt(configMap, "metadata");
-      if (stringAt(meta, "namespace") !== NAMESPACE || stringAt(meta, "name") !== NAME) {
-        return Promise.resolve(undefined);
-      }
+      if (!isNamed(configMap, NAMESPACE, NAME)) return Promise.resolve(undefined);
       const data = objectAt(configMap, "data");
       const config = commentOutKubeconfig(stringAt(data, DATA_KEY));
       if (config === undefined) return Promise.resolve(undefined);

@@ -7,7 +7,7 @@
  */
 import { readObjectMeta } from "../kube/protobuf/object_meta.ts";
 import { setServiceAddress } from "../kube/protobuf/service.ts";
-import { type JsonObject, objectAt, type ObjectFilter, stringAt } from "./filter.ts";
+import { isNamed, type JsonObject, objectAt, type ObjectFilter } from "./filter.ts";
 
 /** holdfast's HTTPS address, which the `default/kubernetes` Service is pointed at. */
 export interface MasterServiceAddress {
@@ -27,10 +27,7 @@ export function masterServiceFilter(address: MasterServiceAddress): ObjectFilter
     verbs: { services: ["get", "list", "watch"] },
     needles: [NAME],
     json(service) {
-      const meta = objectAt(service, "metadata");
-      if (stringAt(meta, "namespace") !== NAMESPACE || stringAt(meta, "name") !== NAME) {
-        return Promise.resolve(undefined);
-      }
+      if (!isNamed(service, NAMESPACE, NAME)) return Promise.resolve(undefined);
       const spec = objectAt(service, "spec");
       spec.clusterIP = address.host;
       spec.clusterIPs = [address.host];

@@ -1,25 +1,7 @@
 import assert from "node:assert/strict";
 import { discardCloudServiceFilter } from "../../src/filters/discardcloudservice.ts";
 import { responseFilter } from "../../src/filters/response.ts";
-import { readObjectMeta } from "../../src/kube/protobuf/object_meta.ts";
-import {
-  JSON_TYPE,
-  jsonList,
-  jsonObject,
-  jsonWatch,
-  jsonWatchEvents,
-  parse,
-  PB_TYPE,
-  PB_WATCH_TYPE,
-  pbList,
-  pbListItems,
-  pbObject,
-  pbWatch,
-  pbWatchEvents,
-  run,
-  service,
-  TYPES,
-} from "./objects.ts";
+import { filterGet, filterList, filterWatch, service, TYPES } from "./objects.ts";
 
 const filter = responseFilter([{
   filter: discardCloudServiceFilter(),
@@ -30,65 +12,42 @@ const cloudLb = service("shop", "cloud-lb", "LoadBalancer", DISCARD);
 const edgeLb = service("shop", "edge-lb", "LoadBalancer", { "svc.openyurt.io/discard": "false" });
 const annotatedClusterIp = service("shop", "cluster-ip", "ClusterIP", DISCARD);
 const tunnel = service("kube-system", "x-tunnel-server-internal-svc");
-const LIST = "/api/v1/services";
-const WATCH = "/api/v1/services?watch=true";
-const names = (items: { metadata: { name: string } }[]) => items.map((i) => i.metadata.name);
+const LIST = { path: "/api/v1/services", component: "kube-proxy" };
+const WATCH = { path: "/api/v1/services?watch=true", component: "kube-proxy" };
 
 Deno.test("discardcloudservice: lists drop cloud-only LoadBalancers and the tunnel Service", async () => {
-  const twins = [cloudLb, edgeLb, annotatedClusterIp, tunnel];
-  const json = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonList(TYPES.services, twins.map((t) => t.json)),
-  );
-  const list = parse(json.body);
-  // deno-lint-ignore no-explicit-any
-  assert.deepEqual(names(list.items as any), ["edge-lb", "cluster-ip"]);
-  assert.deepEqual(list.metadata, { resourceVersion: "4711", remainingItemCount: 0 });
-
-  const pb = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: PB_TYPE },
-    pbList(TYPES.services, twins.map((t) => t.pb)),
-  );
-  const items = pbListItems(pb.body);
-  assert.deepEqual(items, [edgeLb.pb, annotatedClusterIp.pb]);
+  const out = await filterList(filter, LIST, TYPES.services, [
+    cloudLb,
+    edgeLb,
+    annotatedClusterIp,
+    tunnel,
+  ]);
+  assert.deepEqual(out.json, [edgeLb.json, annotatedClusterIp.json]);
+  assert.deepEqual(out.pb, [edgeLb.pb, annotatedClusterIp.pb]);
+  assert.deepEqual(out.metadata, { resourceVersion: "4711", remainingItemCount: 0 });
 });
 
 Deno.test("discardcloudservice: a watch turns a dropped object into DELETED with the original", async () => {
-  const json = await run(
-    filter,
-    { path: WATCH, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonWatch([["ADDED", cloudLb.json], ["MODIFIED", edgeLb.json], ["MODIFIED", tunnel.json]]),
-  );
-  const events = jsonWatchEvents(json.body);
-  assert.deepEqual(events, [
+  const out = await filterWatch(filter, WATCH, TYPES.services, [
+    ["ADDED", cloudLb],
+    ["MODIFIED", edgeLb],
+    ["MODIFIED", tunnel],
+  ]);
+  assert.deepEqual(out.json, [
     ["DELETED", cloudLb.json],
     ["MODIFIED", edgeLb.json],
     ["DELETED", tunnel.json],
   ]);
-
-  const pb = await run(
-    filter,
-    { path: WATCH, component: "kube-proxy", contentType: PB_WATCH_TYPE },
-    pbWatch(TYPES.services, [["ADDED", cloudLb.pb], ["MODIFIED", edgeLb.pb]]),
-  );
-  assert.deepEqual(pbWatchEvents(pb.body), [["DELETED", cloudLb.pb], ["MODIFIED", edgeLb.pb]]);
+  assert.deepEqual(out.pb, [
+    ["DELETED", cloudLb.pb],
+    ["MODIFIED", edgeLb.pb],
+    ["DELETED", tunnel.pb],
+  ]);
 });
 
 Deno.test("discardcloudservice: a GET names the object and is not filtered (as YurtHub)", async () => {
   const path = "/api/v1/namespaces/shop/services/cloud-lb";
-  const json = await run(
-    filter,
-    { path, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonObject(cloudLb.json),
-  );
-  assert.equal(json.applied, false);
-  const pb = await run(
-    filter,
-    { path, component: "kube-proxy", contentType: PB_TYPE },
-    pbObject(TYPES.services, cloudLb.pb),
-  );
-  assert.equal(pb.applied, false);
-  assert.equal(readObjectMeta(cloudLb.pb).name, "cloud-lb");
+  const out = await filterGet(filter, { path, component: "kube-proxy" }, TYPES.services, cloudLb);
+  assert.equal(out.applied, false);
+  assert.deepEqual(out.pb, cloudLb.pb);
 });

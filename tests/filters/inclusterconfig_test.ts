@@ -1,27 +1,9 @@
 import assert from "node:assert/strict";
 import { commentOutKubeconfig, inClusterConfigFilter } from "../../src/filters/inclusterconfig.ts";
 import { responseFilter } from "../../src/filters/response.ts";
-import { decodeEnvelope } from "../../src/kube/protobuf/envelope.ts";
-import { readStringField } from "../../src/kube/protobuf/repeated.ts";
 import { findBytes } from "../../src/kube/protobuf/message.ts";
-import {
-  configMap,
-  JSON_TYPE,
-  jsonList,
-  jsonObject,
-  jsonWatch,
-  jsonWatchEvents,
-  parse,
-  PB_TYPE,
-  PB_WATCH_TYPE,
-  pbList,
-  pbListItems,
-  pbObject,
-  pbWatch,
-  pbWatchEvents,
-  run,
-  TYPES,
-} from "./objects.ts";
+import { readStringField } from "../../src/kube/protobuf/repeated.ts";
+import { configMap, filterGet, filterList, filterWatch, TYPES } from "./objects.ts";
 
 const filter = responseFilter([{
   filter: inClusterConfigFilter(),
@@ -36,9 +18,11 @@ const CONFIG = [
 const COMMENTED = CONFIG.replace("  kubeconfig:", "  #kubeconfig:");
 const kubeProxy = configMap("kube-system", "kube-proxy", CONFIG);
 const elsewhere = configMap("default", "kube-proxy", CONFIG);
-const LIST = "/api/v1/configmaps";
+const LIST = { path: "/api/v1/configmaps", component: "kubelet" };
 
 const pbConfig = (message: Uint8Array) => readStringField(findBytes(message, 2)!, 2);
+// deno-lint-ignore no-explicit-any
+const jsonConfig = (object: any) => object.data["config.conf"];
 
 Deno.test("inclusterconfig: comments out only a `kubeconfig: value` line", () => {
   assert.equal(commentOutKubeconfig(CONFIG), COMMENTED);
@@ -46,60 +30,28 @@ Deno.test("inclusterconfig: comments out only a `kubeconfig: value` line", () =>
   assert.equal(commentOutKubeconfig("kubeconfig: a:b"), undefined);
 });
 
-Deno.test("inclusterconfig: list, watch and GET in JSON", async () => {
-  const call = { path: LIST, component: "kubelet", contentType: JSON_TYPE };
-  const list = parse(
-    (await run(filter, call, jsonList(TYPES.configmaps, [kubeProxy.json, elsewhere.json]))).body,
-  );
-  // deno-lint-ignore no-explicit-any
-  const items = list.items as any[];
-  assert.equal(items[0].data["config.conf"], COMMENTED);
-  assert.deepEqual(items[1], elsewhere.json);
-
-  const watch = await run(
-    filter,
-    { ...call, path: `${LIST}?watch=1` },
-    jsonWatch([["MODIFIED", kubeProxy.json]]),
-  );
-  // deno-lint-ignore no-explicit-any
-  assert.equal((jsonWatchEvents(watch.body)[0][1] as any).data["config.conf"], COMMENTED);
-
-  const get = await run(
-    filter,
-    { ...call, path: "/api/v1/namespaces/kube-system/configmaps/kube-proxy" },
-    jsonObject(kubeProxy.json),
-  );
-  // deno-lint-ignore no-explicit-any
-  assert.equal((parse(get.body) as any).data["config.conf"], COMMENTED);
+Deno.test("inclusterconfig: lists rewrite kube-system/kube-proxy only", async () => {
+  const out = await filterList(filter, LIST, TYPES.configmaps, [kubeProxy, elsewhere]);
+  assert.equal(jsonConfig(out.json[0]), COMMENTED);
+  assert.equal(pbConfig(out.pb[0]), COMMENTED);
+  assert.deepEqual([out.json[1], out.pb[1]], [elsewhere.json, elsewhere.pb]);
 });
 
-Deno.test("inclusterconfig: list, watch and GET in protobuf", async () => {
-  const list = await run(
+Deno.test("inclusterconfig: watches and GET", async () => {
+  const watch = await filterWatch(
     filter,
-    { path: LIST, component: "kubelet", contentType: PB_TYPE },
-    pbList(TYPES.configmaps, [kubeProxy.pb, elsewhere.pb]),
+    { ...LIST, path: `${LIST.path}?watch=1` },
+    TYPES.configmaps,
+    [["MODIFIED", kubeProxy]],
   );
-  const items = pbListItems(list.body);
-  assert.equal(pbConfig(items[0]), COMMENTED);
-  assert.deepEqual(items[1], elsewhere.pb);
-
-  const watch = await run(
-    filter,
-    { path: `${LIST}?watch=1`, component: "kubelet", contentType: PB_WATCH_TYPE },
-    pbWatch(TYPES.configmaps, [["ADDED", kubeProxy.pb]]),
-  );
-  const [[type, object]] = pbWatchEvents(watch.body);
-  assert.equal(type, "ADDED");
-  assert.equal(pbConfig(object), COMMENTED);
-
-  const get = await run(
-    filter,
-    {
-      path: "/api/v1/namespaces/kube-system/configmaps/kube-proxy",
-      component: "kubelet",
-      contentType: PB_TYPE,
-    },
-    pbObject(TYPES.configmaps, kubeProxy.pb),
-  );
-  assert.equal(pbConfig(decodeEnvelope(get.body).raw), COMMENTED);
+  assert.deepEqual(watch.json.map(([type, object]) => [type, jsonConfig(object)]), [
+    ["MODIFIED", COMMENTED],
+  ]);
+  assert.deepEqual(watch.pb.map(([type, object]) => [type, pbConfig(object)]), [
+    ["MODIFIED", COMMENTED],
+  ]);
+  const path = "/api/v1/namespaces/kube-system/configmaps/kube-proxy";
+  const get = await filterGet(filter, { path, component: "kubelet" }, TYPES.configmaps, kubeProxy);
+  assert.equal(jsonConfig(get.json), COMMENTED);
+  assert.equal(pbConfig(get.pb), COMMENTED);
 });

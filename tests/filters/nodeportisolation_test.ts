@@ -2,23 +2,7 @@ import assert from "node:assert/strict";
 import { nodePortIsolationFilter, poolEnabled } from "../../src/filters/nodeportisolation.ts";
 import { responseFilter } from "../../src/filters/response.ts";
 import { readObjectMeta } from "../../src/kube/protobuf/object_meta.ts";
-import {
-  fixedCluster,
-  JSON_TYPE,
-  jsonList,
-  jsonWatch,
-  jsonWatchEvents,
-  parse,
-  PB_TYPE,
-  PB_WATCH_TYPE,
-  pbList,
-  pbListItems,
-  pbWatch,
-  pbWatchEvents,
-  run,
-  service,
-  TYPES,
-} from "./objects.ts";
+import { filterGet, filterList, filterWatch, fixedCluster, service, TYPES } from "./objects.ts";
 
 const LISTEN = "nodeport.openyurt.io/listen";
 const twins = [
@@ -29,7 +13,7 @@ const twins = [
   service("shop", "cluster-ip", "ClusterIP", { [LISTEN]: "pool-2" }),
   service("shop", "unannotated", "NodePort"),
 ];
-const LIST = "/api/v1/services";
+const LIST = { path: "/api/v1/services", component: "kube-proxy" };
 
 function filterIn(pool: string | undefined) {
   return responseFilter([{
@@ -48,58 +32,39 @@ Deno.test("nodeportisolation: the listen annotation's grammar", () => {
 });
 
 Deno.test("nodeportisolation: lists keep the Services this node's pool listens for", async () => {
-  const filter = filterIn("pool-1");
-  const json = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonList(TYPES.services, twins.map((t) => t.json)),
-  );
-  // deno-lint-ignore no-explicit-any
-  const names = (parse(json.body).items as any[]).map((s) => s.metadata.name);
+  const out = await filterList(filterIn("pool-1"), LIST, TYPES.services, twins);
   const expected = ["here", "star", "cluster-ip", "unannotated"];
-  assert.deepEqual(names, expected);
-  const pb = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: PB_TYPE },
-    pbList(TYPES.services, twins.map((t) => t.pb)),
-  );
-  assert.deepEqual(pbListItems(pb.body).map((item) => readObjectMeta(item).name), expected);
+  assert.deepEqual(out.json.map((s) => s.metadata.name), expected);
+  assert.deepEqual(out.pb.map((item) => readObjectMeta(item).name), expected);
 });
 
-Deno.test("nodeportisolation: a node in no pool keeps every Service", async () => {
-  const json = await run(
-    filterIn(""),
-    { path: LIST, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonList(TYPES.services, twins.map((t) => t.json)),
-  );
-  assert.equal((parse(json.body).items as unknown[]).length, twins.length);
+Deno.test("nodeportisolation: a node in no pool, or whose pool is unknown, keeps every Service", async () => {
+  for (const pool of ["", undefined]) {
+    const out = await filterList(filterIn(pool), LIST, TYPES.services, twins);
+    assert.deepEqual(out.pb, twins.map((t) => t.pb));
+    assert.deepEqual(out.json, twins.map((t) => t.json));
+  }
 });
 
 Deno.test("nodeportisolation: watches turn a Service of another pool into DELETED", async () => {
   const [here, , , elsewhere] = twins;
-  const json = await run(
+  const out = await filterWatch(
     filterIn("pool-1"),
-    { path: `${LIST}?watch=1`, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonWatch([["ADDED", here.json], ["MODIFIED", elsewhere.json]]),
+    { ...LIST, path: `${LIST.path}?watch=1` },
+    TYPES.services,
+    [["ADDED", here], ["MODIFIED", elsewhere]],
   );
-  assert.deepEqual(jsonWatchEvents(json.body), [["ADDED", here.json], ["DELETED", elsewhere.json]]);
-  const pb = await run(
-    filterIn("pool-1"),
-    { path: `${LIST}?watch=1`, component: "kube-proxy", contentType: PB_WATCH_TYPE },
-    pbWatch(TYPES.services, [["ADDED", here.pb], ["MODIFIED", elsewhere.pb]]),
-  );
-  assert.deepEqual(pbWatchEvents(pb.body), [["ADDED", here.pb], ["DELETED", elsewhere.pb]]);
+  assert.deepEqual(out.json, [["ADDED", here.json], ["DELETED", elsewhere.json]]);
+  assert.deepEqual(out.pb, [["ADDED", here.pb], ["DELETED", elsewhere.pb]]);
 });
 
 Deno.test("nodeportisolation: a GET is not filtered (list and watch only, as YurtHub)", async () => {
-  const out = await run(
+  const path = "/api/v1/namespaces/shop/services/elsewhere";
+  const out = await filterGet(
     filterIn("pool-1"),
-    {
-      path: "/api/v1/namespaces/shop/services/elsewhere",
-      component: "kube-proxy",
-      contentType: PB_TYPE,
-    },
-    twins[3].pb,
+    { path, component: "kube-proxy" },
+    TYPES.services,
+    twins[3],
   );
   assert.equal(out.applied, false);
 });

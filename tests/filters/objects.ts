@@ -5,6 +5,7 @@
  * the response filter a request qualifies for, cut into small chunks.
  * @module
  */
+import assert from "node:assert/strict";
 import { encodeEnvelope, type TypeMeta } from "../../src/kube/protobuf/envelope.ts";
 import { FrameSplitter } from "../../src/kube/protobuf/frames.ts";
 import { decodeList } from "../../src/kube/protobuf/list_decoder.ts";
@@ -193,7 +194,7 @@ export function jsonWatchEvents(body: Uint8Array): Event<JsonObject>[] {
   });
 }
 
-/** The request a runner sends. */
+/** The request a runner sends, and the response's content type. */
 export interface Call {
   path: string;
   component: string;
@@ -201,7 +202,11 @@ export interface Call {
 }
 
 /** Runs `body` through what `filter` makes of `call`, in 7-byte chunks; unchanged if nothing. */
-export async function run(filter: ResponseFilter, call: Call, body: Uint8Array) {
+export async function run(
+  filter: ResponseFilter,
+  call: Call,
+  body: Uint8Array,
+): Promise<{ applied: boolean; body: Uint8Array }> {
   const url = new URL(call.path, "http://holdfast.test");
   const request = new Request(url, { headers: { "user-agent": `${call.component}/v1.37.0` } });
   const classified = classify(request, url, "*");
@@ -233,4 +238,71 @@ export function fixedCluster(options: {
     serviceAnnotations: (namespace, name) =>
       Promise.resolve(options.services?.[`${namespace}/${name}`]),
   };
+}
+
+/** A request: its path and component. */
+export type Request = Omit<Call, "contentType">;
+
+/** A list of `twins` filtered in both encodings: the JSON list and the protobuf items. */
+export async function filterList(
+  filter: ResponseFilter,
+  request: Request,
+  typeMeta: TypeMeta,
+  twins: Twin[],
+) {
+  const json = await run(
+    filter,
+    { ...request, contentType: JSON_TYPE },
+    jsonList(typeMeta, twins.map((t) => t.json)),
+  );
+  const pb = await run(
+    filter,
+    { ...request, contentType: PB_TYPE },
+    pbList(typeMeta, twins.map((t) => t.pb)),
+  );
+  assert.equal(json.applied, pb.applied);
+  const list = parse(json.body);
+  return {
+    applied: json.applied,
+    jsonBody: json.body,
+    // deno-lint-ignore no-explicit-any
+    json: list.items as any[],
+    metadata: list.metadata,
+    pb: pbListItems(pb.body),
+  };
+}
+
+/** A watch of `events` filtered in both encodings. */
+export async function filterWatch(
+  filter: ResponseFilter,
+  request: Request,
+  typeMeta: TypeMeta,
+  events: Event<Twin>[],
+) {
+  const json = await run(
+    filter,
+    { ...request, contentType: JSON_TYPE },
+    jsonWatch(events.map(([type, twin]) => [type, twin.json])),
+  );
+  const pb = await run(
+    filter,
+    { ...request, contentType: PB_WATCH_TYPE },
+    pbWatch(typeMeta, events.map(([type, twin]) => [type, twin.pb])),
+  );
+  return { json: jsonWatchEvents(json.body), pb: pbWatchEvents(pb.body) };
+}
+
+/** A single object filtered in both encodings (as sent when no filter applies). */
+export async function filterGet(
+  filter: ResponseFilter,
+  request: Request,
+  typeMeta: TypeMeta,
+  twin: Twin,
+) {
+  const json = await run(filter, { ...request, contentType: JSON_TYPE }, jsonObject(twin.json));
+  const pb = await run(filter, { ...request, contentType: PB_TYPE }, pbObject(typeMeta, twin.pb));
+  assert.equal(json.applied, pb.applied);
+  // deno-lint-ignore no-explicit-any
+  const object: any = parse(json.body);
+  return { applied: json.applied, json: object, pb: decodeEnvelope(pb.body).raw };
 }

@@ -1,26 +1,17 @@
 import assert from "node:assert/strict";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import type { ClusterView } from "../../src/filters/cluster.ts";
 import { responseFilter } from "../../src/filters/response.ts";
 import { serviceTopologyFilter } from "../../src/filters/servicetopology.ts";
 import { readStringField } from "../../src/kube/protobuf/repeated.ts";
-import { BinaryReader } from "@bufbuild/protobuf/wire";
 import {
   endpointSlice,
+  filterGet,
+  filterList,
+  filterWatch,
   fixedCluster,
-  JSON_TYPE,
-  jsonList,
-  jsonWatch,
-  jsonWatchEvents,
-  parse,
-  PB_TYPE,
-  PB_WATCH_TYPE,
-  pbList,
-  pbListItems,
-  pbWatch,
-  pbWatchEvents,
-  run,
   TYPES,
 } from "./objects.ts";
-import type { ClusterView } from "../../src/filters/cluster.ts";
 
 const TOPOLOGY = "openyurt.io/topologyKeys";
 const services = {
@@ -31,7 +22,9 @@ const services = {
 };
 const NODES = ["node-a", "node-b", "node-c", undefined];
 const slice = (service: string) => endpointSlice("shop", `${service}-x1`, service, NODES);
-const LIST = "/apis/discovery.k8s.io/v1/endpointslices";
+const LIST = { path: "/apis/discovery.k8s.io/v1/endpointslices", component: "kube-proxy" };
+const WATCH = { ...LIST, path: `${LIST.path}?watch=true` };
+const inPool = fixedCluster({ pool: "pool-1", poolNodes: ["node-a", "node-b"], services });
 
 function filterOver(cluster: ClusterView) {
   return responseFilter([{
@@ -55,85 +48,53 @@ function pbNodes(message: Uint8Array): (string | undefined)[] {
 // deno-lint-ignore no-explicit-any
 const jsonNodes = (object: any) => object.endpoints.map((e: any) => e.nodeName);
 
-const inPool = fixedCluster({ pool: "pool-1", poolNodes: ["node-a", "node-b"], services });
-
 Deno.test("servicetopology: lists keep the endpoints the Service's topology allows", async () => {
   const names = ["by-node", "by-pool", "by-zone", "plain", "unknown"];
-  const filter = filterOver(inPool);
-  const json = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonList(TYPES.endpointslices, names.map((name) => slice(name).json)),
-  );
-  // deno-lint-ignore no-explicit-any
-  const items = parse(json.body).items as any[];
-  const pb = await run(
-    filter,
-    { path: LIST, component: "kube-proxy", contentType: PB_TYPE },
-    pbList(TYPES.endpointslices, names.map((name) => slice(name).pb)),
-  );
-  const pbItems = pbListItems(pb.body);
+  const out = await filterList(filterOver(inPool), LIST, TYPES.endpointslices, names.map(slice));
   const expected = [["node-a"], ["node-a", "node-b"], ["node-a", "node-b"], NODES, NODES];
-  assert.deepEqual(items.map(jsonNodes), expected);
-  assert.deepEqual(pbItems.map(pbNodes), expected);
-  assert.deepEqual(pbItems[3], slice("plain").pb);
-  assert.deepEqual(items[4], slice("unknown").json);
+  assert.deepEqual(out.json.map(jsonNodes), expected);
+  assert.deepEqual(out.pb.map(pbNodes), expected);
+  assert.deepEqual([out.json[3], out.pb[3]], [slice("plain").json, slice("plain").pb]);
 });
 
-Deno.test("servicetopology: a node in no pool falls back to its own endpoints; unknown pool leaves slices", async () => {
-  const noPool = filterOver(fixedCluster({ pool: "", services }));
-  const json = await run(
-    noPool,
-    { path: LIST, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonList(TYPES.endpointslices, [slice("by-pool").json]),
+Deno.test("servicetopology: a node in no pool keeps its own endpoints; an unknown pool, all", async () => {
+  const noPool = await filterList(
+    filterOver(fixedCluster({ pool: "", services })),
+    LIST,
+    TYPES.endpointslices,
+    [slice("by-pool")],
   );
-  // deno-lint-ignore no-explicit-any
-  assert.deepEqual((parse(json.body).items as any[]).map(jsonNodes), [["node-a"]]);
-  const unknown = filterOver(fixedCluster({ pool: undefined, services }));
-  const pb = await run(
-    unknown,
-    { path: LIST, component: "kube-proxy", contentType: PB_TYPE },
-    pbList(TYPES.endpointslices, [slice("by-pool").pb]),
+  assert.deepEqual([noPool.json.map(jsonNodes), noPool.pb.map(pbNodes)], [[["node-a"]], [[
+    "node-a",
+  ]]]);
+  const unknown = await filterList(
+    filterOver(fixedCluster({ pool: undefined, services })),
+    LIST,
+    TYPES.endpointslices,
+    [slice("by-pool")],
   );
-  assert.deepEqual(pbListItems(pb.body), [slice("by-pool").pb]);
+  assert.deepEqual(unknown.pb, [slice("by-pool").pb]);
 });
 
 Deno.test("servicetopology: watches filter each event's endpoints; an emptied slice is kept", async () => {
-  const filter = filterOver(fixedCluster({ nodeName: "node-z", services }));
-  const json = await run(
-    filter,
-    { path: `${LIST}?watch=true`, component: "kube-proxy", contentType: JSON_TYPE },
-    jsonWatch([["ADDED", slice("by-node").json], ["MODIFIED", slice("plain").json]]),
+  const out = await filterWatch(
+    filterOver(fixedCluster({ nodeName: "node-z", services })),
+    WATCH,
+    TYPES.endpointslices,
+    [["ADDED", slice("by-node")], ["MODIFIED", slice("plain")], ["BOOKMARK", slice("by-node")]],
   );
-  const events = jsonWatchEvents(json.body);
-  assert.deepEqual(events.map(([type, object]) => [type, jsonNodes(object)]), [
-    ["ADDED", []],
-    ["MODIFIED", NODES],
-  ]);
-  const pb = await run(
-    filterOver(inPool),
-    { path: `${LIST}?watch=true`, component: "kube-proxy", contentType: PB_WATCH_TYPE },
-    pbWatch(TYPES.endpointslices, [["ADDED", slice("by-pool").pb], [
-      "BOOKMARK",
-      slice("by-node").pb,
-    ]]),
-  );
-  const frames = pbWatchEvents(pb.body);
-  assert.deepEqual(frames.map(([type, object]) => [type, pbNodes(object)]), [
-    ["ADDED", ["node-a", "node-b"]],
-    ["BOOKMARK", NODES],
-  ]);
+  const expected = [["ADDED", []], ["MODIFIED", NODES], ["BOOKMARK", NODES]];
+  assert.deepEqual(out.json.map(([type, object]) => [type, jsonNodes(object)]), expected);
+  assert.deepEqual(out.pb.map(([type, object]) => [type, pbNodes(object)]), expected);
 });
 
 Deno.test("servicetopology: a GET is not filtered (list and watch only, as YurtHub)", async () => {
-  const out = await run(
+  const path = "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/by-node-x1";
+  const out = await filterGet(
     filterOver(inPool),
-    {
-      path: "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices/by-node-x1",
-      component: "kube-proxy",
-      contentType: JSON_TYPE,
-    },
-    new TextEncoder().encode(JSON.stringify(slice("by-node").json)),
+    { path, component: "kube-proxy" },
+    TYPES.endpointslices,
+    slice("by-node"),
   );
   assert.equal(out.applied, false);
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { findBytes } from "./message.ts";
 import { concatBytes, messageField } from "./wire.ts";
 
 const decoder = new TextDecoder();
@@ -49,13 +50,8 @@ export function mapRepeated(
 
 /** The first string field `fieldNo` of `message`, or undefined when absent. */
 export function readStringField(message: Uint8Array, fieldNo: number): string | undefined {
-  const reader = new BinaryReader(message);
-  while (reader.pos < reader.len) {
-    const [no, wireType] = reader.tag();
-    if (no === fieldNo && wireType === WireType.LengthDelimited) return reader.string();
-    reader.skip(wireType, no);
-  }
-  return undefined;
+  const bytes = findBytes(message, fieldNo);
+  return bytes === undefined ? undefined : decoder.decode(bytes);
 }
 
 /** Every string field `fieldNo` of `message` (a `repeated string`), in order. */

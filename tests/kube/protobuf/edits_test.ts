@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { editConfigMapData } from "../../../src/kube/protobuf/config_map.ts";
 import { keepEndpoints } from "../../../src/kube/protobuf/endpoint_slice.ts";
 import { decodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";
@@ -8,24 +7,12 @@ import { mapRepeated, readStringField } from "../../../src/kube/protobuf/repeate
 import { setString } from "../../../src/kube/protobuf/rewrite.ts";
 import { readServiceType, setServiceAddress } from "../../../src/kube/protobuf/service.ts";
 import { concatBytes, messageField } from "../../../src/kube/protobuf/wire.ts";
+import { elements } from "./elements.ts";
 import { readPb } from "./fixtures.ts";
 
 const service = decodeEnvelope(readPb("core.v1.Service")).raw;
 const slice = decodeEnvelope(readPb("discovery.k8s.io.v1.EndpointSlice")).raw;
 const configMap = decodeEnvelope(readPb("core.v1.ConfigMap")).raw;
-
-/** Each top-level field of `message` as [fieldNo, whole element bytes]. */
-function elements(message: Uint8Array): [number, Uint8Array][] {
-  const out: [number, Uint8Array][] = [];
-  const reader = new BinaryReader(message);
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const [fieldNo, wireType] = reader.tag();
-    reader.skip(wireType, fieldNo);
-    out.push([fieldNo, message.subarray(start, reader.pos)]);
-  }
-  return out;
-}
 
 const without = (message: Uint8Array, changed: number[]) =>
   elements(message).filter(([no]) => !changed.includes(no));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { decodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";
 import { findBytes, findBytesAt } from "../../../src/kube/protobuf/message.ts";
 import { readObjectMeta, readObjectMetaDetails } from "../../../src/kube/protobuf/object_meta.ts";
@@ -11,22 +11,10 @@ import {
   setResourceVersion,
   setString,
 } from "../../../src/kube/protobuf/rewrite.ts";
+import { elements } from "./elements.ts";
 import { readPb } from "./fixtures.ts";
 
 const pod = decodeEnvelope(readPb("core.v1.Pod")).raw;
-
-/** Each top-level field of `message` as [fieldNo, whole element bytes]. */
-function elements(message: Uint8Array): [number, Uint8Array][] {
-  const out: [number, Uint8Array][] = [];
-  const reader = new BinaryReader(message);
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const [fieldNo, wireType] = reader.tag();
-    reader.skip(wireType, fieldNo);
-    out.push([fieldNo, message.subarray(start, reader.pos)]);
-  }
-  return out;
-}
 
 /** Asserts that `after` differs from `before` only in the metadata field `changed`. */
 function assertOnlyMetadataFieldChanged(before: Uint8Array, after: Uint8Array, changed: number) {
