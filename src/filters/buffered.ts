@@ -1,14 +1,18 @@
 /**
  * A transform for responses that must be whole before they can be filtered (a single object, a
  * protobuf list whose envelope states its length up front): chunks are held until the body ends,
- * then `finish` gives what to send. A body larger than `maxBytes` is not filtered: what was held
- * is sent and the rest passes straight through, so memory stays bounded.
+ * then `finish` gives what to send, in chunks of {@link OUTPUT_CHUNK_BYTES} (views, no copy) so the
+ * bounded tee behind it meets a stream, not one huge chunk. A body larger than `maxBytes` is not
+ * filtered: what was held is sent and the rest passes straight through, so memory stays bounded.
  * @module
  */
 import { concatBytes } from "../kube/protobuf/wire.ts";
 
 /** Bodies up to this size are held for filtering: 64 MiB. */
 export const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
+/** The size of the chunks a held body is sent in: 64 KiB. */
+export const OUTPUT_CHUNK_BYTES = 64 * 1024;
 
 /** Holds the body, then sends `finish(body)`; see the module doc. */
 export function wholeBodyTransform(
@@ -32,7 +36,10 @@ export function wholeBodyTransform(
       if (held === undefined) return;
       const body = concatBytes(held);
       held = undefined;
-      controller.enqueue(await finish(body));
+      const out = await finish(body);
+      for (let at = 0; at < out.length; at += OUTPUT_CHUNK_BYTES) {
+        controller.enqueue(out.subarray(at, at + OUTPUT_CHUNK_BYTES));
+      }
     },
   });
 }

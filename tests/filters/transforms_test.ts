@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { wholeBodyTransform } from "../../src/filters/buffered.ts";
+import { OUTPUT_CHUNK_BYTES, wholeBodyTransform } from "../../src/filters/buffered.ts";
 import { discardCloudServiceFilter } from "../../src/filters/discardcloudservice.ts";
 import { masterServiceFilter } from "../../src/filters/masterservice.ts";
 import { responseFilter } from "../../src/filters/response.ts";
@@ -103,6 +103,14 @@ Deno.test("filters: a body over the holding limit passes through unfiltered, mem
   const out = await Array.fromAsync(ReadableStream.from(chunks).pipeThrough(transform));
   assert.deepEqual(concatBytes(out), concatBytes(chunks));
   assert.equal(gaveUp, 1);
+});
+
+Deno.test("filters: a held body is sent in bounded chunks, not one", async () => {
+  const big = new Uint8Array(OUTPUT_CHUNK_BYTES * 2 + 5).fill(7);
+  const transform = wholeBodyTransform((body) => Promise.resolve(body));
+  const out = await Array.fromAsync(ReadableStream.from([big]).pipeThrough(transform));
+  assert.deepEqual(out.map((chunk) => chunk.length), [OUTPUT_CHUNK_BYTES, OUTPUT_CHUNK_BYTES, 5]);
+  assert.deepEqual(concatBytes(out), big);
 });
 
 Deno.test("filters: Table renderings, errors and subresources are not filtered", () => {
