@@ -1,10 +1,14 @@
 /**
- * The filters end to end: through holdfast in front of the simulator, kubelet's Service list and
- * kube-proxy's EndpointSlice list come back filtered online, and — since filters run before the
- * bounded tee — the cache holds the filtered view, so the offline answers are filtered too.
+ * The filters end to end: through holdfast in front of the simulator, kubelet's Service list,
+ * kube-proxy's EndpointSlice list (JSON) and a configured component's protobuf Service list come
+ * back filtered online, and — since filters run before the bounded tee — the cache holds the
+ * filtered view, so the offline answers are filtered too.
  */
 import assert from "node:assert/strict";
 import type { QueryView } from "../../src/cache/inspect.ts";
+import { decodeList, PROTOBUF_MEDIA_TYPE } from "../../src/kube/protobuf/mod.ts";
+import { findBytes } from "../../src/kube/protobuf/message.ts";
+import { readStringField } from "../../src/kube/protobuf/repeated.ts";
 import { type Stack, startStack } from "../harness.ts";
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000) {
@@ -27,6 +31,19 @@ async function list(stack: Stack, path: string, component: string): Promise<any>
 const SERVICES = "/api/v1/services";
 const SLICES = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
 
+/** default/kubernetes's clusterIP in a protobuf Service list fetched by `edge-agent`. */
+async function protobufClusterIP(stack: Stack): Promise<string | undefined> {
+  const response = await fetch(`${stack.proxyUrl}${SERVICES}`, {
+    headers: { accept: PROTOBUF_MEDIA_TYPE, "user-agent": "edge-agent/1.0" },
+  });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), PROTOBUF_MEDIA_TYPE);
+  const items = decodeList(new Uint8Array(await response.arrayBuffer()))
+    .flatMap((part) => part.type === "item" ? [part.object] : []);
+  const kubernetes = items.find((item) => item.meta.name === "kubernetes")!;
+  return readStringField(findBytes(kubernetes.bytes, 2)!, 3);
+}
+
 // deno-lint-ignore no-explicit-any
 function observe(services: any, slices: any) {
   // deno-lint-ignore no-explicit-any
@@ -47,7 +64,7 @@ Deno.test("filters through the proxy: online answers are filtered, and so is the
     config: {
       filters: {
         enabled: ["masterservice", "servicetopology"],
-        components: {},
+        components: { masterservice: ["kubelet", "edge-agent"] },
         masterServiceAddress: { host: "169.254.2.1", port: 10268 },
       },
       // Patient health checks: a slow check on a loaded machine must not flip the agent offline
@@ -93,6 +110,7 @@ Deno.test("filters through the proxy: online answers are filtered, and so is the
     await list(stack, SLICES, "kube-proxy"),
   );
   assert.deepEqual(online, expected);
+  assert.equal(await protobufClusterIP(stack), "169.254.2.1");
   // Another component sees the objects as the cloud has them.
   const unfiltered = observe(
     await list(stack, SERVICES, "coredns"),
@@ -110,7 +128,8 @@ Deno.test("filters through the proxy: online answers are filtered, and so is the
       ls.queries.some((q: QueryView) =>
         q.component === component && q.resource.startsWith(resource) && q.complete && !q.stale
       );
-    return done("kubelet", "services") && done("kube-proxy", "endpointslices");
+    return done("kubelet", "services") && done("kube-proxy", "endpointslices") &&
+      done("edge-agent", "services");
   });
   await stack.sim.faults.linkDown();
   await waitFor("offline mode", async () => {
@@ -121,4 +140,5 @@ Deno.test("filters through the proxy: online answers are filtered, and so is the
     await list(stack, SLICES, "kube-proxy"),
   );
   assert.deepEqual(offline, expected);
+  assert.equal(await protobufClusterIP(stack), "169.254.2.1");
 });
