@@ -56,10 +56,10 @@ export function buildResponseFilters(config: Config, get: JsonGet): ResponseFilt
 
 /** A {@link JsonGet} reading the upstream through `forward` as component `holdfast`. */
 export function upstreamJsonGet(deps: ForwardDeps): JsonGet {
-  return async (path) => {
+  return async (path, accept) => {
     const url = new URL(path, "http://upstream.invalid");
     const request = new Request(url, {
-      headers: { accept: "application/json", "user-agent": `holdfast/${VERSION}` },
+      headers: { accept, "user-agent": `holdfast/${VERSION}` },
       signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
     });
     const result = await forward(request, url, deps);

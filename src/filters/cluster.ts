@@ -1,9 +1,12 @@
 /**
  * What `servicetopology` and `nodeportisolation` need to know about the cluster, learned from the
- * upstream through an injected JSON getter and remembered for a while: this node's pool (from the
- * config, else the Node's `apps.openyurt.io/nodepool` label), the nodes of a pool (nodes carrying
- * that label), and a Service's annotations. Anything that cannot be learned is `undefined`, and
- * the filters then leave objects as they are.
+ * upstream through an injected JSON getter (metadata only, where the server offers it) and
+ * remembered for a while: this node's pool (from the config, else the Node's
+ * `apps.openyurt.io/nodepool` label), the nodes of a pool (nodes carrying that label), and a
+ * Service's annotation — from one list of all Services, so a list of a thousand EndpointSlices
+ * costs one request, not a thousand; a Service missing from that list (made since) is fetched on
+ * its own. Anything that cannot be learned is `undefined`, and the filters then leave objects as
+ * they are.
  * @module
  */
 import type { JsonObject } from "./filter.ts";
@@ -11,8 +14,18 @@ import type { JsonObject } from "./filter.ts";
 /** The label OpenYurt puts on a node to name its pool. */
 export const NODE_POOL_LABEL = "apps.openyurt.io/nodepool";
 
-/** Fetches a JSON document by API path; undefined when it cannot (absent, refused, unreachable). */
-export type JsonGet = (path: string) => Promise<JsonObject | undefined>;
+/**
+ * Fetches a JSON document by API path with the given `Accept`; undefined when it cannot (absent,
+ * refused, unreachable).
+ */
+export type JsonGet = (path: string, accept: string) => Promise<JsonObject | undefined>;
+
+/** Metadata of one object, or plain JSON from a server that cannot give only that. */
+const OBJECT_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1," +
+  "application/json";
+/** Metadata of a list's objects, or the plain list. */
+const LIST_METADATA = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1," +
+  "application/json";
 
 /** The cluster facts filters depend on. */
 export interface ClusterView {
@@ -22,8 +35,21 @@ export interface ClusterView {
   nodePool(): Promise<string | undefined>;
   /** The names of the nodes in `pool`, or undefined when they cannot be learned now. */
   poolNodes(pool: string): Promise<ReadonlySet<string> | undefined>;
-  /** A Service's annotations, or undefined when it cannot be read now. */
-  serviceAnnotations(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /**
+   * The annotation `key` of Service `namespace/name`: null when the Service has none, undefined
+   * when that cannot be learned now (the Service cannot be read).
+   */
+  serviceAnnotation(
+    namespace: string,
+    name: string,
+    key: string,
+  ): Promise<string | null | undefined>;
+}
+
+/** One key's values over all Services, and which Services there were. */
+interface AnnotationSnapshot {
+  values: Map<string, string>;
+  services: Set<string>;
 }
 
 /** Options of {@link clusterView}. */
@@ -74,7 +100,7 @@ export function clusterView(options: ClusterViewOptions): ClusterView {
     nodePool() {
       if (options.nodePool !== undefined) return Promise.resolve(options.nodePool);
       return remembered("pool", async () => {
-        const node = await options.get(`/api/v1/nodes/${path(options.nodeName)}`);
+        const node = await options.get(`/api/v1/nodes/${path(options.nodeName)}`, OBJECT_METADATA);
         if (node === undefined) return undefined;
         return stringMap(metadataOf(node).labels)[NODE_POOL_LABEL] ?? "";
       });
@@ -82,18 +108,38 @@ export function clusterView(options: ClusterViewOptions): ClusterView {
     poolNodes(pool) {
       return remembered(`nodes ${pool}`, async () => {
         const selector = path(`${NODE_POOL_LABEL}=${pool}`);
-        const list = await options.get(`/api/v1/nodes?labelSelector=${selector}`);
+        const list = await options.get(`/api/v1/nodes?labelSelector=${selector}`, LIST_METADATA);
         if (list === undefined || !Array.isArray(list.items)) return undefined;
         const names = list.items.map((node: JsonObject) => metadataOf(node).name);
         return new Set(names.filter((name): name is string => typeof name === "string"));
       });
     },
-    serviceAnnotations(namespace, name) {
-      return remembered(`service ${namespace}/${name}`, async () => {
+    async serviceAnnotation(namespace, name, key) {
+      const id = `${namespace}/${name}`;
+      const snapshot = await remembered<AnnotationSnapshot | undefined>(
+        `services ${key}`,
+        async () => {
+          const list = await options.get("/api/v1/services", LIST_METADATA);
+          if (list === undefined || !Array.isArray(list.items)) return undefined;
+          const snapshot: AnnotationSnapshot = { values: new Map(), services: new Set() };
+          for (const service of list.items as JsonObject[]) {
+            const meta = metadataOf(service);
+            const seen = `${meta.namespace}/${meta.name}`;
+            snapshot.services.add(seen);
+            const value = stringMap(meta.annotations)[key];
+            if (value !== undefined) snapshot.values.set(seen, value);
+          }
+          return snapshot;
+        },
+      );
+      if (snapshot?.services.has(id)) return snapshot.values.get(id) ?? null;
+      return remembered(`service ${key} ${id}`, async () => {
         const service = await options.get(
           `/api/v1/namespaces/${path(namespace)}/services/${path(name)}`,
+          OBJECT_METADATA,
         );
-        return service === undefined ? undefined : stringMap(metadataOf(service).annotations);
+        if (service === undefined) return undefined;
+        return stringMap(metadataOf(service).annotations)[key] ?? null;
       });
     },
   };

@@ -28,11 +28,10 @@ export function serviceTopologyFilter(cluster: ClusterView): ObjectFilter {
   /** Which endpoints of the slice of Service `namespace/service` stay; undefined keeps all. */
   async function keeper(namespace: string, service: string | undefined): Promise<Keep | undefined> {
     if (!service) return undefined;
-    const annotations = await cluster.serviceAnnotations(namespace, service);
-    const topology = annotations?.[TOPOLOGY_ANNOTATION];
+    const topology = await cluster.serviceAnnotation(namespace, service, TOPOLOGY_ANNOTATION);
     const onThisNode: Keep = (node) => node === cluster.nodeName;
     if (topology === NODE_TOPOLOGY) return onThisNode;
-    if (topology === undefined || !POOL_TOPOLOGIES.has(topology)) return undefined;
+    if (!topology || !POOL_TOPOLOGIES.has(topology)) return undefined;
     const pool = await cluster.nodePool();
     if (pool === "") return onThisNode;
     if (pool === undefined) return undefined;

@@ -2,11 +2,15 @@ import assert from "node:assert/strict";
 import { clusterView, type JsonGet } from "../../src/filters/cluster.ts";
 import type { JsonObject } from "../../src/filters/filter.ts";
 
-/** A getter over fixed documents, recording each path asked for. */
+/** A getter over fixed documents, recording each path asked for and asking for metadata. */
 function documents(docs: Record<string, JsonObject>) {
   const asked: string[] = [];
-  const get: JsonGet = (path) => {
+  const get: JsonGet = (path, accept) => {
     asked.push(path);
+    assert.match(
+      accept,
+      /^application\/json;as=PartialObjectMetadata(List)?;.*,application\/json$/,
+    );
     return Promise.resolve(docs[path]);
   };
   return { get, asked };
@@ -14,6 +18,8 @@ function documents(docs: Record<string, JsonObject>) {
 
 const NODE = "/api/v1/nodes/edge-1";
 const POOL_NODES = "/api/v1/nodes?labelSelector=apps.openyurt.io%2Fnodepool%3Dpool-a";
+const SERVICES = "/api/v1/services";
+const TOPOLOGY = "openyurt.io/topologyKeys";
 
 Deno.test("cluster view: the configured pool wins and nothing is fetched", async () => {
   const { get, asked } = documents({});
@@ -36,7 +42,7 @@ Deno.test("cluster view: the pool comes from the Node's label, remembered for th
   assert.equal(asked.length, 2);
 });
 
-Deno.test("cluster view: no label is no pool; an unreadable Node is unknown", async () => {
+Deno.test("cluster view: no label is no pool; an unreadable Node or Service is unknown", async () => {
   const unlabelled = clusterView({
     nodeName: "edge-1",
     get: documents({ [NODE]: { metadata: {} } }).get,
@@ -44,26 +50,48 @@ Deno.test("cluster view: no label is no pool; an unreadable Node is unknown", as
   assert.equal(await unlabelled.nodePool(), "");
   const failing = clusterView({ nodeName: "edge-1", get: () => Promise.reject(new Error("down")) });
   assert.equal(await failing.nodePool(), undefined);
-  assert.equal(await failing.serviceAnnotations("a", "b"), undefined);
+  assert.equal(await failing.serviceAnnotation("a", "b", TOPOLOGY), undefined);
   assert.equal(await failing.poolNodes("pool-a"), undefined);
 });
 
-Deno.test("cluster view: a pool's nodes and a Service's annotations", async () => {
+Deno.test("cluster view: a pool's nodes", async () => {
+  const view = clusterView({
+    nodeName: "edge-1",
+    get: documents({
+      [POOL_NODES]: { items: [{ metadata: { name: "edge-1" } }, { metadata: { name: "edge-2" } }] },
+    }).get,
+  });
+  assert.deepEqual(await view.poolNodes("pool-a"), new Set(["edge-1", "edge-2"]));
+});
+
+Deno.test("cluster view: Service annotations come from one list; a newer Service on its own", async () => {
   const { get, asked } = documents({
-    [POOL_NODES]: { items: [{ metadata: { name: "edge-1" } }, { metadata: { name: "edge-2" } }] },
-    "/api/v1/namespaces/shop/services/web": {
-      metadata: { annotations: { "openyurt.io/topologyKeys": "openyurt.io/nodepool" } },
+    [SERVICES]: {
+      items: [
+        {
+          metadata: {
+            namespace: "shop",
+            name: "web",
+            annotations: { [TOPOLOGY]: "openyurt.io/nodepool" },
+          },
+        },
+        { metadata: { namespace: "shop", name: "db" } },
+      ],
+    },
+    "/api/v1/namespaces/shop/services/new": {
+      metadata: { annotations: { [TOPOLOGY]: "kubernetes.io/hostname" } },
     },
   });
   const view = clusterView({ nodeName: "edge-1", get });
-  assert.deepEqual(await view.poolNodes("pool-a"), new Set(["edge-1", "edge-2"]));
-  assert.deepEqual(await view.serviceAnnotations("shop", "web"), {
-    "openyurt.io/topologyKeys": "openyurt.io/nodepool",
-  });
-  assert.equal(await view.serviceAnnotations("shop", "gone"), undefined);
+  assert.equal(await view.serviceAnnotation("shop", "web", TOPOLOGY), "openyurt.io/nodepool");
+  assert.equal(await view.serviceAnnotation("shop", "db", TOPOLOGY), null);
+  assert.deepEqual(asked, [SERVICES]);
+  assert.equal(await view.serviceAnnotation("shop", "new", TOPOLOGY), "kubernetes.io/hostname");
+  assert.equal(await view.serviceAnnotation("shop", "gone", TOPOLOGY), undefined);
+  assert.equal(await view.serviceAnnotation("shop", "new", TOPOLOGY), "kubernetes.io/hostname");
   assert.deepEqual(asked, [
-    POOL_NODES,
-    "/api/v1/namespaces/shop/services/web",
+    SERVICES,
+    "/api/v1/namespaces/shop/services/new",
     "/api/v1/namespaces/shop/services/gone",
   ]);
 });
@@ -71,8 +99,8 @@ Deno.test("cluster view: a pool's nodes and a Service's annotations", async () =
 Deno.test("cluster view: remembers at most maxEntries facts", async () => {
   const { get, asked } = documents({});
   const view = clusterView({ nodeName: "edge-1", get, maxEntries: 2 });
-  for (const name of ["a", "b", "c", "a"]) await view.serviceAnnotations("ns", name);
+  for (const pool of ["a", "b", "c", "a"]) await view.poolNodes(pool);
   assert.equal(asked.length, 4); // "a" was forgotten when "c" came
-  await view.serviceAnnotations("ns", "c");
+  await view.poolNodes("c");
   assert.equal(asked.length, 4);
 });

@@ -235,8 +235,10 @@ export function fixedCluster(options: {
     nodeName: options.nodeName ?? "node-a",
     nodePool: () => Promise.resolve(options.pool),
     poolNodes: () => Promise.resolve(options.poolNodes && new Set(options.poolNodes)),
-    serviceAnnotations: (namespace, name) =>
-      Promise.resolve(options.services?.[`${namespace}/${name}`]),
+    serviceAnnotation: (namespace, name, key) => {
+      const annotations = options.services?.[`${namespace}/${name}`];
+      return Promise.resolve(annotations && (annotations[key] ?? null));
+    },
   };
 }
 
