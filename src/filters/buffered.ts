@@ -1,7 +1,7 @@
 /**
  * A transform for responses that must be whole before they can be filtered (a single object, a
  * protobuf list whose envelope states its length up front): chunks are held until the body ends,
- * then `finish` gives what to send, in chunks of {@link OUTPUT_CHUNK_BYTES} (views, no copy) so the
+ * then `finish` gives the pieces to send, in chunks of {@link OUTPUT_CHUNK_BYTES} (views, no copy) so the
  * bounded tee behind it meets a stream, not one huge chunk. A body larger than `maxBytes` is not
  * filtered: what was held is sent and the rest passes straight through, so memory stays bounded.
  * @module
@@ -16,7 +16,7 @@ export const OUTPUT_CHUNK_BYTES = 64 * 1024;
 
 /** Holds the body, then sends `finish(body)`; see the module doc. */
 export function wholeBodyTransform(
-  finish: (body: Uint8Array) => Promise<Uint8Array>,
+  finish: (body: Uint8Array) => Promise<readonly Uint8Array[]>,
   maxBytes = MAX_HELD_BYTES,
   onGiveUp?: () => void,
 ): TransformStream<Uint8Array, Uint8Array> {
@@ -36,9 +36,10 @@ export function wholeBodyTransform(
       if (held === undefined) return;
       const body = concatBytes(held);
       held = undefined;
-      const out = await finish(body);
-      for (let at = 0; at < out.length; at += OUTPUT_CHUNK_BYTES) {
-        controller.enqueue(out.subarray(at, at + OUTPUT_CHUNK_BYTES));
+      for (const piece of await finish(body)) {
+        for (let at = 0; at < piece.length; at += OUTPUT_CHUNK_BYTES) {
+          controller.enqueue(piece.subarray(at, at + OUTPUT_CHUNK_BYTES));
+        }
       }
     },
   });

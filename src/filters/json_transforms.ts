@@ -115,6 +115,6 @@ export function jsonObjectTransform(
 ): TransformStream<Uint8Array, Uint8Array> {
   return wholeBodyTransform(async (body) => {
     const edit = await editJsonObject(filters, body, () => parseJson(body));
-    return edit ? encodeJson(edit) : body;
+    return [edit ? encodeJson(edit) : body];
   });
 }

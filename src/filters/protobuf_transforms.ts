@@ -7,7 +7,7 @@
  * A body that cannot be decoded is sent as received.
  * @module
  */
-import { decodeEnvelope, encodeEnvelope, requirePlain } from "../kube/protobuf/envelope.ts";
+import { decodeEnvelope, envelopeParts, requirePlain } from "../kube/protobuf/envelope.ts";
 import { frameHeader, FrameSplitter } from "../kube/protobuf/frames.ts";
 import { mapRepeated } from "../kube/protobuf/repeated.ts";
 import { encodeWatchFrame, parseWatchEvent } from "../kube/protobuf/watch.ts";
@@ -20,25 +20,25 @@ import { FILTERED_EVENT_TYPES } from "./json_transforms.ts";
 
 const LIST_ITEMS = 2;
 
-/** Filters the items of a whole protobuf list body. */
+/** Filters the items of a whole protobuf list body; gives the pieces of the body to send. */
 export async function filterProtobufList(
   filters: readonly PreparedFilter[],
   body: Uint8Array,
-): Promise<Uint8Array> {
+): Promise<Uint8Array[]> {
   let envelope;
   const items: Uint8Array[] = [];
   try {
     envelope = requirePlain(decodeEnvelope(body));
     mapRepeated(envelope.raw, LIST_ITEMS, (item) => void items.push(item));
   } catch {
-    return body;
+    return [body];
   }
   const edits: Edit<Uint8Array>[] = [];
   for (const item of items) edits.push(await editProtobufObject(filters, item));
-  if (edits.every((edit) => edit === undefined)) return body;
+  if (edits.every((edit) => edit === undefined)) return [body];
   let next = 0;
   const raw = mapRepeated(envelope.raw, LIST_ITEMS, () => edits[next++])!;
-  return encodeEnvelope(envelope, raw, envelope.contentEncoding, envelope.contentType);
+  return envelopeParts(envelope, raw, envelope.contentEncoding, envelope.contentType);
 }
 
 /** Filters a protobuf list body once it is whole. */
@@ -56,9 +56,9 @@ export function protobufObjectTransform(
     try {
       const envelope = requirePlain(decodeEnvelope(body));
       const edit = await editProtobufObject(filters, envelope.raw);
-      return edit ? encodeEnvelope(envelope, edit) : body;
+      return edit ? envelopeParts(envelope, edit) : [body];
     } catch {
-      return body;
+      return [body];
     }
   });
 }

@@ -107,7 +107,7 @@ Deno.test("filters: a body over the holding limit passes through unfiltered, mem
 
 Deno.test("filters: a held body is sent in bounded chunks, not one", async () => {
   const big = new Uint8Array(OUTPUT_CHUNK_BYTES * 2 + 5).fill(7);
-  const transform = wholeBodyTransform((body) => Promise.resolve(body));
+  const transform = wholeBodyTransform((body) => Promise.resolve([body]));
   const out = await Array.fromAsync(ReadableStream.from([big]).pipeThrough(transform));
   assert.deepEqual(out.map((chunk) => chunk.length), [OUTPUT_CHUNK_BYTES, OUTPUT_CHUNK_BYTES, 5]);
   assert.deepEqual(concatBytes(out), big);
