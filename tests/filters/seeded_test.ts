@@ -133,9 +133,8 @@ Deno.test("seeded: watches keep every event, dropped objects as DELETED, in both
         random,
       ),
     );
-    // deno-lint-ignore no-explicit-any
     assert.deepEqual(
-      json.map(([type, object]: [string, any]) => [type, object.metadata.name]),
+      json.map(([type, object]) => [type, (object.metadata as { name: string }).name]),
       expected,
       `run ${run}`,
     );
