@@ -7,6 +7,7 @@
 import { editConfigMapData } from "../kube/protobuf/config_map.ts";
 import { readObjectMeta } from "../kube/protobuf/object_meta.ts";
 import { isNamed, objectAt, type ObjectFilter, stringAt } from "./filter.ts";
+import { nameNeedles } from "./needles.ts";
 
 const NAMESPACE = "kube-system";
 const NAME = "kube-proxy";
@@ -33,7 +34,7 @@ export function inClusterConfigFilter(): ObjectFilter {
   return {
     name: "inclusterconfig",
     verbs: { configmaps: ["get", "list", "watch"] },
-    needles: [NAME],
+    needles: nameNeedles(NAME),
     json(configMap) {
       if (!isNamed(configMap, NAMESPACE, NAME)) return Promise.resolve(undefined);
       const data = objectAt(configMap, "data");

@@ -8,6 +8,7 @@
 import { readObjectMeta } from "../kube/protobuf/object_meta.ts";
 import { setServiceAddress } from "../kube/protobuf/service.ts";
 import { isNamed, type JsonObject, objectAt, type ObjectFilter } from "./filter.ts";
+import { nameNeedles } from "./needles.ts";
 
 /** holdfast's HTTPS address, which the `default/kubernetes` Service is pointed at. */
 export interface MasterServiceAddress {
@@ -25,7 +26,7 @@ export function masterServiceFilter(address: MasterServiceAddress): ObjectFilter
   return {
     name: "masterservice",
     verbs: { services: ["get", "list", "watch"] },
-    needles: [NAME],
+    needles: nameNeedles(NAME),
     json(service) {
       if (!isNamed(service, NAMESPACE, NAME)) return Promise.resolve(undefined);
       const spec = objectAt(service, "spec");

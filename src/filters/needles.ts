@@ -10,6 +10,16 @@ const encoder = new TextEncoder();
 /** Encoded needles, ready for {@link containsAny}. */
 export type Needles = readonly Uint8Array[];
 
+/**
+ * The two ways an object's `metadata.name` equal to `name` is written: `"name"` in JSON, and the
+ * ObjectMeta name field (tag 0x0a, then the length) in protobuf — far more selective than the bare
+ * word, which labels such as `app.kubernetes.io/name` also contain. For names under 128 bytes.
+ */
+export function nameNeedles(name: string): string[] {
+  if (name.length >= 128) throw new RangeError(`name too long for a one-byte length: ${name}`);
+  return [`"${name}"`, `\n${String.fromCharCode(name.length)}${name}`];
+}
+
 /** Encodes `strings` for {@link containsAny}. */
 export function needlesOf(strings: readonly string[]): Needles {
   return strings.map((s) => encoder.encode(s));
