@@ -13,9 +13,9 @@ export interface PreparedFilter {
   needles: Needles;
 }
 
-/** Encodes each filter's byte test. */
-export function prepareFilters(filters: readonly ObjectFilter[]): PreparedFilter[] {
-  return filters.map((filter) => ({ filter, needles: needlesOf(filter.needles) }));
+/** Encodes a filter's byte test. */
+export function prepareFilter(filter: ObjectFilter): PreparedFilter {
+  return { filter, needles: needlesOf(filter.needles) };
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { isJson, isProtobuf } from "../kube/media_type.ts";
 import type { ResponseFilter } from "./chain.ts";
-import { type PreparedFilter, prepareFilters } from "./edit.ts";
+import { type PreparedFilter, prepareFilter } from "./edit.ts";
 import type { ObjectFilter } from "./filter.ts";
 import { jsonListTransform, jsonObjectTransform, jsonWatchTransform } from "./json_transforms.ts";
 import {
@@ -44,7 +44,7 @@ const PROTOBUF_TRANSFORMS: Transforms = {
 export function responseFilter(approved: readonly ApprovedFilter[]): ResponseFilter {
   const prepared = approved.map(({ filter, components }) => ({
     components,
-    prepared: prepareFilters([filter])[0],
+    prepared: prepareFilter(filter),
   }));
   return (classified, response) => {
     const { info, component } = classified;
