@@ -27,6 +27,9 @@ export const DEFAULT_FILTER_COMPONENTS: Readonly<Record<FilterName, readonly str
   nodeportisolation: ["kube-proxy"],
 };
 
+/** Watch event types whose object is filtered (`BOOKMARK` and `ERROR` pass untouched). */
+export const FILTERED_EVENT_TYPES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
+
 /** A JSON object as `JSON.parse` gives it. */
 export type JsonObject = Record<string, unknown>;
 

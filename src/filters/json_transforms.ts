@@ -10,15 +10,12 @@ import { JsonValueSplitter } from "../kube/json/value_framer.ts";
 import { concatBytes } from "../kube/protobuf/wire.ts";
 import { wholeBodyTransform } from "./buffered.ts";
 import { editJsonObject, type PreparedFilter } from "./edit.ts";
-import { type JsonObject, objectAt } from "./filter.ts";
+import { FILTERED_EVENT_TYPES, type JsonObject, objectAt } from "./filter.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const COMMA = Uint8Array.of(0x2c);
 const NEWLINE = Uint8Array.of(0x0a);
-
-/** Watch event types whose object is filtered. */
-export const FILTERED_EVENT_TYPES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
 function parseJson(bytes: Uint8Array): JsonObject {
   const value = JSON.parse(decoder.decode(bytes));

@@ -15,8 +15,7 @@ import { concatBytes } from "../kube/protobuf/wire.ts";
 import type { WatchEventType } from "../kube/types.ts";
 import { wholeBodyTransform } from "./buffered.ts";
 import { editProtobufObject, type PreparedFilter } from "./edit.ts";
-import type { Edit } from "./filter.ts";
-import { FILTERED_EVENT_TYPES } from "./json_transforms.ts";
+import { type Edit, FILTERED_EVENT_TYPES } from "./filter.ts";
 
 const LIST_ITEMS = 2;
 
