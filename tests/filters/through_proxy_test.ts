@@ -9,15 +9,7 @@ import type { QueryView } from "../../src/cache/inspect.ts";
 import { decodeList, PROTOBUF_MEDIA_TYPE } from "../../src/kube/protobuf/mod.ts";
 import { findBytes } from "../../src/kube/protobuf/message.ts";
 import { readStringField } from "../../src/kube/protobuf/repeated.ts";
-import { type Stack, startStack } from "../harness.ts";
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { PATIENT_HEALTH, type Stack, startStack, waitFor } from "../harness.ts";
 
 // deno-lint-ignore no-explicit-any
 async function list(stack: Stack, path: string, component: string): Promise<any> {
@@ -67,15 +59,7 @@ Deno.test("filters through the proxy: online answers are filtered, and so is the
         components: { masterservice: ["kubelet", "edge-agent"] },
         masterServiceAddress: { host: "169.254.2.1", port: 10268 },
       },
-      // Patient health checks: a slow check on a loaded machine must not flip the agent offline
-      // while the online answers are read.
-      health: {
-        path: "/readyz",
-        intervalMs: 500,
-        timeoutMs: 450,
-        unhealthyThreshold: 3,
-        healthyThreshold: 1,
-      },
+      health: PATIENT_HEALTH,
     },
   });
   stack.sim.objects.create("services", {
