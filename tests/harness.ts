@@ -28,8 +28,9 @@ export async function waitFor(
 }
 
 /**
- * Health checks for tests that must stay online until they cut the link: a slow probe on a loaded
- * machine does not count as the cloud gone, while a refused connection still does within ~1 s.
+ * The stack's health checks: a slow probe on a loaded machine does not count as the cloud gone
+ * (tests must not depend on the machine's load), while a refused connection (the simulator's link
+ * cut) still does within ~1 s.
  */
 export const PATIENT_HEALTH: Config["health"] = {
   path: "/readyz",
@@ -82,13 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       clientKey: sim.tls?.clientKey,
     },
     lbMode: "round-robin",
-    health: {
-      path: "/readyz",
-      intervalMs: 200,
-      timeoutMs: 150,
-      unhealthyThreshold: 2,
-      healthyThreshold: 1,
-    },
+    health: PATIENT_HEALTH,
     log: { level: "error", format: "text" },
     ...options.config,
   };
