@@ -32,6 +32,7 @@ export async function main(args: string[]): Promise<void> {
     .option("--token <token>", "require this bearer token (or a client certificate)")
     .option("--require-client-cert", "reject TLS handshakes without a client certificate")
     .option("--node-name <name>", "client certificate node name", "node-0")
+    .option("--client-ca <file>", "also accept client certificates signed by this CA (PEM)")
     .option("--history <n>", "changes kept for watch resumption", int, 50_000)
     .addOption(
       new Option("--bookmark-interval-ms <n>", "watch bookmark interval").argParser(int)
@@ -54,6 +55,7 @@ export async function main(args: string[]): Promise<void> {
     token: o.token,
     requireClientCert: o.requireClientCert,
     nodeName: o.nodeName,
+    clientCa: o.clientCa ? await Deno.readTextFile(o.clientCa) : undefined,
     historySize: o.history,
     bookmarkIntervalMs: o.bookmarkIntervalMs,
   });

@@ -41,7 +41,37 @@ async function openssl(cwd: string, args: string[]): Promise<void> {
 
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-async function issue(dir: string, name: string, subject: string, ext: string): Promise<void> {
+/** Makes a self-signed EC P-256 CA, `ca.crt` and `ca.key`, in `dir`. */
+export async function makeCa(dir: string, commonName: string): Promise<void> {
+  await openssl(dir, [
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "3650",
+    "-subj",
+    `/CN=${commonName}`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+}
+
+/**
+ * Issues `<name>.crt` and `<name>.key` in `dir`, signed by the CA there, for `subject` (OpenSSL's
+ * `/O=…/CN=…` form) with the X.509 extensions in `ext` (an extfile's text).
+ */
+export async function issue(
+  dir: string,
+  name: string,
+  subject: string,
+  ext: string,
+): Promise<void> {
   await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
   await openssl(dir, [
     "req",
@@ -77,23 +107,7 @@ async function issue(dir: string, name: string, subject: string, ext: string): P
 async function generate(node: string): Promise<Pki> {
   const dir = await Deno.makeTempDir({ prefix: "apiserver-sim-pki-" });
   try {
-    await openssl(dir, [
-      "req",
-      "-x509",
-      ...EC,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.crt",
-      "-days",
-      "3650",
-      "-subj",
-      "/CN=apiserver-sim-ca",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
+    await makeCa(dir, "apiserver-sim-ca");
     await Promise.all([
       issue(
         dir,

@@ -29,7 +29,8 @@ export type Handler = (request: Request, client: Client) => Promise<Response>;
 export interface TlsSettings {
   cert: string;
   key: string;
-  ca: string;
+  /** The CA(s) client certificates must chain to. */
+  ca: string | string[];
   requireClientCert: boolean;
 }
 

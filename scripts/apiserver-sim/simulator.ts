@@ -54,6 +54,11 @@ export interface SimulatorOptions {
   token?: string | boolean;
   /** The client certificate's node name: CN `system:node:<nodeName>` (default `node-0`). */
   nodeName?: string;
+  /**
+   * A further CA (PEM) whose client certificates are accepted too, as kube-apiserver's
+   * `--client-ca-file` may hold several: for clients that bring their own identity (YurtHub).
+   */
+  clientCa?: string;
   /** Changes kept for watch resumption and continue tokens (default 50,000). */
   historySize?: number;
   /** Bookmark interval for watches that allow them (default 60,000 ms). */
@@ -174,7 +179,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ? {
         cert: pki.serverCert,
         key: pki.serverKey,
-        ca: pki.caCert,
+        ca: options.clientCa ? [pki.caCert, options.clientCa] : pki.caCert,
         requireClientCert: options.requireClientCert ?? !token,
       }
       : undefined,

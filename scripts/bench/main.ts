@@ -7,6 +7,9 @@
  * Flags: `--quick` (smaller sizes, shorter runs: a smoke run under two minutes),
  * `--only=<name,…>` (measurement names), `--out=<dir>` (default `bench-results`),
  * `--profile` (profile the agent in the first pass already).
+ *
+ * The YurtHub column needs OpenYurt's YurtHub binary: a full run builds it once into
+ * `~/.cache/holdfast/` (see `yurthub/build.ts`); `--quick` only uses one already built there.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -21,6 +24,7 @@ import { requestPath } from "./request_path.ts";
 import { startup } from "./startup.ts";
 import { upstreamBytes } from "./upstream_bytes.ts";
 import { watchPath } from "./watch_path.ts";
+import { locateYurthub } from "./yurthub/build.ts";
 
 /** Every measurement, in run order. */
 export const MEASURES: readonly Measure[] = [
@@ -176,6 +180,12 @@ async function main(args: string[]): Promise<number> {
     sizes: quick ? QUICK : FULL,
   };
   const log = (line: string) => console.error(line);
+  ctx.yurthub = await locateYurthub({ build: !quick, log });
+  log(
+    "missing" in ctx.yurthub
+      ? `YurtHub column: ${ctx.yurthub.missing}`
+      : `YurtHub: ${ctx.yurthub.path}`,
+  );
   const onSignal = () => {
     stopAll().then(() => removeKvFiles(runDir)).finally(() => Deno.exit(130));
   };

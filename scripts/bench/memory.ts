@@ -2,7 +2,8 @@
  * Memory: the agent's resident set (VmRSS from `/proc/<pid>/status`) idle, with a large pod LIST
  * cached, and its peak (VmHWM) after the request-path load, each beside a bare Deno proxy (the
  * runtime floor) in the same state. Targets: ≤ 50 MB idle, ≤ 120 MB with 10,000 objects cached
- * and under load.
+ * and under load. YurtHub's resident set is read the same way, in front of an HTTPS simulator of
+ * the same size.
  * @module
  */
 import { CACHED_USER_AGENT, startAgent } from "./lib/agent.ts";
@@ -14,6 +15,7 @@ import { delay, type Memory, readMemory } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { runWrk, wrkAvailable } from "./lib/wrk.ts";
+import { measureHub, startHubSession, waitForHubCache } from "./lib/yurthub.ts";
 
 const MB = 2 ** 20;
 
@@ -101,6 +103,38 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
+  await measureYurthub(ctx, record);
+}
+
+/** YurtHub's cells: the same three states, its LIST cache being its disk cache. */
+async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const settleMs = ctx.quick ? 1000 : 3000;
+  const ids = ["memory.idle", "memory.cached", "memory.load_peak"];
+  await measureHub(ctx, record, ids, async (binary, recordHub) => {
+    const session = await startHubSession(ctx, binary, {
+      name: "yurthub-memory",
+      scale: { pods: ctx.sizes.cachedObjects },
+    });
+    try {
+      const { hub } = session;
+      const inMb = (bytes: number) => ({ value: bytes / MB, unit: "MB" });
+      await timedOk(`${hub.url}/version`, clientHeaders());
+      await delay(settleMs);
+      recordHub("memory.idle", inMb((await hub.memory()).rss));
+      await timedOk(`${hub.url}/api/v1/pods`, clientHeaders());
+      await waitForHubCache(session, ctx.sizes.cachedObjects, 60_000);
+      await delay(settleMs);
+      recordHub("memory.cached", inMb((await hub.memory()).rss));
+      await load(ctx, hub.url, await firstPodPath(hub.url));
+      const loaded = await hub.memory();
+      recordHub("memory.load_peak", {
+        ...inMb(loaded.hwm),
+        detail: { "RSS now": `${mb(loaded)} MB` },
+      });
+    } finally {
+      await session.stop();
+    }
+  });
 }
 
 function mb(memory: Memory): string {

@@ -3,15 +3,24 @@
  * the simulator's link is cut, against the same LIST online through the agent in the same run.
  * Each format fills the cache itself (the cache keeps one format per query), then the link is
  * cut; timed as sequential requests read to the last byte. Target: offline ≥ 2× faster.
+ * YurtHub's cell: the same offline LIST through YurtHub (heartbeat every second, so it notices the
+ * cut quickly), after the same LISTs online through it filled its disk cache.
  * @module
  */
 import { type AgentHandle, startAgent, waitForStatus } from "./lib/agent.ts";
 import { CacheFillError, fillCache } from "./lib/cache_fill.ts";
 import { clientHeaders, JSON_MEDIA, PROTOBUF_MEDIA, timedGet, timedOk } from "./lib/kube_client.ts";
-import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
+import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
 import { formatNumber } from "./lib/report.ts";
 import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
 import { spread } from "./lib/stats.ts";
+import {
+  type HubSession,
+  measureHub,
+  startHubSession,
+  waitForHubCache,
+  waitForHubHealth,
+} from "./lib/yurthub.ts";
 
 const MEDIA = [
   { key: "json", label: "JSON", accept: JSON_MEDIA },
@@ -120,9 +129,69 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     await agent?.stop();
     await sim.stop();
   }
+  await measureYurthub(ctx, record);
 }
 
-function timing(t: Timing) {
+/** How long YurtHub may take to see the link cut or restored (its heartbeat runs every second). */
+const HUB_HEALTH_WAIT_MS = 30_000;
+
+async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const ids = MEDIA.map((media) => `offline.list.${media.key}`);
+  await measureHub(ctx, record, ids, async (binary, recordHub) => {
+    const session = await startHubSession(ctx, binary, {
+      name: "yurthub-offline",
+      scale: { pods: ctx.sizes.listPods },
+      heartbeatIntervalS: 1,
+    });
+    try {
+      for (const media of MEDIA) await measureHubMedia(ctx, session, media, recordHub);
+    } finally {
+      await session.stop();
+    }
+  });
+}
+
+async function measureHubMedia(
+  ctx: BenchContext,
+  session: HubSession,
+  media: typeof MEDIA[number],
+  recordHub: (id: string, value: Measured | string) => void,
+): Promise<void> {
+  const { sim, hub } = session;
+  const id = `offline.list.${media.key}`;
+  const url = `${hub.url}/api/v1/pods`;
+  await sim.setLink(true);
+  await waitForHubHealth(hub, true, HUB_HEALTH_WAIT_MS);
+  let online: Timing;
+  try {
+    await timedOk(url, clientHeaders(media.accept));
+    online = await timeLists(url, media.accept, ctx.sizes.offlineRequests);
+  } catch (error) {
+    return recordHub(id, `online LIST failed: ${(error as Error).message}`);
+  }
+  await waitForHubCache(session, ctx.sizes.listPods, 60_000);
+  await sim.setLink(false);
+  await waitForHubHealth(hub, false, HUB_HEALTH_WAIT_MS);
+  let offline: Timing;
+  try {
+    offline = await timeLists(url, media.accept, ctx.sizes.offlineRequests);
+  } catch (error) {
+    const probe = await timedGet(url, clientHeaders(media.accept));
+    return recordHub(id, `offline LIST failed (HTTP ${probe.status}): ${(error as Error).message}`);
+  }
+  const measured = timing(offline);
+  Object.assign(measured.detail, {
+    "online p50": `${formatNumber(online.p50Ms)} ms`,
+    "online ÷ offline": `${formatNumber(online.p50Ms / offline.p50Ms)}×`,
+  });
+  if (offline.bytes !== online.bytes) {
+    measured.detail["offline MB"] = formatNumber(offline.bytes / 2 ** 20);
+    measured.detail["online MB"] = formatNumber(online.bytes / 2 ** 20);
+  }
+  recordHub(id, measured);
+}
+
+function timing(t: Timing): Measured & { detail: Record<string, string> } {
   return { value: t.p50Ms, unit: "ms", detail: { p99: `${formatNumber(t.p99Ms)} ms` } };
 }
 

@@ -2,17 +2,20 @@
  * Request path: a small GET (one pod) and a large LIST (every pod) under `wrk` at fixed
  * concurrency, direct to the simulator, through holdfast with caching off and on, through nginx
  * (the reference proxy) and through a bare Deno proxy (the runtime floor), all in one run.
- * Target: holdfast's req/s ratio to direct is at least nginx's.
+ * Target: holdfast's req/s ratio to direct is at least nginx's. YurtHub (caching on, as for
+ * kubelet) is measured the same way in front of an HTTPS simulator, the only upstream it speaks
+ * to, beside `wrk` direct to that simulator over TLS.
  * @module
  */
 import { type AgentHandle, CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
 import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
-import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
+import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
 import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
 import { formatNumber } from "./lib/report.ts";
-import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
+import { startSimulator } from "./lib/simulator.ts";
 import { runWrk, wrkAvailable, type WrkResult } from "./lib/wrk.ts";
+import { measureHub, startHubSession } from "./lib/yurthub.ts";
 
 /** One request shape. */
 interface Workload {
@@ -22,9 +25,9 @@ interface Workload {
   connections: number;
 }
 
-/** The small GET and the large LIST. */
-async function workloads(ctx: BenchContext, sim: SimulatorHandle): Promise<Workload[]> {
-  const small = await firstPodPath(sim.url);
+/** The small GET and the large LIST, with the pod to GET found through `base`. */
+async function workloads(ctx: BenchContext, base: string): Promise<Workload[]> {
+  const small = await firstPodPath(base);
   return [
     {
       key: "get",
@@ -46,8 +49,9 @@ async function measureWrk(
   ctx: BenchContext,
   url: string,
   connections: number,
+  extraHeaders: Record<string, string> = {},
 ): Promise<WrkResult> {
-  const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
+  const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json", ...extraHeaders };
   await runWrk({ url, connections, durationS: ctx.sizes.warmupS, headers });
   return await runWrk({ url, connections, durationS: ctx.sizes.wrkDurationS, headers });
 }
@@ -114,12 +118,49 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       subjects: { cache_off: off.url, cache_on: on.url, nginx: nginx?.url, deno: plain.url },
       nginxMissing,
     };
-    for (const workload of await workloads(ctx, sim)) {
+    for (const workload of await workloads(ctx, sim.url)) {
       await measureWorkload(ctx, workload, targets, on, record);
     }
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
+  await measureYurthub(ctx, record);
+}
+
+/** The caching-on rows' YurtHub cells: the same `wrk` runs through YurtHub. */
+async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<void> {
+  const ids = ["get", "list"].map((key) => `request.${key}.cache_on`);
+  await measureHub(ctx, record, ids, async (binary, recordHub) => {
+    const session = await startHubSession(ctx, binary, {
+      name: "yurthub-request",
+      scale: { pods: ctx.sizes.listPods },
+    });
+    try {
+      const bearer = { Authorization: `Bearer ${session.sim.credentials!.token}` };
+      for (const workload of await workloads(ctx, session.hub.url)) {
+        await timedOk(`${session.hub.url}${workload.path}`, clientHeaders());
+        const direct = await measureWrk(
+          ctx,
+          `${session.sim.url}${workload.path}`,
+          workload.connections,
+          bearer,
+        );
+        const hub = await measureWrk(
+          ctx,
+          `${session.hub.url}${workload.path}`,
+          workload.connections,
+        );
+        const measured = rate(hub);
+        measured.detail["÷ direct TLS"] = `${
+          formatNumber(hub.requestsPerSec / direct.requestsPerSec)
+        }×`;
+        if (hub.errors > 0) measured.detail.errors = String(hub.errors);
+        recordHub(`request.${workload.key}.cache_on`, measured);
+      }
+    } finally {
+      await session.stop();
+    }
+  });
 }
 
 async function measureWorkload(
@@ -163,7 +204,7 @@ async function measureWorkload(
   }
 }
 
-function rate(result: WrkResult) {
+function rate(result: WrkResult): Measured & { detail: Record<string, string> } {
   return {
     value: result.requestsPerSec,
     unit: "req/s",

@@ -2,6 +2,8 @@
  * Start-up: from spawning the agent (cache already holding a large pod LIST, upstream
  * unreachable) to the end of its first successful LIST answered from the cache, beside the time
  * a bare Deno proxy takes from spawn to its first answer. Target: ≤ 1 s with 10,000 objects.
+ * YurtHub's cell: the same restart of YurtHub, its disk cache filled by one LIST through it and
+ * its upstream (the HTTPS simulator) stopped, so the port it names is closed.
  * @module
  */
 import { type AgentHandle, startAgent } from "./lib/agent.ts";
@@ -13,6 +15,13 @@ import { delay, freePort } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { percentile } from "./lib/stats.ts";
+import {
+  type HubHandle,
+  measureHub,
+  startHub,
+  startHubSession,
+  waitForHubCache,
+} from "./lib/yurthub.ts";
 
 const TARGET_MS = 1000;
 
@@ -45,6 +54,32 @@ async function prepareCache(ctx: BenchContext, cachePath: string): Promise<void>
   }
 }
 
+/** Polls `base` for a LIST of `expected` pods from the spawn of `proc`; returns ms to the first. */
+async function timeFirstList(
+  ctx: BenchContext,
+  base: string,
+  proc: { startedAt: number; exited: Promise<unknown> },
+): Promise<number> {
+  const deadline = proc.startedAt + 60_000;
+  let exited = false;
+  proc.exited.then(() => exited = true);
+  while (performance.now() < deadline && !exited) {
+    try {
+      const timed = await timedGet(`${base}/api/v1/pods`, clientHeaders());
+      if (timed.status === 200) {
+        await verifyCount(base, ctx.sizes.cachedObjects);
+        return timed.endedAt - proc.startedAt;
+      }
+    } catch {
+      // not listening yet
+    }
+    await delay(5);
+  }
+  throw new Error(
+    exited ? "it exited before answering" : "it never answered the LIST from its cache",
+  );
+}
+
 /** Spawns an agent whose upstream is a closed port; returns ms to its first good LIST. */
 async function timeStart(ctx: BenchContext, cachePath: string): Promise<number> {
   let agent: AgentHandle | undefined;
@@ -57,22 +92,7 @@ async function timeStart(ctx: BenchContext, cachePath: string): Promise<number> 
       measure: "startup",
       waitReady: false,
     });
-    const deadline = agent.proc.startedAt + 60_000;
-    let exited = false;
-    agent.proc.exited.then(() => exited = true);
-    while (performance.now() < deadline && !exited) {
-      try {
-        const timed = await timedGet(`${agent.url}/api/v1/pods`, clientHeaders());
-        if (timed.status === 200) {
-          await verifyCount(agent.url, ctx.sizes.cachedObjects);
-          return timed.endedAt - agent.proc.startedAt;
-        }
-      } catch {
-        // not listening yet
-      }
-      await delay(5);
-    }
-    throw new Error("the agent never answered the LIST from its cache");
+    return await timeFirstList(ctx, agent.url, agent.proc);
   } finally {
     await agent?.stop();
   }
@@ -110,6 +130,43 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     met: ms <= TARGET_MS,
     note: `median of ${rounds} start(s): ${agentMs.map((v) => formatNumber(v)).join(", ")} ms; ` +
       "upstream is a closed port; polled every 5 ms",
+  });
+  await measureYurthub(ctx, record, rounds);
+}
+
+async function measureYurthub(ctx: BenchContext, record: RecordRow, rounds: number) {
+  await measureHub(ctx, record, ["startup.first_offline_list"], async (binary, recordHub) => {
+    const session = await startHubSession(ctx, binary, {
+      name: "yurthub-startup",
+      scale: { pods: ctx.sizes.cachedObjects },
+    });
+    try {
+      await timedGet(`${session.hub.url}/api/v1/pods`, clientHeaders());
+      await waitForHubCache(session, ctx.sizes.cachedObjects, 60_000);
+      await session.hub.stop();
+      await session.sim.stop();
+      const hubMs: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        let hub: HubHandle | undefined;
+        try {
+          hub = await startHub(ctx, binary, {
+            ...session.hubOptions,
+            name: "yurthub-restart",
+            waitReady: false,
+          });
+          hubMs.push(await timeFirstList(ctx, hub.url, hub.proc));
+        } finally {
+          await hub?.stop();
+        }
+      }
+      recordHub("startup.first_offline_list", {
+        value: percentile(hubMs, 50),
+        unit: "ms",
+        detail: { starts: hubMs.map((v) => `${formatNumber(v)} ms`).join(", ") },
+      });
+    } finally {
+      await session.stop();
+    }
   });
 }
 

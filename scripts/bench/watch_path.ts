@@ -9,17 +9,23 @@
  *   `/v1/cache/ls` (read from KV, so committed) first reaches an event's resourceVersion, minus
  *   when that event reached the client through holdfast.
  * Targets: ≥ 20,000 events/s; added p99 ≤ 1 ms and cache lag p99 ≤ 100 ms at 1,000 events/s.
+ *
+ * YurtHub's cells: the same two runs through YurtHub in front of an HTTPS simulator. Its
+ * throughput source is the simulator's own pod churn at the flood rate (the flood source serves
+ * only pods, and YurtHub needs more of the API before it serves), so the cell also gives the
+ * events/s read directly from that simulator in the same run.
  * @module
  */
 import { type AgentHandle, startAgent } from "./lib/agent.ts";
 import { storedResourceVersion } from "./lib/cache_status.ts";
 import { clientHeaders, openWatch, parseEvent } from "./lib/kube_client.ts";
-import type { BenchContext, Measure, RecordRow, RowPlan } from "./lib/measure.ts";
+import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
 import { delay } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
 import { startFlood } from "./lib/watch_flood.ts";
 import { spread } from "./lib/stats.ts";
+import { directClient, type HubSession, measureHub, startHubSession } from "./lib/yurthub.ts";
 
 const WATCH_PODS = 1000;
 const LAG_POLL_MS = 5;
@@ -41,8 +47,17 @@ function plan(ctx: BenchContext): RowPlan[] {
   ];
 }
 
-async function listRV(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/pods?limit=1`, { headers: clientHeaders() });
+/** How to reach a server other than plainly: a TLS client and extra headers (credentials). */
+interface Via {
+  client?: Deno.HttpClient;
+  headers?: Record<string, string>;
+}
+
+async function listRV(base: string, via: Via = {}): Promise<string> {
+  const response = await fetch(`${base}/api/v1/pods?limit=1`, {
+    headers: { ...clientHeaders(), ...via.headers },
+    client: via.client,
+  });
   if (!response.ok) throw new Error(`LIST pods: HTTP ${response.status}`);
   return (await response.json()).metadata.resourceVersion;
 }
@@ -60,14 +75,15 @@ interface Throughput {
 }
 
 /** Reads a pod watch on `base` (the flood source, or an agent in front of it) for the window. */
-async function throughput(ctx: BenchContext, base: string): Promise<Throughput> {
-  const rv = await listRV(base);
+async function throughput(ctx: BenchContext, base: string, via: Via = {}): Promise<Throughput> {
+  const rv = await listRV(base, via);
   const window = { start: Infinity, end: Infinity, count: 0, last: new Uint8Array() as Uint8Array };
-  const watch = openWatch(watchUrl(base, rv), clientHeaders(), (line, at) => {
+  const headers = { ...clientHeaders(), ...via.headers };
+  const watch = openWatch(watchUrl(base, rv), headers, (line, at) => {
     if (at < window.start || at > window.end) return;
     window.count++;
     window.last = line;
-  });
+  }, via.client);
   let ended = false;
   watch.done.then(() => ended = true, () => ended = true);
   try {
@@ -186,11 +202,7 @@ async function latency(
     proxiedWatch.close();
     await Promise.all([directWatch.done, proxiedWatch.done].map((p) => p.catch(() => undefined)));
   }
-  const added: number[] = [];
-  for (const [key, at] of proxied) {
-    const first = direct.get(key);
-    if (first !== undefined) added.push(at - first);
-  }
+  const added = addedLatencies(direct, proxied);
   const lag: number[] = [];
   let unstored = 0;
   const arrivals = [...proxied].sort((a, b) => a[0] - b[0]);
@@ -201,6 +213,16 @@ async function latency(
     else lag.push(polls[next].at - at);
   }
   return { added, direct: direct.size, proxied: proxied.size, lag, unstored };
+}
+
+/** Arrival through the proxy minus direct arrival, for each resourceVersion seen by both. */
+function addedLatencies(direct: Map<number, number>, proxied: Map<number, number>): number[] {
+  const added: number[] = [];
+  for (const [key, at] of proxied) {
+    const first = direct.get(key);
+    if (first !== undefined) added.push(at - first);
+  }
+  return added;
 }
 
 async function measureLatency(ctx: BenchContext, record: RecordRow): Promise<void> {
@@ -250,9 +272,84 @@ async function measureLatency(ctx: BenchContext, record: RecordRow): Promise<voi
   }
 }
 
+/** YurtHub's events/s, read from a pod watch while the simulator churns at the flood rate. */
+async function hubThroughput(ctx: BenchContext, session: HubSession): Promise<Measured> {
+  const { sim, hub } = session;
+  const direct = directClient(sim);
+  try {
+    await sim.mutate({ resource: "pods", rate: ctx.sizes.watchFloodRate });
+    const straight = await throughput(ctx, sim.url, direct);
+    const proxied = await throughput(ctx, hub.url);
+    const detail: Record<string, string> = {
+      "direct TLS": `${formatNumber(straight.eventsPerSec)} events/s`,
+    };
+    if (proxied.endedEarly) detail.note = "the watch through YurtHub ended early";
+    return { value: proxied.eventsPerSec, unit: "events/s", detail };
+  } finally {
+    await sim.mutate({ resource: "pods", rate: 0 });
+    direct.client.close();
+  }
+}
+
+/** YurtHub's added latency: a direct (TLS) and a YurtHub pod watch open together. */
+async function hubLatency(ctx: BenchContext, session: HubSession): Promise<Measured> {
+  const { sim, hub } = session;
+  const via = directClient(sim);
+  const rv = await listRV(sim.url, via);
+  const direct = new Map<number, number>();
+  const proxied = new Map<number, number>();
+  const arrivals = (into: Map<number, number>) => (line: Uint8Array, at: number) => {
+    into.set(Number(parseEvent(line).resourceVersion), at);
+  };
+  const headers = { ...clientHeaders(), ...via.headers };
+  const watches = [
+    openWatch(watchUrl(sim.url, rv), headers, arrivals(direct), via.client),
+    openWatch(watchUrl(hub.url, rv), clientHeaders(), arrivals(proxied)),
+  ];
+  try {
+    await Promise.all(watches.map((watch) => watch.ready));
+    await delay(500);
+    await sim.mutate({ resource: "pods", rate: ctx.sizes.watchLatencyRate });
+    await delay(ctx.sizes.watchDurationS * 1000);
+    await sim.mutate({ resource: "pods", rate: 0 });
+    await delay(1000);
+  } finally {
+    for (const watch of watches) watch.close();
+    await Promise.all(watches.map((watch) => watch.done.catch(() => undefined)));
+    via.client.close();
+  }
+  const added = addedLatencies(direct, proxied);
+  if (added.length === 0) throw new Error("no event reached both watches");
+  const { p50, p99 } = spread(added);
+  return {
+    value: p99,
+    unit: "ms",
+    detail: { p50: `${formatNumber(p50)} ms`, paired: `${added.length} of ${direct.size}` },
+  };
+}
+
+async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<void> {
+  await measureHub(ctx, record, ["watch.throughput", "watch.added_latency"], async (
+    binary,
+    recordHub,
+  ) => {
+    const session = await startHubSession(ctx, binary, {
+      name: "yurthub-watch",
+      scale: { pods: WATCH_PODS },
+    });
+    try {
+      recordHub("watch.throughput", await hubThroughput(ctx, session));
+      recordHub("watch.added_latency", await hubLatency(ctx, session));
+    } finally {
+      await session.stop();
+    }
+  });
+}
+
 async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
   await measureThroughput(ctx, record);
   await measureLatency(ctx, record);
+  await measureYurthub(ctx, record);
 }
 
 /** The watch-path measurement. */

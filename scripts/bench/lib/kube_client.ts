@@ -82,6 +82,7 @@ export function openWatch(
   url: string,
   headers: Record<string, string>,
   onLine: OnLine,
+  client?: Deno.HttpClient,
 ): WatchHandle {
   const abort = new AbortController();
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -94,7 +95,7 @@ export function openWatch(
   const done = (async () => {
     let pending: Uint8Array | undefined;
     try {
-      const response = await fetch(url, { headers, signal: abort.signal });
+      const response = await fetch(url, { headers, signal: abort.signal, client });
       if (response.status !== 200 || !response.body) {
         await response.body?.cancel();
         throw new Error(`watch ${url}: HTTP ${response.status}`);

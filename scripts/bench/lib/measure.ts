@@ -4,6 +4,7 @@
  * means the table always has every metric row, even when a measurement fails or is skipped.
  * @module
  */
+import type { YurthubBinary } from "../yurthub/build.ts";
 
 /** Workload sizes and durations for one mode (`--quick` or full). */
 export interface Sizes {
@@ -32,6 +33,8 @@ export interface Sizes {
 
 /** What every measurement gets. */
 export interface BenchContext {
+  /** OpenYurt's YurtHub binary for the YurtHub column, or why there is none. */
+  yurthub?: YurthubBinary;
   quick: boolean;
   /** Start agents with `--cpu-prof` into `<runDir>/profiles/<measure>/`. */
   profile: boolean;
@@ -64,6 +67,8 @@ export interface Measured {
 export interface RowResult {
   holdfast?: Measured;
   baseline?: Measured & { name: string };
+  /** The same metric for OpenYurt's YurtHub, or why it has no value. */
+  yurthub?: Measured | string;
   /** holdfast ÷ baseline, or the measure-specific ratio the target is about. */
   ratio?: number;
   /** Whether the target is met; absent when the row has no target. */

@@ -1,6 +1,6 @@
 /**
  * Renders the benchmark rows as a Markdown table (metric, holdfast, baseline, ratio, target,
- * met?) and as the JSON document written under `bench-results/`.
+ * met?, YurtHub) and as the JSON document written under `bench-results/`.
  * @module
  */
 import type { Measured, Row } from "./measure.ts";
@@ -16,8 +16,9 @@ export function formatNumber(value: number): string {
   });
 }
 
-function cell(measured: Measured | undefined, name?: string): string {
+function cell(measured: Measured | string | undefined, name?: string): string {
   if (!measured) return "—";
+  if (typeof measured === "string") return measured;
   const value = `${formatNumber(measured.value)} ${measured.unit}`.trim();
   const detail = Object.entries(measured.detail ?? {}).map(([k, v]) => `${k} ${v}`).join(", ");
   const prefix = name ? `${name}: ` : "";
@@ -33,7 +34,7 @@ export function verdict(row: Row): string {
 
 /** The rows as a Markdown table, with notes listed under it. */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ["metric", "holdfast", "baseline", "ratio", "target", "met?"];
+  const header = ["metric", "holdfast", "baseline", "ratio", "target", "met?", "YurtHub"];
   const body = rows.map((row) => [
     row.metric,
     cell(row.holdfast),
@@ -41,6 +42,7 @@ export function renderTable(rows: readonly Row[]): string {
     row.ratio === undefined ? "—" : `${formatNumber(row.ratio)}×`,
     row.target ?? "",
     verdict(row),
+    cell(row.yurthub),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;

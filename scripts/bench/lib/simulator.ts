@@ -4,6 +4,7 @@
  * a steady rate, which is what watches carry).
  * @module
  */
+import { parse } from "yaml";
 import type { BenchContext } from "./measure.ts";
 import { type BenchProcess, delay, logTail, spawnProcess } from "./processes.ts";
 
@@ -22,11 +23,29 @@ export interface ChurnRequest {
   rate: number;
 }
 
+/** HTTPS with a bearer token, also trusting client certificates of a further CA. */
+export interface SimulatorTls {
+  /** PEM file of the further client CA (YurtHub's own certificates). */
+  clientCaFile: string;
+  /** Where the simulator writes its kubeconfig. */
+  kubeconfigPath: string;
+}
+
+/** What a TLS simulator's clients need. */
+export interface SimulatorCredentials {
+  /** The CA that signed the simulator's serving certificate. */
+  caCert: string;
+  /** A bearer token the simulator accepts. */
+  token: string;
+}
+
 /** A running simulator process. */
 export interface SimulatorHandle {
   proc: BenchProcess;
   /** API base URL. */
   url: string;
+  /** Present when started with `tls`. */
+  credentials?: SimulatorCredentials;
   /** Control API base URL. */
   controlUrl: string;
   /** `false` drops every connection and refuses new ones; `true` listens again. */
@@ -42,17 +61,24 @@ const CONTROL_TIMEOUT_MS = 15_000;
 interface Announcement {
   url: string;
   controlUrl: string;
+  token?: string;
   startMs: number;
 }
 
-/** Starts a simulator with `scale` and waits for its announcement line. */
+/** Starts a simulator with `scale` (over HTTPS with `tls`) and waits for its announcement line. */
 export async function startSimulator(
   ctx: BenchContext,
   scale: SimulatorScale,
+  tls?: SimulatorTls,
 ): Promise<SimulatorHandle> {
   const args = ["run", "-A", "scripts/apiserver-sim/main.ts", "--port", "0"];
   for (const [name, value] of Object.entries(scale)) {
     if (value !== undefined) args.push(`--${name}`, String(value));
+  }
+  if (tls) {
+    const token = crypto.randomUUID().replaceAll("-", "");
+    args.push("--tls", "--token", token, "--client-ca", tls.clientCaFile);
+    args.push("--kubeconfig", tls.kubeconfigPath);
   }
   const proc = await spawnProcess({
     name: "apiserver-sim",
@@ -82,6 +108,10 @@ export async function startSimulator(
   return {
     proc,
     url: announced.url,
+    credentials: tls && {
+      caCert: await caOf(tls.kubeconfigPath),
+      token: announced.token ?? "",
+    },
     controlUrl: announced.controlUrl,
     setLink: (up) => control("POST", up ? "/link/up" : "/link/down"),
     mutate: (request) =>
@@ -90,6 +120,12 @@ export async function startSimulator(
       await proc.stop();
     },
   };
+}
+
+/** The CA certificate embedded in a kubeconfig. */
+async function caOf(kubeconfigPath: string): Promise<string> {
+  const config = parse(await Deno.readTextFile(kubeconfigPath));
+  return atob(config.clusters[0].cluster["certificate-authority-data"]);
 }
 
 /** Waits for the JSON line the simulator prints once it listens. */

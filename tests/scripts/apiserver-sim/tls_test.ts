@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
+import { issue, makeCa } from "../../../scripts/apiserver-sim/pki.ts";
 import { parse } from "yaml";
 
 const scale = { pods: 10, nodes: 1, namespaces: 1, services: 1 };
@@ -61,4 +62,60 @@ Deno.test("kubeconfig: embeds the CA, the client certificate and the token", asy
   assert.equal(config.users[0].user.token, "t0k3n");
   const tokenOnly = parse(sim.kubeconfig({ credentials: "token" }));
   assert.equal(tokenOnly.users[0].user["client-certificate-data"], undefined);
+});
+
+/** A client certificate for `system:node:<node>` from a CA of its own (not the simulator's). */
+async function foreignClient(node: string) {
+  const dir = await Deno.makeTempDir({ prefix: "sim-foreign-ca-" });
+  try {
+    await makeCa(dir, "foreign-ca");
+    await issue(
+      dir,
+      "client",
+      `/O=openyurt:yurthub/O=system:nodes/CN=system:node:${node}`,
+      "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n" +
+        "extendedKeyUsage=clientAuth\n",
+    );
+    const read = (file: string) => Deno.readTextFile(`${dir}/${file}`);
+    return {
+      ca: await read("ca.crt"),
+      cert: await read("client.crt"),
+      key: await read("client.key"),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("tls: clientCa also accepts client certificates of that CA, beside its own", async () => {
+  const foreign = await foreignClient("hub-0");
+  await using sim = await startSimulator({ scale, tls: true, clientCa: foreign.ca });
+  using client = Deno.createHttpClient({
+    caCerts: [sim.tls!.caCert],
+    cert: foreign.cert,
+    key: foreign.key,
+  });
+  const response = await fetch(`${sim.url}/api/v1/nodes`, { client });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  assert.equal(sim.requests.recent().at(-1)!.identity, "cert:system:node:hub-0");
+  using own = Deno.createHttpClient({
+    caCerts: [sim.tls!.caCert],
+    cert: sim.tls!.clientCert,
+    key: sim.tls!.clientKey,
+  });
+  const ownResponse = await fetch(`${sim.url}/api/v1/nodes`, { client: own });
+  assert.equal(ownResponse.status, 200);
+  await ownResponse.body?.cancel();
+});
+
+Deno.test("tls: without clientCa a certificate of another CA fails the handshake", async () => {
+  const foreign = await foreignClient("hub-0");
+  await using sim = await startSimulator({ scale, tls: true });
+  using client = Deno.createHttpClient({
+    caCerts: [sim.tls!.caCert],
+    cert: foreign.cert,
+    key: foreign.key,
+  });
+  await assert.rejects(() => fetch(`${sim.url}/api/v1/nodes`, { client }));
 });

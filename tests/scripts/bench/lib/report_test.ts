@@ -42,3 +42,16 @@ Deno.test("renderTable: one line per row under a header, notes listed below", ()
   assert(lines[3].includes("NOT measured"));
   assert(table.includes("- cache lag: not measured: hook missing"));
 });
+
+Deno.test("renderTable: a YurtHub column with the value, or why there is none", () => {
+  const table = renderTable([
+    row({ metric: "a", yurthub: { value: 1234, unit: "req/s", detail: { p99: "3 ms" } } }),
+    row({ metric: "b", yurthub: "not built: go is not installed" }),
+    row({ metric: "c" }),
+  ]);
+  const lines = table.split("\n");
+  assert(/\| YurtHub +\|$/.test(lines[0]), lines[0]);
+  assert(/\| 1,234 req\/s \(p99 3 ms\) +\|$/.test(lines[2]), lines[2]);
+  assert(/\| not built: go is not installed +\|$/.test(lines[3]), lines[3]);
+  assert(/\| — +\|$/.test(lines[4]), lines[4]);
+});

@@ -1,0 +1,342 @@
+/**
+ * OpenYurt's YurtHub as the bench's peer, run outside a cluster against the apiserver simulator.
+ *
+ * YurtHub speaks only HTTPS upstream and, before it serves, needs a client certificate, a
+ * serving certificate and the cluster CA under its `--root-dir` (it normally bootstraps them
+ * with a bootstrap token and CSRs, which the simulator does not serve). So each session makes
+ * its own CA and issues YurtHub the two certificates it would have asked for, lays them out as
+ * its certificate stores expect (`pki/yurthub-current.pem`, `pki/yurthub-server-current.pem`,
+ * `pki/ca.crt`, `yurthub.conf`), and starts an HTTPS simulator that trusts that CA for client
+ * certificates. The certificates satisfy YurtHub's certificate templates, so it requests none.
+ * @module
+ */
+import { kubeconfigYaml } from "../../apiserver-sim/kubeconfig.ts";
+import { issue, makeCa } from "../../apiserver-sim/pki.ts";
+import type { YurthubBinary } from "../yurthub/build.ts";
+import type { BenchContext, Measured, RecordRow } from "./measure.ts";
+import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
+import { type SimulatorHandle, type SimulatorScale, startSimulator } from "./simulator.ts";
+
+/** The node YurtHub runs as: the simulator seeds its Node and Lease. */
+export const HUB_NODE = "node-0";
+/** The node pool named on the command line (YurtHub requires one; no NodePool object exists). */
+export const HUB_POOL = "bench-pool";
+/** `default/kubernetes`'s cluster IP in the simulator: YurtHub puts it in its serving cert. */
+const KUBERNETES_SERVICE_IP = "10.96.0.1";
+/** YurtHub's dummy-interface address, in its serving certificate even with the interface off. */
+const DUMMY_IF_IP = "169.254.2.1";
+
+/** PEM files of one session's YurtHub PKI. */
+export interface HubPki {
+  caFile: string;
+  caCert: string;
+  /** Client certificate and key (CN `system:node:<node>`, O `openyurt:yurthub`, `system:nodes`). */
+  clientCert: string;
+  clientKey: string;
+  /** Serving certificate and key for YurtHub's HTTPS listeners. */
+  serverCert: string;
+  serverKey: string;
+}
+
+/** Makes a CA in `dir` and issues YurtHub's client and serving certificates from it. */
+export async function makeHubPki(dir: string): Promise<HubPki> {
+  await Deno.mkdir(dir, { recursive: true });
+  await makeCa(dir, "yurthub-bench-ca");
+  const leaf = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n";
+  await issue(
+    dir,
+    "hub-client",
+    `/O=openyurt:yurthub/O=system:nodes/CN=system:node:${HUB_NODE}`,
+    `${leaf}extendedKeyUsage=clientAuth\n`,
+  );
+  const names = ["kubernetes", "kubernetes.default", "kubernetes.default.svc"]
+    .concat("kubernetes.default.svc.cluster.local").map((name) => `DNS:${name}`);
+  const ips = ["127.0.0.1", DUMMY_IF_IP, KUBERNETES_SERVICE_IP].map((ip) => `IP:${ip}`);
+  await issue(
+    dir,
+    "hub-server",
+    `/O=system:nodes/CN=system:node:${HUB_NODE}`,
+    `${leaf}extendedKeyUsage=serverAuth\nsubjectAltName=${[...names, ...ips].join(",")}\n`,
+  );
+  const read = (file: string) => Deno.readTextFile(`${dir}/${file}`);
+  return {
+    caFile: `${dir}/ca.crt`,
+    caCert: await read("ca.crt"),
+    clientCert: await read("hub-client.crt"),
+    clientKey: await read("hub-client.key"),
+    serverCert: await read("hub-server.crt"),
+    serverKey: await read("hub-server.key"),
+  };
+}
+
+/**
+ * Lays out YurtHub's `--root-dir` as its token bootstrap leaves it once the certificates are
+ * signed: the hub kubeconfig (also given as `--bootstrap-file`), the cluster CA and both
+ * certificate stores' current files. YurtHub wipes the folder when `yurthub.conf` names another
+ * server, so `server` must be the `--server-addr` it is started with.
+ */
+export async function writeHubRoot(
+  rootDir: string,
+  pki: HubPki,
+  server: string,
+  clusterCa: string,
+): Promise<void> {
+  await Deno.mkdir(`${rootDir}/pki`, { recursive: true });
+  const kubeconfig = kubeconfigYaml({
+    server,
+    caCert: clusterCa,
+    clientCert: pki.clientCert,
+    clientKey: pki.clientKey,
+  });
+  await Deno.writeTextFile(`${rootDir}/yurthub.conf`, kubeconfig);
+  await Deno.writeTextFile(`${rootDir}/bootstrap-hub.conf`, kubeconfig);
+  await Deno.writeTextFile(`${rootDir}/pki/ca.crt`, clusterCa);
+  await Deno.writeTextFile(`${rootDir}/pki/yurthub-current.pem`, pki.clientCert + pki.clientKey);
+  await Deno.writeTextFile(
+    `${rootDir}/pki/yurthub-server-current.pem`,
+    pki.serverCert + pki.serverKey,
+  );
+}
+
+/** Ports of one YurtHub. */
+export interface HubPorts {
+  /** Hub server: `/v1/healthz`, `/v1/readyz`, `/metrics`. */
+  serve: number;
+  /** The plain-HTTP proxy kubelet talks to. */
+  proxy: number;
+  proxySecure: number;
+  multiplexer: number;
+}
+
+/** How to start one YurtHub. */
+export interface HubOptions {
+  /** Upstream `https://host:port` (`--server-addr`). */
+  server: string;
+  rootDir: string;
+  ports: HubPorts;
+  /** Seconds between lease heartbeats, which are YurtHub's health checks (default 10). */
+  heartbeatIntervalS?: number;
+}
+
+/**
+ * YurtHub's command line for running outside a cluster (see the README's performance section):
+ * edge mode with its disk cache under the root dir, pre-issued certificates (token bootstrap
+ * mode finds them and asks for nothing), no dummy interface or iptables (no host networking
+ * changes), node pool topology off (the simulator has no NodePool API); every filter stays on.
+ */
+export function hubArgs(options: HubOptions): string[] {
+  const { ports } = options;
+  return [
+    `--server-addr=${options.server}`,
+    `--node-name=${HUB_NODE}`,
+    `--nodepool-name=${HUB_POOL}`,
+    "--node-ip=127.0.0.1",
+    "--working-mode=edge",
+    `--root-dir=${options.rootDir}`,
+    `--bootstrap-file=${options.rootDir}/bootstrap-hub.conf`,
+    `--disk-cache-path=${options.rootDir}/cache`,
+    "--bind-address=127.0.0.1",
+    `--serve-port=${ports.serve}`,
+    "--bind-proxy-address=127.0.0.1",
+    `--proxy-port=${ports.proxy}`,
+    `--proxy-secure-port=${ports.proxySecure}`,
+    `--multiplexer-port=${ports.multiplexer}`,
+    "--enable-dummy-if=false",
+    "--enable-iptables=false",
+    "--enable-node-pool=false",
+    `--heartbeat-interval-seconds=${options.heartbeatIntervalS ?? 10}`,
+  ];
+}
+
+/** Free loopback ports for one YurtHub. */
+export function freeHubPorts(): HubPorts {
+  return { serve: freePort(), proxy: freePort(), proxySecure: freePort(), multiplexer: freePort() };
+}
+
+/** A running YurtHub. */
+export interface HubHandle {
+  proc: BenchProcess;
+  /** Proxy base URL (plain HTTP, as kubelet uses it). */
+  url: string;
+  /** Hub server base URL. */
+  serverUrl: string;
+  memory(): ReturnType<typeof readMemory>;
+  stop(): Promise<void>;
+}
+
+/** Starts YurtHub; unless `waitReady` is false, waits until `/v1/readyz` answers 200. */
+export async function startHub(
+  ctx: BenchContext,
+  binary: string,
+  options: HubOptions & { name: string; waitReady?: boolean },
+): Promise<HubHandle> {
+  const proc = await spawnProcess({
+    name: options.name,
+    command: binary,
+    args: hubArgs(options),
+    logDir: `${ctx.runDir}/logs`,
+    maxLifetimeMs: 20 * 60_000,
+  });
+  const serverUrl = `http://127.0.0.1:${options.ports.serve}`;
+  if (options.waitReady !== false) {
+    try {
+      await waitForHttp(`${serverUrl}/v1/readyz`, proc, 120_000, 100);
+    } catch (error) {
+      await proc.stop();
+      throw error;
+    }
+  }
+  return {
+    proc,
+    url: `http://127.0.0.1:${options.ports.proxy}`,
+    serverUrl,
+    memory: () => readMemory(proc.pid),
+    stop: async () => void await proc.stop(),
+  };
+}
+
+/**
+ * YurtHub's view of the upstream from its `server_healthy_status` gauge: 1 healthy, 0 not,
+ * undefined before the first change (the gauge is only set when health flips).
+ */
+export async function hubUpstreamHealthy(hub: HubHandle): Promise<boolean | undefined> {
+  const text = await (await fetch(`${hub.serverUrl}/metrics`)).text();
+  const match = text.match(/server_healthy_status\{[^}]*\}\s+(\d+)/);
+  return match ? match[1] === "1" : undefined;
+}
+
+/** Polls {@linkcode hubUpstreamHealthy} until it equals `healthy` or `timeoutMs` passes. */
+export async function waitForHubHealth(
+  hub: HubHandle,
+  healthy: boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const state = await hubUpstreamHealthy(hub);
+    if (state === healthy || (healthy && state === undefined)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`YurtHub did not see the upstream ${healthy ? "healthy" : "down"} in time`);
+}
+
+/** An HTTPS simulator and one YurtHub in front of it, with their files in one folder. */
+export interface HubSession {
+  sim: SimulatorHandle;
+  hub: HubHandle;
+  /** The folder holding the PKI, the simulator's kubeconfig and YurtHub's root dir. */
+  dir: string;
+  pki: HubPki;
+  hubOptions: HubOptions;
+  /** Stops YurtHub and the simulator and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts an HTTPS simulator at `scale` and a ready YurtHub in front of it. */
+export async function startHubSession(
+  ctx: BenchContext,
+  binary: string,
+  options: { name: string; scale: SimulatorScale; heartbeatIntervalS?: number },
+): Promise<HubSession> {
+  const dir = `${ctx.runDir}/${options.name}`;
+  const pki = await makeHubPki(`${dir}/pki`);
+  const sim = await startSimulator(ctx, options.scale, {
+    clientCaFile: pki.caFile,
+    kubeconfigPath: `${dir}/sim-kubeconfig.yaml`,
+  });
+  const stops: Array<() => Promise<void>> = [() => sim.stop()];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+  };
+  try {
+    const hubOptions: HubOptions = {
+      server: sim.url,
+      rootDir: `${dir}/root`,
+      ports: freeHubPorts(),
+      heartbeatIntervalS: options.heartbeatIntervalS,
+    };
+    await writeHubRoot(hubOptions.rootDir, pki, sim.url, sim.credentials!.caCert);
+    const hub = await startHub(ctx, binary, { ...hubOptions, name: options.name });
+    stops.push(() => hub.stop());
+    return { sim, hub, dir, pki, hubOptions, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Files under `dir`, at any depth (0 when it does not exist). */
+async function countFiles(dir: string): Promise<number> {
+  let count = 0;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      count += entry.isDirectory ? await countFiles(`${dir}/${entry.name}`) : 1;
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return count;
+}
+
+/**
+ * Waits until YurtHub's disk cache holds at least `pods` of kubelet's pods (one file per object,
+ * under `<disk-cache-path>/kubelet/pods.v1.core/<namespace>/`).
+ */
+export async function waitForHubCache(
+  session: HubSession,
+  pods: number,
+  timeoutMs: number,
+): Promise<void> {
+  const dir = `${session.hubOptions.rootDir}/cache/kubelet/pods.v1.core`;
+  const deadline = performance.now() + timeoutMs;
+  let count = await countFiles(dir);
+  while (count < pods && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    count = await countFiles(dir);
+  }
+  if (count < pods) throw new Error(`YurtHub's disk cache held ${count} of ${pods} pods`);
+}
+
+/** A `fetch` client for the HTTPS simulator, and the bearer header it accepts. */
+export function directClient(sim: SimulatorHandle): {
+  client: Deno.HttpClient;
+  headers: Record<string, string>;
+} {
+  const credentials = sim.credentials;
+  if (!credentials) throw new Error("the simulator was not started with TLS");
+  return {
+    client: Deno.createHttpClient({ caCerts: [credentials.caCert] }),
+    headers: { authorization: `Bearer ${credentials.token}` },
+  };
+}
+
+/**
+ * Runs `measure` with the YurtHub binary and fills the YurtHub cell of `ids`: with the reason
+ * when there is no binary, with the failure when `measure` throws, for rows it left empty.
+ */
+export async function measureHub(
+  ctx: BenchContext,
+  record: RecordRow,
+  ids: readonly string[],
+  measure: (binary: string, recordHub: (id: string, value: Measured | string) => void) => Promise<
+    void
+  >,
+): Promise<void> {
+  const binary: YurthubBinary = ctx.yurthub ?? { missing: "not built: no YurtHub in this run" };
+  const filled = new Set<string>();
+  const recordHub = (id: string, value: Measured | string) => {
+    filled.add(id);
+    record(id, { yurthub: value });
+  };
+  if ("missing" in binary) {
+    for (const id of ids) recordHub(id, binary.missing);
+    return;
+  }
+  try {
+    await measure(binary.path, recordHub);
+  } catch (error) {
+    const reason = `failed: ${(error as Error).message.split("\n")[0]}`;
+    for (const id of ids) if (!filled.has(id)) recordHub(id, reason);
+  }
+}
