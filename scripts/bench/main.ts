@@ -6,10 +6,11 @@
  *
  * Flags: `--quick` (smaller sizes, shorter runs: a smoke run under two minutes),
  * `--only=<name,…>` (measurement names), `--out=<dir>` (default `bench-results`),
- * `--profile` (profile the agent in the first pass already).
+ * `--profile` (profile the agent in the first pass already), `--yurthub-dir=<dir>` (where the
+ * YurtHub binary is cached; default `~/.cache/holdfast/yurthub-<version>/`).
  *
- * The YurtHub column needs OpenYurt's YurtHub binary: a full run builds it once into
- * `~/.cache/holdfast/` (see `yurthub/build.ts`); `--quick` only uses one already built there.
+ * The YurtHub column needs OpenYurt's YurtHub binary: a full run builds it once into that folder
+ * (see `yurthub/build.ts`); `--quick` only uses one already built there.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -154,6 +155,7 @@ async function main(args: string[]): Promise<number> {
       profile: { type: "boolean", default: false },
       only: { type: "string" },
       out: { type: "string", default: "bench-results" },
+      "yurthub-dir": { type: "string" },
     },
   });
   const quick = flags.quick;
@@ -180,7 +182,7 @@ async function main(args: string[]): Promise<number> {
     sizes: quick ? QUICK : FULL,
   };
   const log = (line: string) => console.error(line);
-  ctx.yurthub = await locateYurthub({ build: !quick, log });
+  ctx.yurthub = await locateYurthub({ build: !quick, log, cacheDir: flags["yurthub-dir"] });
   log(
     "missing" in ctx.yurthub
       ? `YurtHub column: ${ctx.yurthub.missing}`

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../assert.ts";
+import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import type { BenchContext } from "../../../scripts/bench/lib/measure.ts";
 import type { RunDocument } from "../../../scripts/bench/lib/report.ts";
 import { MEASURES, QUICK } from "../../../scripts/bench/main.ts";
@@ -16,11 +16,34 @@ function plannedIds(): string[] {
   return MEASURES.flatMap((measure) => measure.plan(ctx).map((row) => row.id));
 }
 
+/** The rows with a YurtHub cell. */
+const YURTHUB_ROWS = [
+  "request.get.cache_on",
+  "request.list.cache_on",
+  "watch.throughput",
+  "watch.added_latency",
+  "offline.list.json",
+  "offline.list.protobuf",
+  "memory.idle",
+  "memory.cached",
+  "memory.load_peak",
+  "startup.first_offline_list",
+];
+
 Deno.test("bench --quick: runs to the end and produces every metric row", async () => {
   const out = await Deno.makeTempDir({ prefix: "holdfast-bench-test-" });
   try {
+    // An empty YurtHub folder: --quick never builds, so the YurtHub cells must say why not.
+    const yurthubDir = `${out}/no-yurthub`;
     const result = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "scripts/bench/main.ts", "--quick", `--out=${out}`],
+      args: [
+        "run",
+        "-A",
+        "scripts/bench/main.ts",
+        "--quick",
+        `--out=${out}`,
+        `--yurthub-dir=${yurthubDir}`,
+      ],
       cwd: REPO,
       stdout: "piped",
       stderr: "piped",
@@ -35,7 +58,15 @@ Deno.test("bench --quick: runs to the end and produces every metric row", async 
     assertEquals(ids, plannedIds());
     for (const row of doc.rows) {
       assert(stdout.includes(`| ${row.metric}`), `table has no line for ${row.metric}`);
+      const hub = row.yurthub;
+      if (YURTHUB_ROWS.includes(row.id)) {
+        assert(
+          typeof hub === "string" && hub.startsWith(`not built: no cached binary at ${yurthubDir}`),
+          `${row.id}: ${JSON.stringify(hub)}`,
+        );
+      } else assertEquals(hub, undefined, row.id);
     }
+    await assertRejects(() => Deno.stat(yurthubDir), Deno.errors.NotFound);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
