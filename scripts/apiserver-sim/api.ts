@@ -7,7 +7,7 @@
  */
 import { requiredFieldValue } from "../../src/kube/field_selector.ts";
 import { type ListOptions, parseListOptions } from "../../src/kube/list_options.ts";
-import { JSON_MEDIA } from "../../src/kube/media_type.ts";
+import { JSON_MEDIA, PROTOBUF_MEDIA } from "../../src/kube/media_type.ts";
 import { parseRequestInfo, type RequestInfo } from "../../src/kube/request_info.ts";
 import {
   failure,
@@ -26,6 +26,7 @@ import {
   type Representation,
 } from "./negotiation.ts";
 import { isPatchType } from "./patch.ts";
+import { decodeProtobufBody, PROTOBUF_BODY_KINDS } from "./protobuf_body.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
 import { selection } from "./selection.ts";
 import { Entry, type Store } from "./store.ts";
@@ -209,12 +210,29 @@ async function verb(
 }
 
 /**
- * The JSON body of a write. Bodies in other formats, protobuf included, are 415: the simulator
- * cannot turn a protobuf object into JSON without the type's schema.
+ * The JSON body of a write, or the JSON form of a protobuf Lease (`protobuf_body.ts`). Other
+ * bodies, protobuf of other kinds included, are 415: the simulator cannot turn a protobuf object
+ * into JSON without the type's schema.
  */
 async function readJson(request: Request): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
   const media = contentType.split(";")[0].trim();
+  if (media === PROTOBUF_MEDIA) {
+    const body = new Uint8Array(await request.arrayBuffer());
+    let object: unknown;
+    try {
+      object = decodeProtobufBody(body);
+    } catch (error) {
+      throw new StatusError(failure(400, "BadRequest", `the request body: ${error}`));
+    }
+    if (object) return object;
+    throw new StatusError(failure(
+      415,
+      "UnsupportedMediaType",
+      `the simulator reads protobuf bodies only for ${PROTOBUF_BODY_KINDS.join(", ")}; ` +
+        "send application/json",
+    ));
+  }
   if (media && media !== JSON_MEDIA && !media.endsWith("+json")) {
     throw new StatusError(failure(
       415,
