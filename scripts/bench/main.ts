@@ -89,7 +89,9 @@ export async function runMeasures(
     const started = performance.now();
     log(`▶ ${measure.name}`);
     let failure: string | undefined;
-    const budgetS = ctx.quick ? QUICK_BUDGET_S : FULL_BUDGET_S;
+    // The YurtHub cells run the same work again against YurtHub: twice the time.
+    const hubFactor = ctx.yurthub && "path" in ctx.yurthub ? 2 : 1;
+    const budgetS = (ctx.quick ? QUICK_BUDGET_S : FULL_BUDGET_S) * hubFactor;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const overrun = new Promise<never>((_, reject) => {
       timer = setTimeout(

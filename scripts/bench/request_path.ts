@@ -136,12 +136,12 @@ async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<voi
       scale: { pods: ctx.sizes.listPods },
     });
     try {
-      const bearer = { Authorization: `Bearer ${session.sim.credentials!.token}` };
+      const bearer = session.direct.headers;
       for (const workload of await workloads(ctx, session.hub.url)) {
         await timedOk(`${session.hub.url}${workload.path}`, clientHeaders());
         const direct = await measureWrk(
           ctx,
-          `${session.sim.url}${workload.path}`,
+          `${session.direct.url}${workload.path}`,
           workload.connections,
           bearer,
         );
@@ -150,6 +150,13 @@ async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<voi
           `${session.hub.url}${workload.path}`,
           workload.connections,
         );
+        if (hub.requests === 0) {
+          recordHub(
+            `request.${workload.key}.cache_on`,
+            `no request completed in ${ctx.sizes.wrkDurationS} s (c=${workload.connections})`,
+          );
+          continue;
+        }
         const measured = rate(hub);
         measured.detail["÷ direct TLS"] = `${
           formatNumber(hub.requestsPerSec / direct.requestsPerSec)

@@ -133,6 +133,7 @@ export async function waitForHttp(
   proc: BenchProcess,
   timeoutMs = 30_000,
   intervalMs = 20,
+  client?: Deno.HttpClient,
 ): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let exited = false;
@@ -143,7 +144,7 @@ export async function waitForHttp(
       throw new Error(`${proc.name} exited before answering ${url}:\n${await logTail(proc)}`);
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000), client });
       await response.body?.cancel();
       if (response.status < 500) return performance.now();
       lastError = `status ${response.status}`;

@@ -6,9 +6,14 @@
  * increasing resourceVersions, at a fixed rate, produced as the client reads so nothing queues
  * without bound) — plus `/readyz`, `/healthz` and `/version` for the agent's health checks.
  *
- * Usage: `deno run -A scripts/bench/lib/watch_flood.ts <port> <events-per-second>`
+ * For a client that needs more of the API than that (YurtHub), it can serve HTTPS and forward
+ * every other request to a simulator (`--fallback`).
+ *
+ * Usage: `deno run -A scripts/bench/lib/watch_flood.ts <port> <events-per-second>
+ * [--cert <pem file> --key <pem file>] [--fallback <simulator url>]`
  * @module
  */
+import { parseArgs } from "node:util";
 import { loadFixtures } from "../../apiserver-sim/fixtures.ts";
 import type { BenchContext } from "./measure.ts";
 import { type BenchProcess, freePort, spawnProcess, waitForHttp } from "./processes.ts";
@@ -20,19 +25,34 @@ export interface FloodHandle {
   stop(): Promise<void>;
 }
 
+/** Serving over HTTPS, and where requests other than the pod LIST and watch go. */
+export interface FloodOptions {
+  /** Serving certificate and key files, and a client trusting their CA (to wait for it). */
+  tls?: { certFile: string; keyFile: string; client: Deno.HttpClient };
+  /** Base URL that every other request is forwarded to (instead of a 404). */
+  fallback?: string;
+}
+
 /** Starts the flood source at `rate` events/s and waits until it answers. */
-export async function startFlood(ctx: BenchContext, rate: number): Promise<FloodHandle> {
+export async function startFlood(
+  ctx: BenchContext,
+  rate: number,
+  options: FloodOptions = {},
+): Promise<FloodHandle> {
   const port = freePort();
+  const args = ["run", "-A", new URL(import.meta.url).pathname, String(port), String(rate)];
+  if (options.tls) args.push("--cert", options.tls.certFile, "--key", options.tls.keyFile);
+  if (options.fallback) args.push("--fallback", options.fallback);
   const proc = await spawnProcess({
     name: "watch-flood",
     command: Deno.execPath(),
-    args: ["run", "-A", new URL(import.meta.url).pathname, String(port), String(rate)],
+    args,
     cwd: ctx.repoRoot,
     logDir: `${ctx.runDir}/logs`,
     maxLifetimeMs: 10 * 60_000,
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/readyz`, proc);
+  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, proc, 30_000, 20, options.tls?.client);
   return { proc, url, stop: async () => void await proc.stop() };
 }
 
@@ -55,8 +75,11 @@ async function templates(): Promise<{ events: Template[]; list: string }> {
   const items = Array.from({ length: PODS }, (_, i) => {
     const pod = pods[i % pods.length];
     const metadata = pod.metadata as Record<string, unknown>;
+    // Watch event objects carry kind and apiVersion, as kube-apiserver's do (YurtHub needs them).
     return {
       ...pod,
+      kind: "Pod",
+      apiVersion: "v1",
       metadata: { ...metadata, name: `flood-${i}`, resourceVersion: RV_MARK },
     };
   });
@@ -103,12 +126,29 @@ function eventStream(events: Template[], rate: number): ReadableStream<Uint8Arra
   }, { highWaterMark: 0 });
 }
 
-async function serve(port: number, rate: number): Promise<void> {
+/** Sends `request` on to `base` (same method, path, headers and body) and streams the answer. */
+function forward(request: Request, base: string): Promise<Response> {
+  const url = new URL(request.url);
+  return fetch(`${base}${url.pathname}${url.search}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+  });
+}
+
+async function serve(port: number, rate: number, options: ServeOptions): Promise<void> {
   const { events, list } = await templates();
   const json = { "content-type": "application/json" };
-  Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (request) => {
+  const tls = options.cert && options.key
+    ? { cert: await Deno.readTextFile(options.cert), key: await Deno.readTextFile(options.key) }
+    : {};
+  Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {}, ...tls }, (request) => {
     const url = new URL(request.url);
     if (["/readyz", "/healthz", "/livez"].includes(url.pathname)) return new Response("ok");
+    if (url.pathname !== "/api/v1/pods" && options.fallback) {
+      return forward(request, options.fallback);
+    }
     if (url.pathname === "/version") {
       return Response.json({ major: "1", minor: "36", gitVersion: "v1.36.0-flood" });
     }
@@ -129,4 +169,17 @@ async function serve(port: number, rate: number): Promise<void> {
   });
 }
 
-if (import.meta.main) await serve(Number(Deno.args[0]), Number(Deno.args[1]));
+interface ServeOptions {
+  cert?: string;
+  key?: string;
+  fallback?: string;
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { cert: { type: "string" }, key: { type: "string" }, fallback: { type: "string" } },
+  });
+  await serve(Number(positionals[0]), Number(positionals[1]), values);
+}

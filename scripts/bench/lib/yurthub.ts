@@ -16,6 +16,7 @@ import type { YurthubBinary } from "../yurthub/build.ts";
 import type { BenchContext, Measured, RecordRow } from "./measure.ts";
 import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
 import { type SimulatorHandle, type SimulatorScale, startSimulator } from "./simulator.ts";
+import { startFlood } from "./watch_flood.ts";
 
 /** The node YurtHub runs as: the simulator seeds its Node and Lease. */
 export const HUB_NODE = "node-0";
@@ -220,46 +221,102 @@ export async function waitForHubHealth(
   throw new Error(`YurtHub did not see the upstream ${healthy ? "healthy" : "down"} in time`);
 }
 
-/** An HTTPS simulator and one YurtHub in front of it, with their files in one folder. */
+/** The upstream YurtHub talks to, reached directly: its URL, a client trusting its CA, credentials. */
+export interface DirectUpstream {
+  url: string;
+  client: Deno.HttpClient;
+  headers: Record<string, string>;
+}
+
+/** A simulator and one YurtHub in front of it (or of a flood source), files in one folder. */
 export interface HubSession {
   sim: SimulatorHandle;
   hub: HubHandle;
+  /** What YurtHub's `--server-addr` names, for direct requests. */
+  direct: DirectUpstream;
   /** The folder holding the PKI, the simulator's kubeconfig and YurtHub's root dir. */
   dir: string;
-  pki: HubPki;
   hubOptions: HubOptions;
-  /** Stops YurtHub and the simulator and removes the folder. */
+  /** Stops YurtHub, the flood source and the simulator and removes the folder. */
   stop(): Promise<void>;
 }
 
-/** Starts an HTTPS simulator at `scale` and a ready YurtHub in front of it. */
+/** How to set up one session. */
+export interface HubSessionOptions {
+  name: string;
+  scale: SimulatorScale;
+  heartbeatIntervalS?: number;
+  /**
+   * Put the watch flood source (over HTTPS, at this many events/s) between YurtHub and a plain
+   * simulator: pods come from the flood, every other request is forwarded to the simulator.
+   */
+  floodRate?: number;
+}
+
+/** Starts YurtHub's upstream: an HTTPS simulator, or the flood source in front of a simulator. */
+async function startUpstream(
+  ctx: BenchContext,
+  dir: string,
+  pki: HubPki,
+  options: HubSessionOptions,
+  stops: Array<() => Promise<void>>,
+): Promise<{ sim: SimulatorHandle; direct: DirectUpstream; clusterCa: string }> {
+  if (options.floodRate === undefined) {
+    const sim = await startSimulator(ctx, options.scale, {
+      clientCaFile: pki.caFile,
+      kubeconfigPath: `${dir}/sim-kubeconfig.yaml`,
+    });
+    stops.push(() => sim.stop());
+    const { caCert, token } = sim.credentials!;
+    const client = Deno.createHttpClient({ caCerts: [caCert] });
+    stops.push(() => Promise.resolve(client.close()));
+    const direct = { url: sim.url, client, headers: { authorization: `Bearer ${token}` } };
+    return { sim, direct, clusterCa: caCert };
+  }
+  const sim = await startSimulator(ctx, options.scale);
+  stops.push(() => sim.stop());
+  await issue(
+    `${dir}/pki`,
+    "flood",
+    "/CN=watch-flood",
+    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n" +
+      "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n",
+  );
+  const client = Deno.createHttpClient({ caCerts: [pki.caCert] });
+  stops.push(() => Promise.resolve(client.close()));
+  const flood = await startFlood(ctx, options.floodRate, {
+    tls: { certFile: `${dir}/pki/flood.crt`, keyFile: `${dir}/pki/flood.key`, client },
+    fallback: sim.url,
+  });
+  stops.push(() => flood.stop());
+  return { sim, direct: { url: flood.url, client, headers: {} }, clusterCa: pki.caCert };
+}
+
+/** Starts YurtHub's upstream and a ready YurtHub in front of it. */
 export async function startHubSession(
   ctx: BenchContext,
   binary: string,
-  options: { name: string; scale: SimulatorScale; heartbeatIntervalS?: number },
+  options: HubSessionOptions,
 ): Promise<HubSession> {
   const dir = `${ctx.runDir}/${options.name}`;
-  const pki = await makeHubPki(`${dir}/pki`);
-  const sim = await startSimulator(ctx, options.scale, {
-    clientCaFile: pki.caFile,
-    kubeconfigPath: `${dir}/sim-kubeconfig.yaml`,
-  });
-  const stops: Array<() => Promise<void>> = [() => sim.stop()];
+  const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
     await Deno.remove(dir, { recursive: true }).catch(() => undefined);
   };
   try {
+    const pki = await makeHubPki(`${dir}/pki`);
+    const { sim, direct, clusterCa } = await startUpstream(ctx, dir, pki, options, stops);
     const hubOptions: HubOptions = {
-      server: sim.url,
+      server: direct.url,
       rootDir: `${dir}/root`,
       ports: freeHubPorts(),
       heartbeatIntervalS: options.heartbeatIntervalS,
     };
-    await writeHubRoot(hubOptions.rootDir, pki, sim.url, sim.credentials!.caCert);
+    await writeHubRoot(hubOptions.rootDir, pki, direct.url, clusterCa);
     const hub = await startHub(ctx, binary, { ...hubOptions, name: options.name });
     stops.push(() => hub.stop());
-    return { sim, hub, dir, pki, hubOptions, stop };
+    return { sim, hub, direct, dir, hubOptions, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -296,19 +353,6 @@ export async function waitForHubCache(
     count = await countFiles(dir);
   }
   if (count < pods) throw new Error(`YurtHub's disk cache held ${count} of ${pods} pods`);
-}
-
-/** A `fetch` client for the HTTPS simulator, and the bearer header it accepts. */
-export function directClient(sim: SimulatorHandle): {
-  client: Deno.HttpClient;
-  headers: Record<string, string>;
-} {
-  const credentials = sim.credentials;
-  if (!credentials) throw new Error("the simulator was not started with TLS");
-  return {
-    client: Deno.createHttpClient({ caCerts: [credentials.caCert] }),
-    headers: { authorization: `Bearer ${credentials.token}` },
-  };
 }
 
 /**
