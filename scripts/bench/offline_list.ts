@@ -17,6 +17,7 @@ import { spread } from "./lib/stats.ts";
 import {
   type HubSession,
   measureHub,
+  type RecordHub,
   startHubSession,
   waitForHubCache,
   waitForHubHealth,
@@ -155,7 +156,7 @@ async function measureHubMedia(
   ctx: BenchContext,
   session: HubSession,
   media: typeof MEDIA[number],
-  recordHub: (id: string, value: Measured | string) => void,
+  recordHub: RecordHub,
 ): Promise<void> {
   const { sim, hub } = session;
   const id = `offline.list.${media.key}`;

@@ -14,7 +14,14 @@ import { kubeconfigYaml } from "../../apiserver-sim/kubeconfig.ts";
 import { issue, makeCa } from "../../apiserver-sim/pki.ts";
 import type { YurthubBinary } from "../yurthub/build.ts";
 import type { BenchContext, Measured, RecordRow } from "./measure.ts";
-import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
+import {
+  type BenchProcess,
+  delay,
+  freePort,
+  readMemory,
+  spawnProcess,
+  waitForHttp,
+} from "./processes.ts";
 import { type SimulatorHandle, type SimulatorScale, startSimulator } from "./simulator.ts";
 import { startFlood } from "./watch_flood.ts";
 
@@ -216,7 +223,7 @@ export async function waitForHubHealth(
   while (performance.now() < deadline) {
     const state = await hubUpstreamHealthy(hub);
     if (state === healthy || (healthy && state === undefined)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(100);
   }
   throw new Error(`YurtHub did not see the upstream ${healthy ? "healthy" : "down"} in time`);
 }
@@ -349,11 +356,14 @@ export async function waitForHubCache(
   const deadline = performance.now() + timeoutMs;
   let count = await countFiles(dir);
   while (count < pods && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(100);
     count = await countFiles(dir);
   }
   if (count < pods) throw new Error(`YurtHub's disk cache held ${count} of ${pods} pods`);
 }
+
+/** Fills one row's YurtHub cell: a value, or why there is none. */
+export type RecordHub = (id: string, value: Measured | string) => void;
 
 /**
  * Runs `measure` with the YurtHub binary and fills the YurtHub cell of `ids`: with the reason
@@ -363,13 +373,11 @@ export async function measureHub(
   ctx: BenchContext,
   record: RecordRow,
   ids: readonly string[],
-  measure: (binary: string, recordHub: (id: string, value: Measured | string) => void) => Promise<
-    void
-  >,
+  measure: (binary: string, recordHub: RecordHub) => Promise<void>,
 ): Promise<void> {
   const binary: YurthubBinary = ctx.yurthub ?? { missing: "not built: no YurtHub in this run" };
   const filled = new Set<string>();
-  const recordHub = (id: string, value: Measured | string) => {
+  const recordHub: RecordHub = (id, value) => {
     filled.add(id);
     record(id, { yurthub: value });
   };
