@@ -114,9 +114,12 @@ export async function runMeasures(
       clearTimeout(timer);
       await stopAll();
     }
+    const notMeasured = `not measured: ${firstLine(failure ?? "no result recorded")}`;
+    const noHub = ctx.yurthub && "missing" in ctx.yurthub ? ctx.yurthub.missing : notMeasured;
     for (const row of planned.values()) {
       const measured = row.holdfast !== undefined || row.note !== undefined;
-      if (!measured) row.note = `not measured: ${firstLine(failure ?? "no result recorded")}`;
+      if (!measured) row.note = notMeasured;
+      if (row.peer && row.yurthub === undefined) row.yurthub = noHub;
     }
     log(`  ${measure.name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     rows.push(...planned.values());

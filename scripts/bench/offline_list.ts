@@ -34,6 +34,7 @@ function plan(ctx: BenchContext): RowPlan[] {
     id: `offline.list.${media.key}`,
     metric: `${pods}-pod LIST (${media.label}) offline from cache, p50`,
     target: "≥ 2× faster than online",
+    peer: true,
   }));
 }
 

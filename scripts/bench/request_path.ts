@@ -72,6 +72,7 @@ function planRows(ctx: BenchContext): RowPlan[] {
       id: `request.${key}.${subject.key}`,
       metric: `${label} req/s, ${subject.label}`,
       target: subject.key.startsWith("cache_") ? "ratio ≥ nginx's ratio" : undefined,
+      peer: subject.key === "cache_on",
     }))
   );
 }

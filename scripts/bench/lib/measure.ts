@@ -53,6 +53,8 @@ export interface RowPlan {
   metric: string;
   /** The target, in words (absent when the row is informational). */
   target?: string;
+  /** The row has a YurtHub cell (the same work through OpenYurt's YurtHub). */
+  peer?: boolean;
 }
 
 /** One measured value. */
