@@ -34,9 +34,6 @@ export interface Agent {
   adminAddress: Deno.NetAddr;
 }
 
-/** How long a request waits for upstream response headers before the server counts as gone. */
-const UPSTREAM_HEADER_TIMEOUT_MS = 15_000;
-
 /** The most the cache branch may fall behind the client on one response. */
 const MAX_CACHE_LAG_BYTES = 8 * 1024 * 1024;
 
@@ -137,7 +134,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     cacheAgents: config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents),
     maxCacheLagBytes: MAX_CACHE_LAG_BYTES,
     maxListCacheLagBytes: MAX_LIST_CACHE_LAG_BYTES,
-    headerTimeoutMs: UPSTREAM_HEADER_TIMEOUT_MS,
+    headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
     cache: storeCacheBranch(store, logger, (reason) => metrics.cacheDrops.inc({ reason })),
     onUpstreamBytes: (bytes) => metrics.upstreamBytes.inc(bytes),
     local: createLocalAnswer({

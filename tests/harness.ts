@@ -84,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     lbMode: "round-robin",
     health: PATIENT_HEALTH,
+    limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
     log: { level: "error", format: "text" },
     ...options.config,
   };

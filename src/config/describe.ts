@@ -39,6 +39,11 @@ export function describeConfig(config: Config): Record<string, unknown> {
       unhealthyThreshold: health.unhealthyThreshold,
       healthyThreshold: health.healthyThreshold,
     },
+    limits: {
+      upstreamHeaderTimeout: formatDuration(config.limits.upstreamHeaderTimeoutMs),
+      offlineLists: config.limits.offlineLists,
+      watches: config.limits.watches,
+    },
     log: { ...config.log },
     ...(config.filters ? { filters: describeFilters(config.filters) } : {}),
   };

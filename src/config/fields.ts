@@ -25,6 +25,9 @@ export interface Settings {
   "health.timeout"?: string;
   "health.unhealthyThreshold"?: number;
   "health.healthyThreshold"?: number;
+  "limits.upstreamHeaderTimeout"?: string;
+  "limits.offlineLists"?: number;
+  "limits.watches"?: number;
   "log.level"?: string;
   "log.format"?: string;
   "filters.enabled"?: string[];
@@ -76,6 +79,9 @@ export const DEFAULTS: Readonly<Settings> = {
   "health.timeout": "2s",
   "health.unhealthyThreshold": 3,
   "health.healthyThreshold": 2,
+  "limits.upstreamHeaderTimeout": "15s",
+  "limits.offlineLists": 4,
+  "limits.watches": 1000,
   "log.level": "info",
   "log.format": "text",
   "filters.enabled": [...FILTER_NAMES],
@@ -216,6 +222,30 @@ export const FIELDS: readonly FieldSpec[] = [
     help: `passed checks before a server is healthy again (default: ${
       DEFAULTS["health.healthyThreshold"]
     })`,
+  },
+  {
+    key: "limits.upstreamHeaderTimeout",
+    flag: "--upstream-header-timeout",
+    arg: "DURATION",
+    type: "string",
+    help: `wait for an upstream's response headers; then reads go to the cache and writes ` +
+      `get 504 (default: ${DEFAULTS["limits.upstreamHeaderTimeout"]})`,
+  },
+  {
+    key: "limits.offlineLists",
+    flag: "--max-offline-lists",
+    arg: "N",
+    type: "integer",
+    help: `offline LISTs answered at once, more get 429 (default: ${
+      DEFAULTS["limits.offlineLists"]
+    })`,
+  },
+  {
+    key: "limits.watches",
+    flag: "--max-watches",
+    arg: "N",
+    type: "integer",
+    help: `watches served at once, more get 429 (default: ${DEFAULTS["limits.watches"]})`,
   },
   {
     key: "log.level",

@@ -55,6 +55,13 @@ export function resolveConfig(input: SourcedSettings, io: ConfigIO): Config | Co
   return catchConfigError(() => new Resolver(input, io).config());
 }
 
+type DurationField = "health.interval" | "health.timeout" | "limits.upstreamHeaderTimeout";
+type CountField =
+  | "health.unhealthyThreshold"
+  | "health.healthyThreshold"
+  | "limits.offlineLists"
+  | "limits.watches";
+
 class Resolver {
   #input: SourcedSettings;
   #io: ConfigIO;
@@ -84,6 +91,11 @@ class Resolver {
       upstream: this.#upstream(kubeconfig),
       lbMode: this.#oneOf("lbMode", LB_MODES),
       health: this.#health(),
+      limits: {
+        upstreamHeaderTimeoutMs: this.#duration("limits.upstreamHeaderTimeout"),
+        offlineLists: this.#threshold("limits.offlineLists"),
+        watches: this.#threshold("limits.watches"),
+      },
       log: {
         level: this.#oneOf("log.level", LOG_LEVELS),
         format: this.#oneOf("log.format", LOG_FORMATS),
@@ -100,7 +112,7 @@ class Resolver {
     return this.#input.settings[field];
   }
 
-  #required(field: "cachePath" | "health.path" | "health.interval" | "health.timeout"): string {
+  #required(field: "cachePath" | "health.path" | DurationField): string {
     const value = this.#get(field);
     if (value === undefined || value === "") return this.#fail(field, "must not be empty");
     return value;
@@ -340,7 +352,7 @@ class Resolver {
     };
   }
 
-  #duration(field: "health.interval" | "health.timeout"): number {
+  #duration(field: DurationField): number {
     const text = this.#required(field);
     const ms = parseDuration(text);
     if (ms === undefined) return this.#fail(field, `"${text}" is not a duration ${DURATION_HINT}`);
@@ -348,7 +360,7 @@ class Resolver {
     return ms;
   }
 
-  #threshold(field: "health.unhealthyThreshold" | "health.healthyThreshold"): number {
+  #threshold(field: CountField): number {
     const value = this.#get(field) ?? 0;
     if (!Number.isInteger(value) || value < 1) {
       return this.#fail(field, `${value} must be a whole number of at least 1`);

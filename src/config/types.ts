@@ -36,6 +36,16 @@ export interface HealthConfig {
   healthyThreshold: number;
 }
 
+/** Bounds on what clients can make the agent hold or wait for. */
+export interface Limits {
+  /** How long a request waits for an upstream's response headers before giving up on it. */
+  upstreamHeaderTimeoutMs: number;
+  /** Offline LISTs answered at once; more get 429 TooManyRequests. */
+  offlineLists: number;
+  /** Watches served at once (online and offline); more get 429 TooManyRequests. */
+  watches: number;
+}
+
 /** Log level names, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -63,6 +73,7 @@ export interface Config {
   upstream: UpstreamCredentials;
   lbMode: LoadBalanceMode;
   health: HealthConfig;
+  limits: Limits;
   log: { level: LogLevel; format: "json" | "text" };
   /** Response filters; absent means none. */
   filters?: FiltersConfig;

@@ -28,10 +28,16 @@ export interface Forwarded {
   server: UpstreamServer;
 }
 
-/** No upstream could be reached; `reason` says why. */
+/**
+ * No upstream answered; `reason` says why. `reachedUpstream` is false only when the request
+ * certainly never reached a server (no server, or the connection, DNS lookup or TLS handshake
+ * failed before anything was sent); otherwise the outcome is unknown (timeout, offline while
+ * waiting, a connection lost after sending), and a write may have been applied.
+ */
 export interface Unreachable {
   ok: false;
   reason: string;
+  reachedUpstream: boolean;
 }
 
 /** Forwards `request` (whose URL is `url`) upstream; never throws for network failures. */
@@ -47,6 +53,7 @@ export async function forward(
   );
   let server = deps.pool.pick();
   let reason = "no upstream server is healthy";
+  let reachedUpstream = false;
   for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
     const prefix = server.url.pathname.replace(/\/$/, "");
     const target = new URL(prefix + url.pathname + url.search, server.url);
@@ -66,13 +73,16 @@ export async function forward(
       });
       return { ok: true, response, server };
     } catch (error) {
-      if (request.signal.aborted) return { ok: false, reason: "client went away" };
+      if (request.signal.aborted) {
+        return { ok: false, reason: "client went away", reachedUpstream: true };
+      }
       const why = !headerTimeout.signal.aborted
         ? describeFetchError(error)
         : headerTimeout.signal.reason === "offline"
         ? "every upstream server was marked unhealthy while waiting"
         : `no response within ${deps.headerTimeoutMs} ms`;
       reason = `${server.url.origin}: ${why}`;
+      reachedUpstream ||= headerTimeout.signal.aborted || !failedToConnect(error);
       deps.suspect(server);
       server = deps.pool.pick(server);
     } finally {
@@ -80,5 +90,15 @@ export async function forward(
       deps.pool.events.removeEventListener("offline", wentOffline);
     }
   }
-  return { ok: false, reason };
+  return { ok: false, reason, reachedUpstream };
+}
+
+/**
+ * Whether a fetch error happened while connecting (DNS, TCP connect, TLS handshake), before any
+ * byte of the request was sent: the HTTP client reports those as `client error (Connect)`.
+ */
+export function failedToConnect(error: unknown): boolean {
+  const messages: string[] = [];
+  for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
+  return messages.some((m) => m.includes("client error (Connect)"));
 }

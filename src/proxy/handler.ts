@@ -9,7 +9,7 @@
  * @module
  */
 import { applyFilters, type ResponseFilter } from "../filters/chain.ts";
-import { notImplemented, serviceUnavailable } from "../kube/status.ts";
+import { failure, notImplemented, serviceUnavailable, type Status } from "../kube/status.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
@@ -77,9 +77,29 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     }
     if (!deps.pool.online) return { response: await local(request, classified), classified };
     const result = await forward(request, url, deps);
+    if (!result.ok && result.reachedUpstream && !isSafeMethod(request.method)) {
+      // The write may have been applied upstream: answering it locally could apply it twice.
+      return { response: statusResponse(outcomeUnknown(result.reason), accept), classified };
+    }
     if (!result.ok) return { response: await local(request, classified), classified };
     return { response: respond(result.response, classified, deps), classified };
   };
+}
+
+/** GET and HEAD: the only methods that change nothing, so answering them locally is safe. */
+function isSafeMethod(method: string): boolean {
+  return method === "GET" || method === "HEAD";
+}
+
+/** 504 Timeout, as kube-apiserver answers a request whose outcome it cannot tell. */
+function outcomeUnknown(reason: string): Status {
+  return failure(
+    504,
+    "Timeout",
+    `the request was sent to the cloud kube-apiserver but no answer came back (${reason}); ` +
+      "it may or may not have been applied",
+    { retryAfterSeconds: 1 },
+  );
 }
 
 function respond(upstream: Response, classified: Classified, deps: ProxyDeps): Response {

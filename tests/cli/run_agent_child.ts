@@ -24,6 +24,7 @@ const CONFIG: Config = {
     unhealthyThreshold: 3,
     healthyThreshold: 2,
   },
+  limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
   log: { level: "info", format: "json" },
 };
 

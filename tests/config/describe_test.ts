@@ -25,6 +25,7 @@ const CONFIG: Config = {
     unhealthyThreshold: 3,
     healthyThreshold: 2,
   },
+  limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
   log: { level: "debug", format: "json" },
 };
 

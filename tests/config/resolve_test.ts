@@ -44,6 +44,7 @@ Deno.test("resolveConfig fills every default", () => {
       unhealthyThreshold: 3,
       healthyThreshold: 2,
     },
+    limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
     log: { level: "info", format: "text" },
     filters: {
       enabled: [
@@ -56,6 +57,13 @@ Deno.test("resolveConfig fills every default", () => {
       components: {},
     },
   });
+});
+
+Deno.test("resolveConfig rejects limits that are not positive, naming the field", () => {
+  assert.equal(error({ ...SERVER, "limits.offlineLists": 0 }).field, "limits.offlineLists");
+  assert.equal(error({ ...SERVER, "limits.watches": 1.5 }).field, "limits.watches");
+  const err = error({ ...SERVER, "limits.upstreamHeaderTimeout": "0s" });
+  assert.equal(err.field, "limits.upstreamHeaderTimeout");
 });
 
 Deno.test("resolveConfig defaults the node name to the lower-cased host name", () => {

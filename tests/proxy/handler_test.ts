@@ -264,3 +264,46 @@ Deno.test("proxy: a request waiting on a hung upstream is answered as soon as th
   assertEquals((await response.json()).reason, "ServiceUnavailable");
   hang.resolve(new Response("late"));
 });
+
+Deno.test("proxy: a write whose upstream outcome is unknown gets 504 Timeout, never a local answer", async () => {
+  const hang = Promise.withResolvers<void>();
+  await using upstream = startUpstream(() => hang.promise.then(() => new Response("late")));
+  using _release = { [Symbol.dispose]: () => hang.resolve() };
+  const local = () => Promise.resolve(new Response("answered locally", { status: 201 }));
+  await using timeout = startProxy([upstream.url], { headerTimeoutMs: 100, local });
+  const lease = new URL("/apis/coordination.k8s.io/v1/namespaces/a/leases/b", timeout.url);
+  const timedOut = await fetch(lease, { method: "PUT", body: "{}" });
+  const status = await timedOut.json();
+  assertEquals([status.kind, status.reason, status.code], ["Status", "Timeout", 504]);
+  assertEquals(timedOut.status, 504);
+  assertEquals(timedOut.headers.get("retry-after"), "1");
+  // A read in the same situation is still answered from the cache.
+  const read = await fetch(new URL("/api/v1/pods", timeout.url));
+  assertEquals(await read.text(), "answered locally");
+
+  await using waiting = startProxy([upstream.url], { headerTimeoutMs: 600_000, local });
+  const seen = upstream.requests.length;
+  const pending = fetch(new URL("/api/v1/namespaces/a/events", waiting.url), {
+    method: "POST",
+    body: "{}",
+  });
+  while (upstream.requests.length === seen) await new Promise((r) => setTimeout(r, 5));
+  waiting.pool.setHealth(waiting.pool.servers[0], false);
+  const offline = await pending;
+  assertEquals(await offline.json().then((s) => s.reason), "Timeout");
+  assertEquals(offline.status, 504);
+});
+
+Deno.test("proxy: a write that certainly never reached an upstream is answered locally", async () => {
+  const closed = startUpstream(() => new Response());
+  const url = closed.url;
+  await closed.shutdown();
+  const local = () => Promise.resolve(new Response("answered locally", { status: 201 }));
+  await using proxy = startProxy([url], { local });
+  const response = await fetch(new URL("/api/v1/namespaces/a/events", proxy.url), {
+    method: "POST",
+    body: "{}",
+  });
+  assertEquals(response.status, 201);
+  assertEquals(await response.text(), "answered locally");
+});
