@@ -3,6 +3,7 @@
  * checks, the Deno KV cache, the proxy listener and the admin listener.
  * @module
  */
+import { requestLabeler } from "./admin/metric_labels.ts";
 import { createMetrics } from "./admin/metrics.ts";
 import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
@@ -14,6 +15,7 @@ import type { Config } from "./config/types.ts";
 import { buildResponseFilters, upstreamJsonGet } from "./filters/build.ts";
 import type { Logger } from "./log/logger.ts";
 import { storeCacheBranch } from "./proxy/cache_branch.ts";
+import { Slots } from "./proxy/admission.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
@@ -113,6 +115,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     }
   });
 
+  const cacheAgents = config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents);
   const handler = createProxyHandler({
     pool,
     client,
@@ -128,13 +131,15 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
         client,
         credentials: config.upstream,
         suspect: (server) => health.suspect(server),
-        headerTimeoutMs: UPSTREAM_HEADER_TIMEOUT_MS,
+        headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
       }),
     ),
-    cacheAgents: config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents),
+    cacheAgents,
     maxCacheLagBytes: MAX_CACHE_LAG_BYTES,
     maxListCacheLagBytes: MAX_LIST_CACHE_LAG_BYTES,
     headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
+    offlineLists: new Slots(config.limits.offlineLists),
+    watches: new Slots(config.limits.watches),
     cache: storeCacheBranch(store, logger, (reason) => metrics.cacheDrops.inc({ reason })),
     onUpstreamBytes: (bytes) => metrics.upstreamBytes.inc(bytes),
     local: createLocalAnswer({
@@ -146,7 +151,12 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     }),
   });
   const closing = new AbortController();
-  const proxy = serveProxy(config.listen, handler, metrics, logger, closing.signal);
+  const proxy = serveProxy(config.listen, handler, {
+    metrics,
+    labels: requestLabeler(cacheAgents),
+    logger,
+    closing: closing.signal,
+  });
 
   const status = async (): Promise<StatusReport> => ({
     version: VERSION,

@@ -122,3 +122,8 @@ export function notImplemented(message: string): Status {
 export function tooLarge(message: string): Status {
   return failure(413, "RequestEntityTooLarge", message);
 }
+
+/** 429 TooManyRequests, as kube-apiserver's max-in-flight filter answers, with a retry delay. */
+export function tooManyRequests(message: string, retryAfterSeconds = 1): Status {
+  return failure(429, "TooManyRequests", message, { retryAfterSeconds });
+}

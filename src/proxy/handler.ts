@@ -9,7 +9,14 @@
  * @module
  */
 import { applyFilters, type ResponseFilter } from "../filters/chain.ts";
-import { failure, notImplemented, serviceUnavailable, type Status } from "../kube/status.ts";
+import {
+  failure,
+  notImplemented,
+  serviceUnavailable,
+  type Status,
+  tooManyRequests,
+} from "../kube/status.ts";
+import { releaseWhenDone, type Slots } from "./admission.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
@@ -47,6 +54,10 @@ export interface ProxyDeps extends ForwardDeps {
   local?: LocalAnswer;
   /** Counts bytes received from upstream. */
   onUpstreamBytes?: (bytes: number) => void;
+  /** Bounds offline LISTs answered at once (unbounded when absent). */
+  offlineLists?: Slots;
+  /** Bounds watches served at once, online and offline (unbounded when absent). */
+  watches?: Slots;
 }
 
 /** The proxy's request handler, with the classification it made (for logs and metrics). */
@@ -75,15 +86,51 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       );
       return { response: statusResponse(status, accept), classified };
     }
-    if (!deps.pool.online) return { response: await local(request, classified), classified };
-    const result = await forward(request, url, deps);
-    if (!result.ok && result.reachedUpstream && !isSafeMethod(request.method)) {
-      // The write may have been applied upstream: answering it locally could apply it twice.
-      return { response: statusResponse(outcomeUnknown(result.reason), accept), classified };
-    }
-    if (!result.ok) return { response: await local(request, classified), classified };
-    return { response: respond(result.response, classified, deps), classified };
+    const watches = classified.info.verb === "watch" ? deps.watches : undefined;
+    if (!watches) return { response: await answer(request, url, classified), classified };
+    const release = watches.tryTake();
+    if (!release) return { response: tooMany("watches", watches, accept), classified };
+    return { response: await holding(release, () => answer(request, url, classified)), classified };
   };
+
+  async function answer(request: Request, url: URL, classified: Classified): Promise<Response> {
+    if (!deps.pool.online) return await answerLocally(request, classified);
+    const result = await forward(request, url, deps);
+    if (result.ok) return respond(result.response, classified, deps);
+    if (result.reachedUpstream && !isSafeMethod(request.method)) {
+      // The write may have been applied upstream: answering it locally could apply it twice.
+      return statusResponse(outcomeUnknown(result.reason), request.headers.get("accept"));
+    }
+    return await answerLocally(request, classified);
+  }
+
+  function answerLocally(request: Request, classified: Classified): Promise<Response> {
+    if (classified.info.verb !== "list" || !deps.offlineLists) return local(request, classified);
+    const release = deps.offlineLists.tryTake();
+    if (!release) {
+      return Promise.resolve(
+        tooMany("offline lists", deps.offlineLists, request.headers.get("accept")),
+      );
+    }
+    return holding(release, () => local(request, classified));
+  }
+}
+
+/** The response of `answer`, holding a slot until its body is done (or `answer` fails). */
+async function holding(release: () => void, answer: () => Promise<Response>): Promise<Response> {
+  try {
+    return releaseWhenDone(await answer(), release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+function tooMany(what: string, slots: Slots, accept: string | null): Response {
+  return statusResponse(
+    tooManyRequests(`too many requests: holdfast serves at most ${slots.limit} ${what} at once`),
+    accept,
+  );
 }
 
 /** GET and HEAD: the only methods that change nothing, so answering them locally is safe. */

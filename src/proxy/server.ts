@@ -4,6 +4,7 @@
  * cleanly (clients then re-watch from their last event) rather than break.
  * @module
  */
+import type { RequestLabels } from "../admin/metric_labels.ts";
 import type { Metrics } from "../admin/metrics.ts";
 import type { ListenAddress } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
@@ -12,16 +13,24 @@ import type { ProxyHandler } from "./handler.ts";
 import { statusResponse } from "./respond.ts";
 import { endCleanly } from "./tap.ts";
 
+/** What the proxy listener reports to, and when it stops. */
+export interface ServeProxyOptions {
+  metrics: Metrics;
+  /** Bounds the label values of per-request metrics. */
+  labels: (verb: string, resource: string, component: string) => RequestLabels;
+  logger: Logger;
+  /** Aborted when shutting down: open watches would hold the shutdown. */
+  closing: AbortSignal;
+}
+
 /**
  * Serves `handler` on `address`. Watch responses end cleanly when their upstream fails and as
- * soon as `closing` aborts (abort it when shutting down: open watches would hold the shutdown).
+ * soon as `closing` aborts.
  */
 export function serveProxy(
   address: ListenAddress,
   handler: ProxyHandler,
-  metrics: Metrics,
-  logger: Logger,
-  closing: AbortSignal,
+  { metrics, labels: labelsOf, logger, closing }: ServeProxyOptions,
 ): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({
     hostname: address.hostname,
@@ -43,7 +52,7 @@ export function serveProxy(
     }
     metrics.inflight.inc();
     const { verb, resource } = classified.info;
-    const labels = { verb, resource, component: classified.component };
+    const labels = labelsOf(verb, resource, classified.component);
     connection.completed.finally(() => {
       metrics.inflight.dec();
       const seconds = (performance.now() - started) / 1000;
@@ -53,7 +62,9 @@ export function serveProxy(
         logger.debug("proxied", {
           method: request.method,
           path: classified.url.pathname,
-          ...labels,
+          verb,
+          resource,
+          component: classified.component,
           code: response.status,
           ms: Math.round(seconds * 1000),
         });

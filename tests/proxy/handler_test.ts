@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
+import { Slots } from "../../src/proxy/admission.ts";
 import { createProxyHandler, type ProxyDeps } from "../../src/proxy/handler.ts";
 import { UpstreamPool, type UpstreamServer } from "../../src/upstream/pool.ts";
 
@@ -306,4 +307,51 @@ Deno.test("proxy: a write that certainly never reached an upstream is answered l
   });
   assertEquals(response.status, 201);
   assertEquals(await response.text(), "answered locally");
+});
+
+/** A local answer whose body stays open until `finish` is called. */
+function heldAnswers() {
+  const finishers: (() => void)[] = [];
+  const local = () => {
+    let finish!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("{}"));
+        finish = () => controller.close();
+      },
+    });
+    finishers.push(() => finish());
+    return Promise.resolve(new Response(body));
+  };
+  return { local, finishers };
+}
+
+Deno.test("proxy: offline LISTs beyond the bound get 429 TooManyRequests until one is done", async () => {
+  const held = heldAnswers();
+  await using proxy = startProxy([new URL("http://127.0.0.1:1")], {
+    local: held.local,
+    offlineLists: new Slots(2),
+  });
+  proxy.pool.setHealth(proxy.pool.servers[0], false);
+  const list = () => fetch(new URL("/api/v1/pods", proxy.url));
+  const first = await list();
+  const second = await list();
+  const refused = await list();
+  assertEquals(refused.status, 429);
+  assertEquals(refused.headers.get("retry-after"), "1");
+  const status = await refused.json();
+  assertEquals([status.kind, status.reason, status.code], ["Status", "TooManyRequests", 429]);
+  // GETs are not bounded.
+  const get = await fetch(new URL("/api/v1/namespaces/a/pods/b", proxy.url));
+  assertEquals(get.status, 200);
+  held.finishers[2]();
+  await get.body?.cancel();
+
+  held.finishers[0]();
+  assertEquals(await first.text(), "{}");
+  const third = await list();
+  assertEquals(third.status, 200);
+  held.finishers[3]();
+  held.finishers[1]();
+  await Promise.all([second.text(), third.text()]);
 });

@@ -25,6 +25,8 @@ export interface AgentOptions {
   measure: string;
   /** Wait for the admin listener before returning (default true). */
   waitReady?: boolean;
+  /** More `run` flags, e.g. `["--max-watches", "600"]`. */
+  extraArgs?: string[];
 }
 
 /** A running agent. */
@@ -84,6 +86,7 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
       ...healthFlags(options.healthIntervalMs),
       "--log-level",
       "warn",
+      ...options.extraArgs ?? [],
     ],
     cwd: ctx.repoRoot,
     logDir: `${ctx.runDir}/logs`,
