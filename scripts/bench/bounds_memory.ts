@@ -5,11 +5,13 @@
  * - `lists`: a large pod LIST is cached, the link is cut, then `--concurrent` clients LIST it
  *   offline at once (each reading slowly); reports RSS before and the peak (VmHWM) after, and
  *   how many LISTs were refused with 429 by `--max-offline-lists`.
- * - `watches`: `--watches` pod watches are opened through the agent (online) and held; reports
- *   RSS before and once all are open, and how many were refused with 429 by `--max-watches`.
+ * - `watches`: `--watches` pod watches are opened through the agent (online) and held, their
+ *   clients reading every event (or none, with `--stalled`); each starts with every pod as an
+ *   ADDED event (or, with `--small`, watches a single object); reports RSS before and once all are
+ *   open, and how many were refused with 429 by `--max-watches`.
  *
  * Usage: `deno run -A scripts/bench/bounds_memory.ts lists|watches [--pods N] [--concurrent N]
- * [--watches N] [-- agent run flags…]`
+ * [--watches N] [--stalled] [--small] [-- agent run flags…]`
  * @module
  */
 import { CACHED_USER_AGENT, startAgent, waitForStatus } from "./lib/agent.ts";
@@ -73,6 +75,8 @@ try {
     console.log(`RSS before ${mb(before.rss)}, peak ${mb(after.hwm)}, after ${mb(after.rss)}`);
   } else {
     const count = option("--watches", 500);
+    const stalled = args.includes("--stalled");
+    const small = args.includes("--small");
     await delay(1000);
     const before = await agent.memory();
     const aborts: AbortController[] = [];
@@ -80,19 +84,28 @@ try {
     for (let i = 0; i < count; i++) {
       const abort = new AbortController();
       aborts.push(abort);
-      // Each watch starts with every pod as an ADDED event, and has a query of its own.
+      // Each watch has a query of its own; it starts with every pod as an ADDED event, or (with
+      // `--small`) watches one object that does not exist, as kubelet's per-object watches do.
+      const query = `watch=true&allowWatchBookmarks=true`;
+      const path = small
+        ? `/api/v1/namespaces/default/configmaps?${query}&fieldSelector=metadata.name%3Dw${i}`
+        : `/api/v1/pods?${query}&labelSelector=w!%3D${i}`;
       const response = await fetch(
-        `${agent.url}/api/v1/pods?watch=true&allowWatchBookmarks=true&labelSelector=w!%3D${i}`,
+        `${agent.url}${path}`,
         { headers: { ...clientHeaders(), "user-agent": CACHED_USER_AGENT }, signal: abort.signal },
       );
       codes.set(response.status, (codes.get(response.status) ?? 0) + 1);
       if (response.status !== 200) await response.body?.cancel();
+      else if (!stalled) response.body?.pipeTo(new WritableStream()).catch(() => {});
     }
     await delay(3000);
     const after = await agent.memory();
     console.log(`${count} watches: HTTP codes ${JSON.stringify(Object.fromEntries(codes))}`);
     console.log(`RSS before ${mb(before.rss)}, with the watches open ${mb(after.rss)}`);
     console.log(`per watch ${((after.rss - before.rss) / count / 1024).toFixed(0)} KiB`);
+    const metrics = await (await fetch(`${agent.adminUrl}/metrics`)).text();
+    const shown = /^holdfast_(process_heap_used_bytes|cache_drops_total|inflight)[^\n]*/gm;
+    console.log(metrics.match(shown)?.join("\n"));
     for (const abort of aborts) abort.abort();
   }
 } finally {

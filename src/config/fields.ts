@@ -81,7 +81,7 @@ export const DEFAULTS: Readonly<Settings> = {
   "health.healthyThreshold": 2,
   "limits.upstreamHeaderTimeout": "15s",
   "limits.offlineLists": 4,
-  "limits.watches": 1000,
+  "limits.watches": 500,
   "log.level": "info",
   "log.format": "text",
   "filters.enabled": [...FILTER_NAMES],

@@ -44,7 +44,7 @@ Deno.test("resolveConfig fills every default", () => {
       unhealthyThreshold: 3,
       healthyThreshold: 2,
     },
-    limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
+    limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 500 },
     log: { level: "info", format: "text" },
     filters: {
       enabled: [
