@@ -3,7 +3,7 @@
  * checks, the Deno KV cache, the proxy listener and the admin listener.
  * @module
  */
-import { requestLabeler } from "./admin/metric_labels.ts";
+import { componentLabeler, requestLabeler } from "./admin/metric_labels.ts";
 import { createMetrics } from "./admin/metrics.ts";
 import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
@@ -62,10 +62,12 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const pool = new UpstreamPool(config.servers, config.lbMode);
   const health = new HealthChecker(pool, config.health, client, config.upstream);
   const events = new EventQueue(store.kv);
+  const cacheAgents = config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents);
   registerStateMetrics(metrics, {
     cacheStats: () => store.stats(),
     eventQueue: () => events.stats(),
     eventQueueLimits: events.limits,
+    componentLabel: componentLabeler(cacheAgents),
   });
   const sendEvent = async (event: QueuedEvent): Promise<number> => {
     const server = pool.pick();
@@ -115,7 +117,6 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     }
   });
 
-  const cacheAgents = config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents);
   const handler = createProxyHandler({
     pool,
     client,

@@ -117,21 +117,30 @@ export interface RequestLabels {
   component: string;
 }
 
+const bounded = (known: ReadonlySet<string>, value: string) => known.has(value) ? value : OTHER;
+
 /**
- * Maps a request's verb, resource and component to bounded label values; components are kept
- * when they are cache agents (named ones: `*` adds none) or well-known clients.
+ * Maps a component to a bounded label value: kept when it is a cache agent (a named one: `*`
+ * adds none) or a well-known client, or "" (no User-Agent); otherwise `other`.
  */
+export function componentLabeler(cacheAgents: CacheAgents): (component: string) => string {
+  const components = new Set(KNOWN_COMPONENTS);
+  if (cacheAgents !== "*") {
+    for (const agent of cacheAgents) components.add(agent);
+  }
+  return (component) => component === "" ? "" : bounded(components, component);
+}
+
+/** Maps a request's verb, resource and component to bounded label values. */
 export function requestLabeler(
   cacheAgents: CacheAgents,
 ): (verb: string, resource: string, component: string) => RequestLabels {
-  const components = new Set(KNOWN_COMPONENTS);
-  if (cacheAgents !== "*") { for (const agent of cacheAgents) components.add(agent); }
+  const componentLabel = componentLabeler(cacheAgents);
   const verbs = new Set(KNOWN_VERBS);
   const resources = new Set(KNOWN_RESOURCES);
-  const bounded = (known: Set<string>, value: string) => known.has(value) ? value : OTHER;
   return (verb, resource, component) => ({
     verb: bounded(verbs, verb),
     resource: bounded(resources, resource),
-    component: component === "" ? "" : bounded(components, component),
+    component: componentLabel(component),
   });
 }

@@ -21,6 +21,8 @@ export interface StateSources {
   cacheStats(): Promise<readonly CacheFigures[]>;
   eventQueue(): Promise<{ count: number; bytes: number }>;
   eventQueueLimits: { maxEvents: number; maxBytes: number };
+  /** The label a component is counted under (components outside a bounded set share one). */
+  componentLabel?: (component: string) => string;
 }
 
 const PER_COMPONENT = [
@@ -86,13 +88,13 @@ export function registerStateMetrics(metrics: Metrics, sources: StateSources): v
 async function sumByComponent(sources: StateSources): Promise<Map<string, CacheFigures>> {
   const sums = new Map<string, CacheFigures>();
   for (const entry of await sources.cacheStats()) {
-    const sum = sums.get(entry.component) ??
-      { component: entry.component, objects: 0, bytes: 0, queries: 0, stale: 0 };
+    const component = sources.componentLabel?.(entry.component) ?? entry.component;
+    const sum = sums.get(component) ?? { component, objects: 0, bytes: 0, queries: 0, stale: 0 };
     sum.objects += entry.objects;
     sum.bytes += entry.bytes;
     sum.queries += entry.queries;
     sum.stale += entry.stale;
-    sums.set(entry.component, sum);
+    sums.set(component, sum);
   }
   return sums;
 }

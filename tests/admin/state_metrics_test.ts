@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createMetrics } from "../../src/admin/metrics.ts";
+import { componentLabeler } from "../../src/admin/metric_labels.ts";
 import { registerStateMetrics } from "../../src/admin/state_metrics.ts";
 
 const row = (component: string, objects: number, stale = 0) => ({
@@ -36,4 +37,18 @@ Deno.test("state gauges sum the cache per component and read it once per scrape"
   assert.equal(reads, 2);
   assert.doesNotMatch(next, /component="kubelet"/);
   assert.match(next, /^holdfast_cache_objects\{component="coredns"\} 1$/m);
+});
+
+Deno.test("state gauges count components outside the bounded set under one label", async () => {
+  const metrics = createMetrics();
+  registerStateMetrics(metrics, {
+    cacheStats: () => Promise.resolve([row("kubelet", 1), row("odd-1", 2), row("odd-2", 3)]),
+    eventQueue: () => Promise.resolve({ count: 0, bytes: 0 }),
+    eventQueueLimits: { maxEvents: 1, maxBytes: 1 },
+    componentLabel: componentLabeler("*"),
+  });
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^holdfast_cache_objects\{component="other"\} 5$/m);
+  assert.match(text, /^holdfast_cache_objects\{component="kubelet"\} 1$/m);
+  assert.doesNotMatch(text, /odd-/);
 });
