@@ -2,17 +2,9 @@
  * Bounded by design, through a running agent: metric series stay few whatever clients send,
  * offline LISTs and watches beyond their bounds get 429 TooManyRequests.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, waitFor } from "./assert.ts";
 import { startStack } from "./harness.ts";
 import { seededRandom } from "./kube/json/fixtures.ts";
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean) {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function word(next: () => number): string {
   return Array.from({ length: 8 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(next() * 26)])

@@ -3,7 +3,7 @@
  * Timeout (not answered and queued locally), while one that certainly never reached the upstream
  * (connection refused) is queued and reaches the simulator exactly once after recovery.
  */
-import { assertEquals } from "./assert.ts";
+import { assertEquals, waitFor } from "./assert.ts";
 import { startStack } from "./harness.ts";
 
 const EVENTS = "/api/v1/namespaces/default/events";
@@ -18,14 +18,6 @@ function event(name: string): string {
     message: "written through holdfast",
     type: "Normal",
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean) {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function mode(adminUrl: string): Promise<string> {
