@@ -7,7 +7,7 @@
  * watch-list of services, kube-proxy's EndpointSlices), a `@kubernetes/client-node` informer, a
  * LIST/GET loop, kubelet's lease loop (GET+PUT every second), node status patches and event
  * creates. Every client-visible failure is counted by kind: only 503 with Retry-After is
- * expected. A watch that receives nothing (not even a bookmark) and does not end within its
+ * expected, and 504 Timeout with Retry-After to a write that may have reached the cloud. A watch that receives nothing (not even a bookmark) and does not end within its
  * timeoutSeconds + slack counts as stuck. The agent's RSS is sampled throughout.
  *
  * ```sh
@@ -178,18 +178,22 @@ class Tally {
   }
 }
 
+/** A write that may have reached the cloud before the link went: 504 Timeout, retried later. */
+const WRITE_OUTCOME_UNKNOWN = "504 Timeout, write outcome unknown → retry";
+
 /** Outcomes that are part of the API's contract, not failures. */
 const PROTOCOL = new Set([
   "ok",
   EXPECTED_503,
   "410 Expired → relist",
   "409 Conflict → re-GET (kubelet retries)",
+  WRITE_OUTCOME_UNKNOWN,
   "very short watch → backoff",
   "watch-list ended before its end bookmark → retry",
 ]);
 
-/** The kind of a non-2xx response: the expected 503, or status and reason. */
-async function failureKind(response: Response): Promise<[string, string]> {
+/** The kind of a non-2xx response: the expected 503 (or 504 to a write), or status and reason. */
+async function failureKind(response: Response, method = "GET"): Promise<[string, string]> {
   const text = await response.text().catch(() => "");
   let reason = "";
   let message = text;
@@ -202,6 +206,12 @@ async function failureKind(response: Response): Promise<[string, string]> {
   }
   if (response.status === 503 && response.headers.get("retry-after")) {
     return [EXPECTED_503, message];
+  }
+  const write = method !== "GET" && method !== "HEAD";
+  if (
+    write && response.status === 504 && reason === "Timeout" && response.headers.get("retry-after")
+  ) {
+    return [WRITE_OUTCOME_UNKNOWN, message];
   }
   return [`HTTP ${response.status} ${reason}`.trim(), message];
 }
@@ -238,7 +248,7 @@ async function call(
       await response.body?.cancel();
       return { status: 409 };
     }
-    tally.add(op, ...await failureKind(response));
+    tally.add(op, ...await failureKind(response, init.method));
     return { status: response.status };
   }
   try {
