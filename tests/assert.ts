@@ -30,16 +30,3 @@ export async function assertRejects(
   }
   throw new nodeAssert.AssertionError({ message: "expected a rejection" });
 }
-
-/** Waits until `check` holds, polling every 50 ms; fails after `ms` (a deadline, not a measure). */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  ms = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

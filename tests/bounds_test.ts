@@ -2,8 +2,8 @@
  * Bounded by design, through a running agent: metric series stay few whatever clients send,
  * offline LISTs and watches beyond their bounds get 429 TooManyRequests.
  */
-import { assert, assertEquals, waitFor } from "./assert.ts";
-import { startStack } from "./harness.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { startStack, waitFor } from "./harness.ts";
 import { seededRandom } from "./kube/json/fixtures.ts";
 
 function word(next: () => number): string {

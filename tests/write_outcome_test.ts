@@ -3,8 +3,8 @@
  * Timeout (not answered and queued locally), while one that certainly never reached the upstream
  * (connection refused) is queued and reaches the simulator exactly once after recovery.
  */
-import { assertEquals, waitFor } from "./assert.ts";
-import { startStack } from "./harness.ts";
+import { assertEquals } from "./assert.ts";
+import { startStack, waitFor } from "./harness.ts";
 
 const EVENTS = "/api/v1/namespaces/default/events";
 
