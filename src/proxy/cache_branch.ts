@@ -1,18 +1,28 @@
 /**
  * The cache side of the bounded tee: decode the branch with the codec of the response's content
- * type (a list, a watch stream or one object) and hand the parts to the cache store. Failures
- * here (overflow, a malformed or truncated body, an unknown format) never reach the client: they
- * are counted, logged at debug level, and the affected query is marked stale by the store. A watch
- * cut by the upstream or the client is not a failure: it ends as if closed.
+ * type (a list, a watch stream or one object) and hand the parts to the cache store, one at a
+ * time and in order, so every part decoded from what the client received is stored before the
+ * response's outcome settles the query. Failures here never reach the client: they are counted
+ * and logged at debug level. What a response that did not end well means for its query:
+ *
+ * - LIST page cut, truncated or malformed: the new listing is dropped and the previous snapshot
+ *   stays servable (nothing was taken from it);
+ * - WATCH cut, or ending inside an event: it ends after its last whole event, as if closed, since
+ *   the client saw no further whole event either; a malformed event marks the query stale;
+ * - the cache fell behind (overflow) or could not write: the query is marked stale.
  * @module
  */
 import { putDocument } from "../cache/documents.ts";
+import { ResponseCut } from "../cache/list_sink.ts";
 import type { CacheStore } from "../cache/store.ts";
+import type { WireCodec } from "../kube/codec.ts";
 import { codecFor } from "../kube/codecs.ts";
+import { TruncatedBody } from "../kube/ordered_transform.ts";
+import type { ListPart } from "../kube/types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Classified } from "./classify.ts";
 import type { CacheBranchSink } from "./handler.ts";
-import { StreamCut } from "./tap.ts";
+import { CacheBranchOverflow, type StreamCut } from "./tap.ts";
 
 /** Largest single-object body (GET/create/update/patch) the cache reads. */
 export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
@@ -23,8 +33,8 @@ export function storeCacheBranch(
   logger: Logger,
   onDrop: (reason: string) => void,
 ): CacheBranchSink {
-  return (classified, response, body) =>
-    cacheBody(store, classified, response, body).catch((error) => {
+  return (classified, response, body, cut) =>
+    cacheBody(store, classified, response, body, cut).catch((error) => {
       const reason = error instanceof Error ? error.name : "error";
       onDrop(reason);
       logger.debug("cache gave up on a response", {
@@ -40,75 +50,99 @@ async function cacheBody(
   classified: Classified,
   response: Response,
   body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
 ): Promise<void> {
   const contentType = response.headers.get("content-type");
   const document = classified.discovery ?? classified.table;
   if (document) {
-    const bytes = await readAll(body, MAX_OBJECT_BYTES);
+    const bytes = await readWhole(body, cut);
     await putDocument(store.kv, document, contentType ?? "", bytes);
     return;
   }
   const codec = codecFor(contentType);
-  const query = classified.query!;
   if (!codec) {
     await body.cancel();
     throw new UnknownFormat(contentType);
   }
-  const { verb, resource } = classified.info;
-  if (verb === "list") {
-    const continueToken = classified.listOptions?.continue ?? "";
-    const parts = body.pipeThrough(codec.listDecoder(resource));
-    const reader = parts.getReader();
-    const first = await reader.read().catch(async (error) => {
-      if (!(error instanceof StreamCut)) await store.markStale(query, `undecodable list: ${error}`);
-      throw error;
-    });
-    if (first.done) return await store.listSink(query, codec.mediaType, { continueToken }).close();
-    const part = first.value;
-    // A relist at the version the snapshot already holds (reflectors relist with the last RV)
-    // carries the same objects: stop decoding instead of writing them all again.
-    if (
-      part.type === "meta" && continueToken === "" && part.meta.continue === "" &&
-      store.isCurrent(query, codec.mediaType, part.meta.resourceVersion)
-    ) {
-      return await reader.cancel();
+  const { verb } = classified.info;
+  if (verb === "list") return await cacheList(store, classified, codec, body, cut);
+  if (verb === "watch") return await cacheWatch(store, classified, codec, body);
+  const object = codec.decodeObject(await readWhole(body, cut), classified.info.resource);
+  if (object.typeMeta.kind === "Status") return;
+  await store.putObject(classified.query!, codec.mediaType, object);
+}
+
+async function cacheList(
+  store: CacheStore,
+  classified: Classified,
+  codec: WireCodec,
+  body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
+): Promise<void> {
+  const query = classified.query!;
+  const continueToken = classified.listOptions?.continue ?? "";
+  const openSink = () => store.listSink(query, codec.mediaType, { continueToken }).getWriter();
+  const parts = body.pipeThrough(codec.listDecoder(classified.info.resource)).getReader();
+  let sink: WritableStreamDefaultWriter<ListPart> | undefined;
+  let part: ReadableStreamReadResult<ListPart>;
+  try {
+    while (!(part = await parts.read()).done) {
+      if (!sink) {
+        const first = part.value;
+        // A relist at the version the snapshot already holds (reflectors relist with the last
+        // RV) carries the same objects: stop decoding instead of writing them all again.
+        if (
+          first.type === "meta" && continueToken === "" && first.meta.continue === "" &&
+          store.isCurrent(query, codec.mediaType, first.meta.resourceVersion)
+        ) return await parts.cancel();
+        sink = openSink();
+      }
+      await sink.write(part.value);
     }
-    await prepend(part, reader).pipeTo(store.listSink(query, codec.mediaType, { continueToken }));
-  } else if (verb === "watch") {
-    const sink = store.watchSink(query, codec.mediaType, {
-      initialEvents: classified.listOptions?.sendInitialEvents === true,
-    });
+  } catch (error) {
+    const reason = error instanceof CacheBranchOverflow
+      ? error
+      : (error instanceof TruncatedBody && await cut) ||
+        new ResponseCut(`undecodable list: ${error}`, { cause: error });
+    // A later page drops the listing waiting for it; a first page has nothing to drop yet.
+    if (sink || continueToken !== "") await (sink ?? openSink()).abort(reason);
+    throw reason;
+  }
+  sink ??= openSink();
+  const streamCut = await cut;
+  if (!streamCut) return await sink.close();
+  await sink.abort(streamCut);
+  throw streamCut;
+}
+
+async function cacheWatch(
+  store: CacheStore,
+  classified: Classified,
+  codec: WireCodec,
+  body: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const sink = store.watchSink(classified.query!, codec.mediaType, {
+    initialEvents: classified.listOptions?.sendInitialEvents === true,
+  }).getWriter();
+  const events = body.pipeThrough(codec.watchDecoder(classified.info.resource)).getReader();
+  for (;;) {
+    let event;
     try {
-      await body.pipeThrough(codec.watchDecoder(resource)).pipeTo(sink, { preventAbort: true });
+      event = await events.read();
     } catch (error) {
-      // A cut watch ends after its last whole event: what is stored is consistent up to it.
-      if (error instanceof StreamCut) return await sink.close();
+      // Ending inside an event: the client got no further whole event either.
+      if (error instanceof TruncatedBody) return await sink.close();
       await sink.abort(error);
       throw error;
     }
-  } else {
-    const object = codec.decodeObject(await readAll(body, MAX_OBJECT_BYTES), resource);
-    if (object.typeMeta.kind === "Status") return;
-    await store.putObject(query, codec.mediaType, object);
+    if (event.done) return await sink.close(); // a cut watch ends after its last whole event
+    try {
+      await sink.write(event.value);
+    } catch (error) {
+      await events.cancel(error);
+      throw error;
+    }
   }
-}
-
-/** A stream of `first` followed by the rest of `reader`. */
-function prepend<T>(first: T, reader: ReadableStreamDefaultReader<T>): ReadableStream<T> {
-  let pending: T | undefined = first;
-  return new ReadableStream<T>({
-    async pull(controller) {
-      if (pending !== undefined) {
-        controller.enqueue(pending);
-        pending = undefined;
-        return;
-      }
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
 }
 
 /** The response's content type is not one holdfast decodes. */
@@ -118,6 +152,17 @@ export class UnknownFormat extends Error {
     super(`cannot decode content type ${contentType ?? "(none)"}`);
     this.name = "UnknownFormat";
   }
+}
+
+/** Reads a whole object body; throws the cut when the body did not end by itself. */
+async function readWhole(
+  body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
+): Promise<Uint8Array> {
+  const bytes = await readAll(body, MAX_OBJECT_BYTES);
+  const streamCut = await cut;
+  if (streamCut) throw streamCut;
+  return bytes;
 }
 
 /** Reads a whole body of at most `limit` bytes. */

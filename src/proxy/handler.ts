@@ -21,16 +21,17 @@ import { type CacheAgents, type Classified, classify } from "./classify.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
 import { statusResponse } from "./respond.ts";
-import { boundedTee, meteredStream } from "./tap.ts";
+import { boundedTee, meteredStream, type StreamCut } from "./tap.ts";
 
 /**
- * Receives the cache branch of a cacheable 2xx response; settles (never rejects) once the
- * response is stored or given up on.
+ * Receives the cache branch of a cacheable 2xx response and how its stream ended (`cut`, see
+ * `TeeBranches`); settles (never rejects) once the response is stored or given up on.
  */
 export type CacheBranchSink = (
   classified: Classified,
   response: Response,
   body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
 ) => Promise<void>;
 
 /** Answers a request without the cloud (the offline path). */
@@ -161,6 +162,6 @@ function respond(upstream: Response, classified: Classified, deps: ProxyDeps): R
     ? deps.maxListCacheLagBytes ?? deps.maxCacheLagBytes
     : deps.maxCacheLagBytes;
   const branches = boundedTee(body, lag);
-  deps.cache!(classified, upstream, branches.cache);
+  deps.cache!(classified, upstream, branches.cache, branches.cut);
   return new Response(branches.client, init);
 }

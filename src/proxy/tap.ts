@@ -5,8 +5,9 @@
  * capped in bytes. When the cap would be exceeded the cache branch errors with
  * {@linkcode CacheBranchOverflow} and receives nothing more; the client branch is never slowed,
  * errored or altered by the cache branch. When the stream is cut (the upstream fails or the
- * client goes away) the cache branch first receives what was already queued, then errors with
- * {@linkcode StreamCut}, so a watch's cache keeps every event its client saw.
+ * client goes away) the cache branch receives what was already queued and then ends cleanly; the
+ * cut is reported on its own ({@linkcode TeeBranches.cut}), so the cache decodes and stores every
+ * chunk its client saw before deciding what the cut means for the response.
  * @module
  */
 import { ResponseCut } from "../cache/list_sink.ts";
@@ -33,8 +34,16 @@ export class StreamCut extends ResponseCut {
 export interface TeeBranches {
   /** What the client reads; reading it pulls from the source. */
   client: ReadableStream<Uint8Array>;
-  /** What the cache reads; fed only as fast as the client reads. */
+  /**
+   * What the cache reads; fed only as fast as the client reads. It ends cleanly when the source
+   * ends or is cut, and errors only with {@linkcode CacheBranchOverflow}.
+   */
   cache: ReadableStream<Uint8Array>;
+  /**
+   * Settles when the source is done: with the {@linkcode StreamCut} that ended it (the upstream
+   * failed or the client went away), or `undefined` when it ended by itself.
+   */
+  cut: Promise<StreamCut | undefined>;
 }
 
 /**
@@ -48,27 +57,27 @@ export function boundedTee(
   const reader = source.getReader();
   let cacheController!: ReadableStreamDefaultController<Uint8Array>;
   let cacheOpen = true;
-  let cut: StreamCut | undefined;
-  const cacheDrained = () => cacheController.desiredSize === maxQueuedBytes;
+  const { promise: cut, resolve: reportCut } = Promise.withResolvers<StreamCut | undefined>();
 
   const cache = new ReadableStream<Uint8Array>({
     start(controller) {
       cacheController = controller;
-    },
-    pull() {
-      if (cut && cacheDrained()) cacheController.error(cut);
     },
     cancel() {
       cacheOpen = false;
     },
   }, new ByteLengthQueuingStrategy({ highWaterMark: maxQueuedBytes }));
 
-  const closeCache = (error?: unknown) => {
+  const closeCache = (error?: CacheBranchOverflow) => {
     if (!cacheOpen) return;
     cacheOpen = false;
-    if (error === undefined) cacheController.close();
-    else if (error instanceof StreamCut && !cacheDrained()) cut = error; // errored once drained
+    if (error === undefined) cacheController.close(); // after what is queued has been read
     else cacheController.error(error);
+  };
+
+  const end = (streamCut?: StreamCut) => {
+    reportCut(streamCut);
+    closeCache();
   };
 
   const feedCache = (chunk: Uint8Array) => {
@@ -86,12 +95,12 @@ export function boundedTee(
       try {
         result = await reader.read();
       } catch (error) {
-        closeCache(new StreamCut(error));
+        end(new StreamCut(error));
         controller.error(error);
         return;
       }
       if (result.done) {
-        closeCache();
+        end();
         controller.close();
         return;
       }
@@ -99,12 +108,12 @@ export function boundedTee(
       controller.enqueue(result.value);
     },
     cancel(reason) {
-      closeCache(new StreamCut(reason ?? "client went away"));
+      end(new StreamCut(reason ?? "client went away"));
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
 
-  return { client, cache };
+  return { client, cache, cut };
 }
 
 /**

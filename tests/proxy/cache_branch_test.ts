@@ -1,11 +1,8 @@
 import { assert, assertEquals } from "../assert.ts";
 import { CacheStore } from "../../src/cache/store.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { storeCacheBranch } from "../../src/proxy/cache_branch.ts";
-import { classify } from "../../src/proxy/classify.ts";
-import { StreamCut } from "../../src/proxy/tap.ts";
+import { assertClean } from "../cache/helpers.ts";
+import { drive, type Ending } from "./cut_helpers.ts";
 
-const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";
 const PODS = { group: "", version: "v1", resource: "pods" };
 
 function podList(rv: number, names: string[]): string {
@@ -17,27 +14,21 @@ function podList(rv: number, names: string[]): string {
   }]}`;
 }
 
-/** Runs one response through the cache branch and waits until the store has written it. */
+/** Runs one response through the tee and the cache branch and waits until the store wrote it. */
 async function cacheResponse(
   store: CacheStore,
   path: string,
-  body: string | ReadableStream<Uint8Array>,
+  body: string,
   drops: string[],
+  ending: Ending = "end",
 ) {
-  const url = new URL(path, "http://holdfast.local");
-  const classified = classify(
-    new Request(url, { headers: { "user-agent": KUBELET } }),
-    url,
-    "*",
-  );
-  const response = new Response(body, { headers: { "content-type": "application/json" } });
-  const sink = storeCacheBranch(
-    store,
-    createLogger({ level: "error", format: "text" }),
-    (r) => drops.push(r),
-  );
-  await sink(classified, response, response.body!);
-  await store.flush();
+  await drive(store, {
+    path,
+    contentType: "application/json",
+    chunks: [new TextEncoder().encode(body)],
+    ending,
+    onDrop: (reason) => drops.push(reason),
+  });
 }
 
 Deno.test("cache branch: a relist at the snapshot's resourceVersion writes nothing", async () => {
@@ -87,20 +78,19 @@ Deno.test("cache branch: the same object fetched again writes nothing", async ()
   assertEquals(stored?.meta.resourceVersion, "5");
 });
 
-Deno.test("cache branch: an undecodable list marks its query stale and counts a drop", async () => {
+Deno.test("cache branch: a malformed or truncated list keeps the previous snapshot servable", async () => {
   await using store = await CacheStore.open(":memory:");
   const drops: string[] = [];
   const path = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
-  await cacheResponse(store, path, podList(10, ["a"]), drops);
-  await cacheResponse(
-    store,
-    path,
-    '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"12"},"items":[{"meta',
-    drops,
-  );
+  await cacheResponse(store, path, podList(10, ["a", "b"]), drops);
+  const newer = podList(12, ["a", "b", "c"]);
+  await cacheResponse(store, path, newer.slice(0, newer.length - 30), drops);
+  await cacheResponse(store, path, newer.replace('"name":"c"', '"name":c'), drops);
   const [record] = await store.queries("kubelet", PODS);
-  assert(record.stale, "the query should be stale after a truncated list");
-  assertEquals(drops.length, 1);
+  assert(record.complete && !record.stale, `stale: ${record.staleReason}`);
+  assertEquals([record.resourceVersion, record.objectCount], ["10", 2]);
+  assertEquals(drops, ["ResponseCut", "ResponseCut"]);
+  await assertClean(store);
 });
 
 Deno.test("cache branch: a LIST cut by the link keeps the previous snapshot servable", async () => {
@@ -108,17 +98,12 @@ Deno.test("cache branch: a LIST cut by the link keeps the previous snapshot serv
   const path = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
   await cacheResponse(store, path, podList(10, ["a", "b"]), []);
   const text = podList(12, ["a", "b", "c"]);
-  const half = new TextEncoder().encode(text.slice(0, text.length / 2));
-  let sent = false;
-  const cut = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent) return controller.error(new StreamCut(new Error("link down")));
-      controller.enqueue(half);
-      sent = true;
-    },
-  });
-  await cacheResponse(store, path, cut, []);
+  const drops: string[] = [];
+  await cacheResponse(store, path, text.slice(0, text.length / 2), drops, "error");
+  await cacheResponse(store, path, text, drops, "error"); // whole, but the client saw it fail
   const [record] = await store.queries("kubelet", PODS);
   assert(record.complete && !record.stale, `stale: ${record.staleReason}`);
   assertEquals([record.resourceVersion, record.objectCount], ["10", 2]);
+  assertEquals(drops, ["StreamCut", "StreamCut"]);
+  await assertClean(store);
 });

@@ -4,6 +4,7 @@
  * bounded by the largest item, not the list. Pure: no I/O.
  * @module
  */
+import { type Decoder, orderedTransform } from "../ordered_transform.ts";
 import type { ListMeta, ListPart } from "../types.ts";
 import { parseJsonObject, rawObjectFromJson, type TypeMeta } from "./object.ts";
 import { DEFAULT_MAX_VALUE_BYTES, isJsonWhitespace, JsonValueScanner } from "./value_framer.ts";
@@ -36,7 +37,7 @@ function malformed(message: string, offset: number): SyntaxError {
 }
 
 /** The synchronous core of {@link JsonListDecoder}: fed chunks, it emits parts. */
-class ListSplitter {
+class ListSplitter implements Decoder<Uint8Array, ListPart> {
   readonly #resource: string;
   readonly #scanner: JsonValueScanner;
   #state = START;
@@ -125,7 +126,7 @@ class ListSplitter {
     this.#offset += length;
   }
 
-  end(emit: (part: ListPart) => void): void {
+  finish(emit: (part: ListPart) => void): void {
     if (this.#state !== DONE) {
       throw malformed("unexpected end of input (truncated list body)", this.#offset);
     }
@@ -219,7 +220,8 @@ class ListSplitter {
  * item as each completes. Members may come in any order. Items get their own kind/apiVersion, or
  * the list's kind without "List" and its apiVersion (typed list items carry none). The stream
  * errors on a malformed or truncated body, on a body that is not a list (such as a `Status`),
- * and on an item larger than `maxItemBytes`.
+ * and on an item larger than `maxItemBytes`, after every part decoded before the fault (a body
+ * ending early errors with `TruncatedBody`).
  *
  * @example
  * ```ts
@@ -231,17 +233,15 @@ class ListSplitter {
  * // parts[0].type === "meta"; parts[1] is an item of kind Pod, apiVersion v1
  * ```
  */
-export class JsonListDecoder extends TransformStream<Uint8Array, ListPart> {
+export class JsonListDecoder implements TransformStream<Uint8Array, ListPart> {
+  /** Where the list body is written. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Where its parts are read. */
+  readonly readable: ReadableStream<ListPart>;
+
   /** Creates a decoder for a list of `resource` (plural, used for selectable fields). */
   constructor(resource: string, options: JsonListDecoderOptions = {}) {
     const splitter = new ListSplitter(resource, options.maxItemBytes ?? DEFAULT_MAX_VALUE_BYTES);
-    super({
-      transform(chunk, controller) {
-        splitter.push(chunk, (part) => controller.enqueue(part));
-      },
-      flush(controller) {
-        splitter.end((part) => controller.enqueue(part));
-      },
-    });
+    ({ writable: this.writable, readable: this.readable } = orderedTransform(splitter));
   }
 }

@@ -4,6 +4,7 @@
  * Pure: no I/O.
  * @module
  */
+import { orderedTransform } from "../ordered_transform.ts";
 import type { RawObject, WatchEvent, WatchEventType } from "../types.ts";
 import { jsonObjectMembers, rawObjectFromJson } from "./object.ts";
 import { DEFAULT_MAX_VALUE_BYTES, JsonValueSplitter } from "./value_framer.ts";
@@ -101,7 +102,8 @@ export interface JsonWatchDecoderOptions {
 /**
  * Decodes a JSON watch stream cut at arbitrary chunk boundaries into {@link WatchEvent}s, several
  * per chunk or one across many; newlines between events are optional. The stream errors on a
- * malformed, unknown-typed or truncated event and on one larger than `maxEventBytes`.
+ * malformed, unknown-typed or truncated event and on one larger than `maxEventBytes`, after every
+ * event decoded before the fault (a body ending inside an event errors with `TruncatedBody`).
  *
  * @example
  * ```ts
@@ -113,17 +115,20 @@ export interface JsonWatchDecoderOptions {
  * // event.type === "ADDED"; event.object.bytes are the bytes of the object value
  * ```
  */
-export class JsonWatchDecoder extends TransformStream<Uint8Array, WatchEvent> {
+export class JsonWatchDecoder implements TransformStream<Uint8Array, WatchEvent> {
+  /** Where the watch body is written. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Where its events are read. */
+  readonly readable: ReadableStream<WatchEvent>;
+
   /** Creates a decoder for watch events of `resource` (plural, used for selectable fields). */
   constructor(resource: string, options: JsonWatchDecoderOptions = {}) {
     const splitter = new JsonValueSplitter(options.maxEventBytes ?? DEFAULT_MAX_VALUE_BYTES);
-    super({
-      transform(chunk, controller) {
-        splitter.push(chunk, (frame) => controller.enqueue(decodeWatchEvent(frame, resource)));
-      },
-      flush(controller) {
-        splitter.end((frame) => controller.enqueue(decodeWatchEvent(frame, resource)));
-      },
-    });
+    const decode = (emit: (event: WatchEvent) => void) => (frame: Uint8Array) =>
+      emit(decodeWatchEvent(frame, resource));
+    ({ writable: this.writable, readable: this.readable } = orderedTransform({
+      push: (chunk, emit) => splitter.push(chunk, decode(emit)),
+      finish: (emit) => splitter.end(decode(emit)),
+    }));
   }
 }

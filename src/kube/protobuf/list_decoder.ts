@@ -12,7 +12,7 @@ import { ByteQueue } from "./byte_queue.ts";
 import { decodeTypeMeta, hasMagic, MAGIC, type TypeMeta } from "./envelope.ts";
 import { readListMeta } from "./list_meta.ts";
 import { toRawObject } from "./object.ts";
-import { orderedTransform } from "./ordered_transform.ts";
+import { orderedTransform } from "../ordered_transform.ts";
 import { guard, MAX_ELEMENT_HEADER_BYTES, peekElementHeader, ProtobufError } from "./wire.ts";
 
 /** Default cap on one buffered element (an item, the ListMeta, the typeMeta): 16 MiB. */

@@ -30,7 +30,6 @@ export {
   readObjectMetaDetails,
 } from "./object_meta.ts";
 export { toRawObject } from "./object.ts";
-export { type Decoder, orderedTransform } from "./ordered_transform.ts";
 export {
   replaceField,
   setLabels,

@@ -14,7 +14,7 @@ import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./en
 import { DEFAULT_MAX_FRAME_BYTES, frameHeader, FrameSplitter } from "./frames.ts";
 import { findBytes } from "./message.ts";
 import { toRawObject } from "./object.ts";
-import { orderedTransform } from "./ordered_transform.ts";
+import { orderedTransform } from "../ordered_transform.ts";
 import { concatBytes, fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>([

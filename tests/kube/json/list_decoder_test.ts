@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import { JsonListDecoder } from "../../../src/kube/json/list_decoder.ts";
+import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
 import type { ListMeta, ListPart, RawObject } from "../../../src/kube/types.ts";
 import {
   byteChunks,
@@ -199,8 +200,8 @@ Deno.test("list: every truncation of the deployment list errors the stream", asy
   for (let length = 0; length <= end; length += length < 200 ? 1 : 37) {
     await assertRejects(
       () => decode([body.subarray(0, length)], "deployments"),
-      SyntaxError,
-      undefined,
+      TruncatedBody,
+      "unexpected end of input",
     );
   }
 });

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import { decodeWatchEvent, JsonWatchDecoder } from "../../../src/kube/json/watch_decoder.ts";
+import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
 import type { WatchEvent } from "../../../src/kube/types.ts";
 import {
   byteChunks,
@@ -151,7 +152,7 @@ Deno.test("watch: a stream cut inside an event errors as truncated", async () =>
   const body = bytesOf(text);
   await assertRejects(
     () => decode([body.subarray(0, body.length - 10)]),
-    SyntaxError,
+    TruncatedBody,
     "end of input",
   );
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { ListMeta, ListPart, RawObject } from "../../../src/kube/types.ts";
 import { decodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";
@@ -156,7 +157,10 @@ Deno.test("list: a body cut short anywhere but between envelope fields fails cle
 });
 
 Deno.test("list: a truncated stream errors the stream", async () => {
-  await assert.rejects(streamParts([expectedBody.subarray(0, 500)]), ProtobufError);
+  await assert.rejects(
+    streamParts([expectedBody.subarray(0, 500)]),
+    (error) => error instanceof TruncatedBody && error.cause instanceof ProtobufError,
+  );
 });
 
 Deno.test("list: a body without the k8s magic (JSON) is rejected", () => {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { encodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";
 import { frameHeader } from "../../../src/kube/protobuf/frames.ts";
 import { ProtobufError } from "../../../src/kube/protobuf/wire.ts";
+import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
 import { readPb } from "./fixtures.ts";
-import { goFrame, join, runWatch, withLength } from "./watch_helpers.ts";
+import { decoderError, goFrame, join, runWatch, withLength } from "./watch_helpers.ts";
 
 /** mulberry32: a small seeded PRNG, so every run checks the same cases. */
 function prng(seed: number): () => number {
@@ -73,7 +74,11 @@ Deno.test("watch fuzz: 3000 seeded streams with a bad frame emit only the good e
     const run = await runWatch(chunk(bytes, random, 1 + Math.floor(random() * 700)), {
       maxFrameBytes: MAX_FRAME,
     });
-    assert.ok(run.error instanceof ProtobufError, `case ${i} (${kind}): ${run.error}`);
+    assert.ok(
+      decoderError(run.error) instanceof ProtobufError,
+      `case ${i} (${kind}): ${run.error}`,
+    );
+    assert.equal(run.error instanceof TruncatedBody, kind === "truncated", `case ${i} (${kind})`);
     assert.deepEqual(
       run.events.map((e) => [e.type, encodeEnvelope(e.object.typeMeta, e.object.bytes)]),
       good,
@@ -93,7 +98,7 @@ Deno.test("watch fuzz: 2000 seeded random byte streams fail cleanly and emit not
     );
     if (i % 2 === 0) bytes.set(frameHeader(Math.floor(random() * 300)));
     const run = await runWatch(chunk(bytes, random, 64), { maxFrameBytes: MAX_FRAME });
-    assert.ok(run.error instanceof ProtobufError, `case ${i}: ${run.error}`);
+    assert.ok(decoderError(run.error) instanceof ProtobufError, `case ${i}: ${run.error}`);
     assert.equal(run.events.length, 0, `case ${i}`);
   }
 });
@@ -110,7 +115,7 @@ Deno.test("watch fuzz: 2000 seeded corruptions of one valid frame never yield a 
     }
     const run = await runWatch(chunk(corrupted, random, 128), { maxFrameBytes: MAX_FRAME });
     if (run.error !== undefined) {
-      assert.ok(run.error instanceof ProtobufError, `case ${i}: ${run.error}`);
+      assert.ok(decoderError(run.error) instanceof ProtobufError, `case ${i}: ${run.error}`);
     }
     // A flip inside a string can leave a valid frame: then exactly one event and no error.
     assert.ok(run.events.length <= 1, `case ${i}`);

@@ -2,6 +2,7 @@
  * Test helper: watch frames built independently of the code under test, and a stream runner.
  * @module
  */
+import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { WatchEvent } from "../../../src/kube/types.ts";
 import {
@@ -37,6 +38,11 @@ export function join(parts: Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/** The decoder's own error: a body ending inside a frame wraps it in `TruncatedBody`. */
+export function decoderError(error: unknown): unknown {
+  return error instanceof TruncatedBody ? error.cause : error;
 }
 
 /** What a decoder run produced: the events emitted before it ended, and its error if any. */

@@ -9,7 +9,7 @@ import {
 } from "../../../src/kube/protobuf/watch.ts";
 import { ProtobufError } from "../../../src/kube/protobuf/wire.ts";
 import { readPb } from "./fixtures.ts";
-import { goFrame, join, runWatch, withLength } from "./watch_helpers.ts";
+import { decoderError, goFrame, join, runWatch, withLength } from "./watch_helpers.ts";
 
 const configMapBody = readPb("core.v1.ConfigMap");
 const statusBody = readPb("core.v1.Status");
@@ -86,8 +86,9 @@ Deno.test("watch: an empty stream ends cleanly with no events", async () => {
 
 async function assertFailsAfter(chunks: Uint8Array[], good: number, message: RegExp, max?: number) {
   const run = await runWatch(chunks, max === undefined ? {} : { maxFrameBytes: max });
-  assert.ok(run.error instanceof ProtobufError, String(run.error));
-  assert.match(run.error.message, message);
+  const error = decoderError(run.error);
+  assert.ok(error instanceof ProtobufError, String(run.error));
+  assert.match(error.message, message);
   assert.equal(run.events.length, good, "no event from the bad frame");
 }
 
