@@ -667,7 +667,11 @@ export interface FlapReport {
   rssMiB: { start: number; peak: number; end: number; hwm: number; series: number[] };
   /** Seconds after the final reconnect until every reflector matched the simulator, or null. */
   convergedAfterS: number | null;
-  events: { created: number; delivered: number };
+  /**
+   * Events holdfast answered 2xx to (created), how many of them the simulator holds, and the
+   * names of those it does not.
+   */
+  events: { created: number; delivered: number; missing: string[] };
   agentStop: string;
   agentLog: string;
   agentLogErrors: number;
@@ -703,7 +707,8 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
     );
     const informer = clientNodeInformer(base, tally);
     const rss: number[] = [await agent.rss()];
-    let eventsCreated = 0;
+    const eventsCreated: string[] = [];
+    let eventsPosted = 0;
     const running = [
       ...reflectors.map((r) => r.run(stop.signal)),
       informer.start(),
@@ -737,20 +742,27 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
         });
       }),
       every(5000, stop.signal, async () => {
-        const name = `flap-${++eventsCreated}`;
-        await call(tally, "POST event", `${base}/api/v1/namespaces/default/events`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            apiVersion: "v1",
-            kind: "Event",
-            metadata: { name, namespace: "default" },
-            involvedObject: { kind: "Node", name: NODE },
-            reason: "Flap",
-            message: "link flap soak",
-            type: "Normal",
-          }),
-        });
+        const name = `flap-${++eventsPosted}`;
+        const { status } = await call(
+          tally,
+          "POST event",
+          `${base}/api/v1/namespaces/default/events`,
+          {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              apiVersion: "v1",
+              kind: "Event",
+              metadata: { name, namespace: "default" },
+              involvedObject: { kind: "Node", name: NODE },
+              reason: "Flap",
+              message: "link flap soak",
+              type: "Normal",
+            }),
+          },
+        );
+        // Only an event holdfast answered 2xx to was created (a 503 asks the client to retry).
+        if (status >= 200 && status < 300) eventsCreated.push(name);
       }),
       every(options.sampleMs, stop.signal, async () => {
         rss.push(await agent!.rss());
@@ -787,14 +799,21 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
     );
     const convergedAfterS = converged ? (performance.now() - reconnected) / 1000 : null;
     log(`reflectors ${converged ? "match" : "do not match"} the simulator; stopping the load`);
-    const delivered = () =>
-      sim.objects.list("events", "default")
-        .filter((e) => (e.metadata as { name: string }).name.startsWith("flap-")).length;
+    const inSimulator = () =>
+      new Set(
+        sim.objects.list("events", "default")
+          .map((e) => (e.metadata as { name: string }).name)
+          .filter((name) => name.startsWith("flap-")),
+      );
+    const missing = () => {
+      const names = inSimulator();
+      return eventsCreated.filter((name) => !names.has(name));
+    };
     stop.abort();
     await Promise.all(running);
     await informer.stop();
     log("load stopped; waiting for queued events");
-    await until(() => delivered() >= eventsCreated, 15_000, 100);
+    await until(() => missing().length === 0, 15_000, 100);
     rss.push(await agent.rss());
     const metrics = await (await fetch(`${agent.adminUrl}/metrics`)).text();
     const transitions = metrics.match(/^holdfast_mode_transitions_total\{to="offline"\} (\d+)/m);
@@ -823,7 +842,11 @@ export async function runFlap(options: FlapOptions): Promise<FlapReport> {
         series: rss.map(mib),
       },
       convergedAfterS,
-      events: { created: eventsCreated, delivered: delivered() },
+      events: {
+        created: eventsCreated.length,
+        delivered: eventsCreated.length - missing().length,
+        missing: missing(),
+      },
       agentStop,
       agentLog: agent.proc.logFile,
       agentLogErrors: agentLog.split("\n").filter((l) => /\bERROR\b|"level":"error"/.test(l))
@@ -858,6 +881,25 @@ function unexpectedOf(tally: Tally): FlapReport["unexpected"] {
     }
   }
   return out;
+}
+
+/**
+ * What a run got wrong, one line each (empty when it passed): a failure clients were not told to
+ * expect, a stuck or overdue watch, reflectors that never matched the simulator, an event holdfast
+ * accepted that never reached it, an agent that did not stop cleanly.
+ */
+export function flapFailures(report: FlapReport): string[] {
+  const failures: string[] = [];
+  for (const u of report.unexpected) failures.push(`unexpected: ${u.op}: ${u.kind} ×${u.count}`);
+  if (report.stuckWatches + report.overdueWatches > 0) {
+    failures.push(`watches: ${report.stuckWatches} stuck, ${report.overdueWatches} overdue`);
+  }
+  if (report.convergedAfterS === null) failures.push("reflectors never matched the simulator");
+  if (report.events.missing.length > 0) {
+    failures.push(`events never delivered: ${report.events.missing.join(", ")}`);
+  }
+  if (report.agentStop !== "exit 0") failures.push(`agent stop: ${report.agentStop}`);
+  return failures;
 }
 
 /** The report as a plain-text summary table. */
@@ -909,7 +951,8 @@ export function formatReport(report: FlapReport): string {
       (report.convergedAfterS === null
         ? "NOT within 60 s"
         : `after ${report.convergedAfterS.toFixed(1)} s`) +
-      `; events created ${report.events.created}, in the simulator ${report.events.delivered}`,
+      `; events created ${report.events.created}, in the simulator ${report.events.delivered}` +
+      (report.events.missing.length ? ` (missing: ${report.events.missing.join(", ")})` : ""),
   );
   lines.push(
     `agent stop: ${report.agentStop}; ${report.agentLogErrors} error lines in its log` +
@@ -952,5 +995,7 @@ if (import.meta.main) {
     keep: true,
   });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-  Deno.exit(report.unexpected.length === 0 && report.stuckWatches === 0 ? 0 : 1);
+  const failures = flapFailures(report);
+  for (const failure of failures) console.error(`FAILED: ${failure}`);
+  Deno.exit(failures.length === 0 ? 0 : 1);
 }

@@ -20,6 +20,7 @@ import { createProxyHandler } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
 import { createUpstreamClient, upstreamAuthorization } from "./upstream/client.ts";
+import { startEventDelivery } from "./upstream/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
 import { VERSION } from "./version.ts";
@@ -83,20 +84,17 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       headers,
       body: event.body as Uint8Array<ArrayBuffer>,
       client,
+      signal: AbortSignal.timeout(UPSTREAM_HEADER_TIMEOUT_MS),
     });
     await response.body?.cancel();
     return response.status;
   };
-  let delivering: Promise<void> | undefined;
-  const deliverEvents = () =>
-    delivering ??= events.deliverQueuedEvents(sendEvent)
-      .then((report) => {
-        if (report.delivered || report.rejected) {
-          logger.info("delivered queued events", { ...report });
-        }
-      })
-      .catch((error) => logger.warn("queued event delivery stopped", { error }))
-      .finally(() => (delivering = undefined));
+  const delivery = startEventDelivery(events, sendEvent, {
+    online: () => pool.online,
+    retryMs: config.health.intervalMs,
+    onReport: (report) => logger.info("delivered queued events", { ...report }),
+    onError: (error) => logger.warn("queued event delivery stopped", { error }),
+  });
   for (const server of pool.servers) {
     metrics.upstreamHealthy.set({ server: server.url.origin }, 1);
   }
@@ -113,7 +111,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       metrics.modeTransitions.inc({ to: offline ? "offline" : "online" });
       metrics.offline.set(offline ? 1 : 0);
       logger.warn(offline ? "mode offline: answering from the cache" : "mode online", {});
-      if (!offline) deliverEvents();
+      if (!offline) delivery.deliver();
     }
   });
 
@@ -193,7 +191,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       const stopped = Promise.all([proxy.shutdown(), admin.shutdown()]);
       closing.abort(); // after the listener stopped taking requests: ends open watches
       await stopped;
-      await delivering;
+      await delivery.stop();
       await store.close();
       client.close();
       logger.info("holdfast stopped", {});

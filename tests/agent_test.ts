@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { startStack } from "./harness.ts";
 import { CacheStore } from "../src/cache/store.ts";
+import { EventQueue } from "../src/cache/event_queue.ts";
 
 Deno.test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
   await using stack = await startStack();
@@ -112,4 +113,31 @@ Deno.test("agent: a query with a selector longer than a KV key is cached, and so
   assertEquals(complete.length, 2);
   assertEquals(complete.find((r) => r.labelSelector !== "")?.labelSelector.length, selector.length);
   assert(complete.some((r) => r.namespace === "kube-system"));
+});
+
+Deno.test("agent: an event queued while online is delivered without waiting for an outage", async () => {
+  await using stack = await startStack();
+  const online = async () => (await (await fetch(`${stack.adminUrl}/v1/status`)).json()).mode;
+  while (await online() !== "online") await new Promise((r) => setTimeout(r, 50));
+  // As a local answer queues it when its forward failed before the health checks noticed.
+  using kv = await Deno.openKv(stack.config.cachePath);
+  const event = {
+    kind: "Event",
+    apiVersion: "v1",
+    metadata: { name: "queued-online", namespace: "default" },
+    involvedObject: { kind: "Node", name: "node-0" },
+    reason: "Test",
+  };
+  await new EventQueue(kv).enqueue({
+    path: "/api/v1/namespaces/default/events",
+    contentType: "application/json",
+    userAgent: "kubelet/v1.30.0",
+    body: new TextEncoder().encode(JSON.stringify(event)),
+    queuedAt: Date.now(),
+  });
+  const deadline = Date.now() + 20_000;
+  while (!stack.sim.objects.get("events", "queued-online", "default")) {
+    assert(Date.now() < deadline, "the queued event never reached the apiserver");
+    await new Promise((r) => setTimeout(r, 50));
+  }
 });

@@ -2,8 +2,12 @@
  * Events created while the cloud is unreachable, kept in Deno KV in arrival order for delivery
  * when it is back. The queue is bounded in count and bytes: when full, the oldest events make room
  * for new ones (recent events say more about the node's state). Delivery preserves order, drops an
- * event only when the cloud rejects it (4xx other than 429), and stops at the first event it could
- * not deliver, keeping it for the next attempt.
+ * event only when the cloud rejects it (4xx other than 409 and 429), and stops at the first event
+ * it could not deliver, keeping it for the next attempt.
+ *
+ * Delivery is at least once, and the apiserver sees each event once: every queued event has a
+ * stable name (a JSON event with only `generateName` is given one when queued), so an event sent
+ * again after an answer was lost gets `409 AlreadyExists`, which counts as delivered.
  *
  * Items are numbered consecutively from `head` to `next - 1`; a meta record holding those bounds
  * and the totals is updated in the same atomic commit as the items, guarded by its versionstamp.
@@ -34,8 +38,9 @@ export type SendEvent = (event: QueuedEvent) => Promise<number>;
 
 /** The outcome of one delivery run. */
 export interface DeliveryReport {
+  /** Events the cloud created, or already had (409 AlreadyExists: an earlier send got through). */
   delivered: number;
-  /** Events the cloud refused with a 4xx, dropped. */
+  /** Events the cloud refused with another 4xx (not 409 or 429), dropped. */
   rejected: number;
   /** Events still queued (delivery stopped at the first failure). */
   remaining: number;
@@ -67,6 +72,39 @@ function itemKey(seq: number): Deno.KvKey {
   return [PREFIX, "item", seq];
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * `body` with a name when it is a JSON object with `metadata.generateName` but no name: the
+ * generateName and a suffix derived from the body and `salt`, so the name is fixed from now on.
+ * Any other body is returned as it is.
+ */
+export async function withStableName(
+  body: Uint8Array,
+  contentType: string,
+  salt: string,
+): Promise<Uint8Array> {
+  if (!/^application\/json\b/i.test(contentType)) return body;
+  let event: { metadata?: { name?: unknown; generateName?: unknown } };
+  try {
+    event = JSON.parse(decoder.decode(body));
+  } catch {
+    return body; // the cloud will answer it with 400 and it is dropped
+  }
+  const meta = event?.metadata;
+  if (typeof meta !== "object" || meta === null || meta.name) return body;
+  if (typeof meta.generateName !== "string" || meta.generateName === "") return body;
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new Uint8Array([...body, ...encoder.encode(salt)]),
+  );
+  const suffix = Array.from(new Uint8Array(digest).subarray(0, 5), (b) => (b % 36).toString(36))
+    .join("");
+  meta.name = meta.generateName + suffix;
+  return encoder.encode(JSON.stringify(event));
+}
+
 /** A persistent, bounded FIFO of event creates. */
 export class EventQueue {
   #delivering?: Promise<DeliveryReport>;
@@ -78,14 +116,17 @@ export class EventQueue {
   ) {}
 
   /**
-   * Appends `event`, evicting the oldest events when the bounds require it; resolves to the number
-   * evicted. Throws a RangeError for a body larger than {@link MAX_EVENT_BYTES}.
+   * Appends `event` (named with {@linkcode withStableName}), evicting the oldest events when the
+   * bounds require it; resolves to the number evicted. Throws a RangeError for a body larger
+   * than {@link MAX_EVENT_BYTES}.
    */
   async enqueue(event: QueuedEvent): Promise<number> {
-    const size = event.body.byteLength;
-    if (size > MAX_EVENT_BYTES) {
+    if (event.body.byteLength > MAX_EVENT_BYTES) {
+      const size = event.body.byteLength;
       throw new RangeError(`event body of ${size} bytes exceeds ${MAX_EVENT_BYTES} bytes`);
     }
+    const named = await withStableName(event.body, event.contentType, String(event.queuedAt));
+    const size = named.byteLength;
     for (;;) {
       const entry = await this.kv.get<Meta>(META_KEY);
       const meta = entry.value ?? EMPTY;
@@ -99,9 +140,7 @@ export class EventQueue {
         bytes -= item.size;
       }
       // A view would be stored with its whole backing buffer: store exactly the body's bytes.
-      const body = event.body.byteLength === event.body.buffer.byteLength
-        ? event.body
-        : event.body.slice();
+      const body = named.byteLength === named.buffer.byteLength ? named : named.slice();
       op.set(itemKey(meta.next), { ...event, body });
       op.set(META_KEY, { head, next: meta.next + 1, count: count + 1, bytes: bytes + size });
       if ((await op.commit()).ok) return evicted.length;
@@ -132,9 +171,9 @@ export class EventQueue {
   }
 
   /**
-   * Sends the queued events in order through `send`, removing each one delivered (2xx) or rejected
-   * (4xx other than 429); stops at the first other answer or failure and keeps that event. Calls
-   * made while a delivery runs join it.
+   * Sends the queued events in order through `send`, removing each one delivered (2xx, or 409:
+   * the cloud has it already) or rejected (another 4xx but 429); stops at the first other answer
+   * or failure and keeps that event. Calls made while a delivery runs join it.
    */
   deliverQueuedEvents(send: SendEvent): Promise<DeliveryReport> {
     this.#delivering ??= this.#deliver(send).finally(() => this.#delivering = undefined);
@@ -155,7 +194,7 @@ export class EventQueue {
         } catch {
           return report;
         }
-        if (status >= 200 && status < 300) report.delivered++;
+        if ((status >= 200 && status < 300) || status === 409) report.delivered++;
         else if (status >= 400 && status < 500 && status !== 429) report.rejected++;
         else return report;
       }

@@ -152,3 +152,68 @@ Deno.test("event queue: a body that is a view into a larger buffer stores only i
   assert.equal(sent.length, 1);
   assert.equal(sent[0].byteLength, 100);
 });
+
+/**
+ * A fake apiserver's event create: names a `generateName` event at random as kube-apiserver does,
+ * answers 409 for a name it has, and loses its answer (after creating) when `lose()` says so.
+ */
+function apiserver(lose: () => boolean) {
+  const created = new Map<string, string>();
+  const send = (e: QueuedEvent) => {
+    const event = JSON.parse(new TextDecoder().decode(e.body));
+    const name = event.metadata.name || event.metadata.generateName + crypto.randomUUID();
+    if (created.has(name)) return Promise.resolve(409);
+    created.set(name, event.message);
+    return lose() ? Promise.reject(new TypeError("connection reset")) : Promise.resolve(201);
+  };
+  return { created, send };
+}
+
+function generatedEvent(message: string, queuedAt: number): QueuedEvent {
+  const body = { kind: "Event", metadata: { generateName: "node-0." }, message };
+  return {
+    path: "/api/v1/namespaces/default/events",
+    contentType: "application/json",
+    userAgent: "kubelet/v1.36",
+    body: new TextEncoder().encode(JSON.stringify(body)),
+    queuedAt,
+  };
+}
+
+Deno.test("event queue: an event sent again after its answer was lost is created once", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const queue = new EventQueue(kv);
+  await queue.enqueue(generatedEvent("pulled", 1));
+  let answers = 0;
+  const server = apiserver(() => answers++ === 0);
+  assert.deepEqual(await queue.deliverQueuedEvents(server.send), {
+    delivered: 0,
+    rejected: 0,
+    remaining: 1,
+  });
+  assert.deepEqual(await queue.deliverQueuedEvents(server.send), {
+    delivered: 1,
+    rejected: 0,
+    remaining: 0,
+  });
+  assert.deepEqual([...server.created.values()], ["pulled"]);
+  assert.match([...server.created.keys()][0], /^node-0\.[0-9a-z]{5}$/);
+});
+
+Deno.test("event queue: 300 seeded runs of lost answers deliver every event exactly once", async () => {
+  let seed = 0x1e7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let run = 0; run < 300; run++) {
+    using kv = await Deno.openKv(":memory:");
+    const queue = new EventQueue(kv);
+    const messages = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, i) => `e${i}`);
+    for (const [i, message] of messages.entries()) {
+      await queue.enqueue(generatedEvent(message, 1000 + i));
+    }
+    const server = apiserver(() => random() < 0.4);
+    for (let attempt = 0; attempt < 100 && (await queue.stats()).count > 0; attempt++) {
+      await queue.deliverQueuedEvents(server.send);
+    }
+    assert.deepEqual([...server.created.values()], messages, `run ${run}`);
+  }
+});
