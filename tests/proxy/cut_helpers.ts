@@ -116,7 +116,12 @@ export function watchBody(
   const frames = events.map((e) => format.codec.encodeWatchEvent(e.type, e.object));
   const ends: number[] = [];
   let offset = 0;
-  for (const frame of frames) ends.push(offset += frame.byteLength);
+  for (const frame of frames) {
+    let end = frame.byteLength; // a JSON event is whole at its "}", before the newline
+    while (format === JSON_FORMAT && frame[end - 1] === 0x0a) end--;
+    ends.push(offset + end);
+    offset += frame.byteLength;
+  }
   return { bytes: concat(frames), ends };
 }
 
