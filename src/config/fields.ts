@@ -67,7 +67,11 @@ export interface FieldSpec {
   help: string;
 }
 
-/** The defaults (the node name's default, the host name, is filled in when resolving). */
+/**
+ * The defaults. Filled in when resolving: the node name (the host name) and the health-check
+ * timeout ({@linkcode defaultHealthTimeoutMs} of the interval, so no default rejects a value the
+ * user set).
+ */
 export const DEFAULTS: Readonly<Settings> = {
   listen: "127.0.0.1:10261",
   adminListen: "127.0.0.1:10267",
@@ -76,7 +80,6 @@ export const DEFAULTS: Readonly<Settings> = {
   lbMode: "round-robin",
   "health.path": "/readyz",
   "health.interval": "5s",
-  "health.timeout": "2s",
   "health.unhealthyThreshold": 3,
   "health.healthyThreshold": 2,
   "limits.upstreamHeaderTimeout": "15s",
@@ -86,6 +89,11 @@ export const DEFAULTS: Readonly<Settings> = {
   "log.format": "text",
   "filters.enabled": [...FILTER_NAMES],
 };
+
+/** The health-check timeout when none is set: half the interval, at most 2 s. */
+export function defaultHealthTimeoutMs(intervalMs: number): number {
+  return Math.min(2000, intervalMs / 2);
+}
 
 /** Every field, in help order. */
 export const FIELDS: readonly FieldSpec[] = [
@@ -201,9 +209,8 @@ export const FIELDS: readonly FieldSpec[] = [
     flag: "--health-timeout",
     arg: "DURATION",
     type: "string",
-    help: `health-check timeout, shorter than the interval (default: ${
-      DEFAULTS["health.timeout"]
-    })`,
+    help:
+      "health-check timeout, shorter than the interval (default: half the interval, at most 2s)",
   },
   {
     key: "health.unhealthyThreshold",

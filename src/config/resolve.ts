@@ -8,7 +8,7 @@ import { FILTER_NAMES, type FilterName } from "../filters/filter.ts";
 import { parseListenAddress } from "./address.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
-import type { FieldName, SourcedSettings } from "./fields.ts";
+import { defaultHealthTimeoutMs, type FieldName, type SourcedSettings } from "./fields.ts";
 import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
 import type {
   Config,
@@ -334,7 +334,9 @@ class Resolver {
     const path = this.#required("health.path");
     if (!path.startsWith("/")) this.#fail("health.path", `"${path}" must start with /`);
     const intervalMs = this.#duration("health.interval");
-    const timeoutMs = this.#duration("health.timeout");
+    const timeoutMs = this.#get("health.timeout") === undefined
+      ? defaultHealthTimeoutMs(intervalMs)
+      : this.#duration("health.timeout");
     if (timeoutMs >= intervalMs) {
       this.#fail(
         "health.timeout",

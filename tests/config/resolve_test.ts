@@ -90,6 +90,16 @@ Deno.test("resolveConfig rejects a timeout equal to or longer than the interval"
   assert.equal(err.message, "1s must be shorter than health.interval (1s)");
 });
 
+Deno.test("resolveConfig derives the default timeout from the interval", () => {
+  assert.equal(ok({ ...SERVER, "health.interval": "1s" }).health.timeoutMs, 500);
+  assert.equal(ok({ ...SERVER, "health.interval": "3s" }).health.timeoutMs, 1500);
+  assert.equal(ok({ ...SERVER, "health.interval": "1m" }).health.timeoutMs, 2000);
+  assert.equal(
+    ok({ ...SERVER, "health.interval": "1s", "health.timeout": "900ms" }).health.timeoutMs,
+    900,
+  );
+});
+
 Deno.test("resolveConfig rejects a zero duration", () => {
   assert.match(error({ ...SERVER, "health.timeout": "0s" }).message, /longer than zero/);
 });
