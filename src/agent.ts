@@ -8,6 +8,7 @@ import { createMetrics } from "./admin/metrics.ts";
 import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
 import type { StatusReport } from "./admin/status_report.ts";
+import { documentStats } from "./cache/documents.ts";
 import { cacheAdminRoutes } from "./cache/inspect.ts";
 import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
 import { CacheStore } from "./cache/store.ts";
@@ -168,6 +169,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       lastError: s.lastError,
     })),
     cache: await store.stats(),
+    documents: await documentStats(store.kv),
   });
   const admin = serveAdmin(config.adminListen, {
     ready: () => true,

@@ -6,6 +6,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { startStack } from "./harness.ts";
 import { CacheStore } from "../src/cache/store.ts";
 import { EventQueue } from "../src/cache/event_queue.ts";
+import { formatStatus } from "../src/cli/status_format.ts";
 
 Deno.test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
   await using stack = await startStack();
@@ -140,4 +141,27 @@ Deno.test("agent: an event queued while online is delivered without waiting for 
     assert(Date.now() < deadline, "the queued event never reached the apiserver");
     await new Promise((r) => setTimeout(r, 50));
   }
+});
+
+Deno.test("agent: status shows what cache ls shows after kubectl's lists (the demo's flow)", async () => {
+  await using stack = await startStack({ config: { cacheAgents: ["*"] } });
+  await stack.kubectl("get", "pods", "-A");
+  await stack.kubectl("get", "configmaps", "-n", "default");
+  const admin = async (path: string) => await (await fetch(`${stack.adminUrl}${path}`)).json();
+  let status = await admin("/v1/status");
+  const deadline = Date.now() + 10_000;
+  while (!status.documents.some((d: { kind: string }) => d.kind === "table")) {
+    assert(Date.now() < deadline, `kubectl's tables never showed: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    status = await admin("/v1/status");
+  }
+  const ls = await admin("/v1/cache/ls");
+  assertEquals(status.documents, ls.documents);
+  assertEquals(
+    status.cache.map((c: { component: string; resource: string }) => [c.component, c.resource]),
+    ls.resources.map((r: { component: string; resource: string }) => [r.component, r.resource]),
+  );
+  const tables = status.documents.find((d: { component: string }) => d.component === "kubectl");
+  assertEquals([tables.kind, tables.documents], ["table", 2]);
+  assert(!formatStatus(status).includes("cache: empty"), formatStatus(status));
 });

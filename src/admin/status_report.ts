@@ -27,6 +27,18 @@ export interface CacheStatus {
   queries: number;
 }
 
+/**
+ * Whole documents kept for offline answers: discovery (shared by every component) or one
+ * component's kubectl Tables.
+ */
+export interface DocumentStatus {
+  /** The component whose Tables these are; "" for discovery. */
+  component: string;
+  kind: "discovery" | "table";
+  documents: number;
+  bytes: number;
+}
+
 /** The agent's state at a glance. */
 export interface StatusReport {
   version: string;
@@ -35,4 +47,5 @@ export interface StatusReport {
   nodeName: string;
   upstreams: UpstreamStatus[];
   cache: CacheStatus[];
+  documents: DocumentStatus[];
 }

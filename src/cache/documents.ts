@@ -1,7 +1,8 @@
 /**
  * Discovery documents (`/version`, `/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`, aggregated
  * discovery) kept in Deno KV for offline answers, keyed by path and `as=` transform. They are the
- * same for every component, so they are not kept per component.
+ * same for every component, so they are not kept per component. kubectl's Table renderings are
+ * kept the same way, per component: their path is `<component> <path and query>`.
  *
  * A document may be larger than one KV value (≤ 64 KiB), so it is stored in chunks under a fresh
  * generation, and a header naming the generation is switched to it last: a reader sees the old
@@ -82,6 +83,36 @@ export async function putDocument(
   // A concurrent put switched the header first: its document stands and this one is dropped.
   if (!switched.ok) await deleteGeneration(kv, key, generation);
   else if (previous.value) await deleteGeneration(kv, key, previous.value.generation);
+}
+
+/** What is stored of one kind of document: discovery (shared) or one component's Tables. */
+export interface DocumentStats {
+  /** The component whose Tables these are; "" for discovery, which every component shares. */
+  component: string;
+  kind: "discovery" | "table";
+  documents: number;
+  bytes: number;
+}
+
+/** Documents stored, by component (Tables) and for discovery, from their headers. */
+export async function documentStats(kv: Deno.Kv): Promise<DocumentStats[]> {
+  const all = new Map<string, DocumentStats>();
+  for await (const { key, value } of kv.list<Header>({ prefix: [PREFIX, "header"] })) {
+    const path = key[2] as string;
+    const table = !path.startsWith("/");
+    const component = table ? path.slice(0, path.indexOf(" ")) : "";
+    const id = `${table} ${component}`;
+    let stats = all.get(id);
+    if (!stats) {
+      stats = { component, kind: table ? "table" : "discovery", documents: 0, bytes: 0 };
+      all.set(id, stats);
+    }
+    stats.documents++;
+    stats.bytes += value.size;
+  }
+  return [...all.values()].sort((a, b) =>
+    a.component < b.component ? -1 : a.component > b.component ? 1 : a.kind < b.kind ? -1 : 1
+  );
 }
 
 /** The document stored as `key`, or null when there is none. */

@@ -4,6 +4,7 @@
  * `cache verify`'s integrity check of a KV file.
  * @module
  */
+import { type DocumentStats, documentStats } from "./documents.ts";
 import type { GroupVersionResource } from "../kube/types.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import {
@@ -45,6 +46,8 @@ export interface QueryView {
 export interface LsView {
   resources: (CacheStats & { name: string })[];
   queries: QueryView[];
+  /** Whole documents: discovery and kubectl Tables. */
+  documents: DocumentStats[];
 }
 
 /** One object as `cache get` shows it: metadata, plus the object (parsed JSON, or base64). */
@@ -102,7 +105,7 @@ export async function lsView(store: CacheStore): Promise<LsView> {
       ? -1
       : 1
   );
-  return { resources, queries };
+  return { resources, queries, documents: await documentStats(store.kv) };
 }
 
 /** A resource named on the command line is unknown or ambiguous for the component. */

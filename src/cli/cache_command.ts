@@ -19,7 +19,7 @@ import {
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
-import { formatBytes, table } from "./status_format.ts";
+import { documentTable, formatBytes, table } from "./status_format.ts";
 
 const TIMEOUT_MS = 5000;
 
@@ -175,7 +175,8 @@ function selectors(query: QueryView): string {
 
 /** The text `cache ls` prints: a resource table and a query table. */
 export function formatLs(view: LsView, now: number): string {
-  if (view.resources.length === 0) return "cache: empty\n";
+  if (view.resources.length === 0 && view.documents.length === 0) return "cache: empty\n";
+  if (view.resources.length === 0) return documentTable(view.documents).join("\n") + "\n";
   const lines = table(
     ["COMPONENT", "RESOURCE", "OBJECTS", "BYTES", "QUERIES", "COMPLETE", "STALE"],
     view.resources.map((r) => [
@@ -206,5 +207,6 @@ export function formatLs(view: LsView, now: number): string {
       [5],
     ));
   }
+  if (view.documents.length > 0) lines.push("", ...documentTable(view.documents));
   return lines.join("\n") + "\n";
 }

@@ -2,9 +2,12 @@
  * Renders a `StatusReport` as the readable tables `holdfast status` prints.
  * @module
  */
-import type { StatusReport } from "../admin/status_report.ts";
+import type { DocumentStatus, StatusReport } from "../admin/status_report.ts";
 
-/** Mode line, then an upstream table and a cache table (sorted by component, resource). */
+/**
+ * Mode line, then an upstream table, a cache table (sorted by component, resource) and a table of
+ * the whole documents kept (discovery, kubectl Tables).
+ */
 export function formatStatus(report: StatusReport): string {
   const lines = [
     `holdfast ${report.version} on node ${report.nodeName}: ${report.mode.toUpperCase()}`,
@@ -21,9 +24,9 @@ export function formatStatus(report: StatusReport): string {
     [],
   ));
   lines.push("");
-  if (report.cache.length === 0) {
+  if (report.cache.length === 0 && report.documents.length === 0) {
     lines.push("cache: empty");
-  } else {
+  } else if (report.cache.length > 0) {
     const rows = [...report.cache]
       .sort((a, b) =>
         a.component.localeCompare(b.component) || a.resource.localeCompare(b.resource)
@@ -36,7 +39,25 @@ export function formatStatus(report: StatusReport): string {
     rows.push(["total", "", `${total.objects}`, formatBytes(total.bytes), ""]);
     lines.push(...table(["COMPONENT", "RESOURCE", "OBJECTS", "BYTES", "QUERIES"], rows, [2, 3, 4]));
   }
+  if (report.documents.length > 0) {
+    if (report.cache.length > 0) lines.push("");
+    lines.push(...documentTable(report.documents));
+  }
   return lines.join("\n") + "\n";
+}
+
+/** The documents table of `status` and `cache ls` ("*": discovery, shared by every component). */
+export function documentTable(documents: DocumentStatus[]): string[] {
+  return table(
+    ["COMPONENT", "DOCUMENTS", "COUNT", "BYTES"],
+    documents.map((d) => [
+      d.component || "*",
+      d.kind === "table" ? "kubectl tables" : "discovery",
+      `${d.documents}`,
+      formatBytes(d.bytes),
+    ]),
+    [2, 3],
+  );
 }
 
 /** 512 → `512 B`, 1536 → `1.5 KiB`, 3 * 2^20 → `3.0 MiB`. */

@@ -10,6 +10,7 @@ const REPORT: StatusReport = {
   nodeName: "edge-1",
   upstreams: [{ url: "https://a:6443/", healthy: false, lastError: "connection refused" }],
   cache: [{ component: "kubelet", resource: "pods", objects: 3, bytes: 4096, queries: 1 }],
+  documents: [],
 };
 
 /** Serves the admin routes on a free port for the duration of `body`. */

@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from "commander";
 import { assert, assertEquals } from "../assert.ts";
+import { putDocument } from "../../src/cache/documents.ts";
 import { cacheAdminRoutes } from "../../src/cache/inspect.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { cacheCommand } from "../../src/cli/cache_command.ts";
@@ -127,4 +128,23 @@ Deno.test("cache ls: a missing cache file is an error, not a new empty cache", a
   const outcome = await run("ls", "--cache-path", tmp.path);
   assertEquals(outcome.code, 1);
   assert(outcome.stderr.includes("no cache file"), outcome.stderr);
+});
+
+Deno.test("cache ls: kubectl tables and discovery documents are listed, not 'empty'", async () => {
+  await using tmp = await tempCachePath();
+  {
+    await using store = await CacheStore.open(tmp.path);
+    const table = new TextEncoder().encode('{"kind":"Table","apiVersion":"meta.k8s.io/v1"}');
+    await putDocument(store.kv, { path: "kubectl /api/v1/pods", transform: "as=Table" }, "", table);
+    await putDocument(store.kv, { path: "/api/v1", transform: "" }, "", new Uint8Array(2048));
+  }
+  assertEquals(
+    (await run("ls", "--cache-path", tmp.path)).stdout,
+    [
+      "COMPONENT  DOCUMENTS       COUNT    BYTES",
+      "*          discovery           1  2.0 KiB",
+      "kubectl    kubectl tables      1     46 B",
+      "",
+    ].join("\n"),
+  );
 });

@@ -14,6 +14,7 @@ const REPORT: StatusReport = {
     bytes: 2048,
     queries: 1,
   }],
+  documents: [],
 };
 
 /** A fake admin listener answering `/v1/status` with `handler`, on a free port. */

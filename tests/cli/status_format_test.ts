@@ -14,6 +14,7 @@ const REPORT: StatusReport = {
     { component: "kubelet", resource: "pods", objects: 12, bytes: 35_000, queries: 2 },
     { component: "coredns", resource: "services", objects: 3, bytes: 900, queries: 1 },
   ],
+  documents: [],
 };
 
 Deno.test("formatStatus prints mode, upstream health and cache tables", () => {
@@ -37,6 +38,19 @@ Deno.test("formatStatus prints mode, upstream health and cache tables", () => {
 
 Deno.test("formatStatus says when the cache is empty", () => {
   assert.match(formatStatus({ ...REPORT, cache: [] }), /^cache: empty$/m);
+});
+
+Deno.test("formatStatus lists the documents kept: kubectl tables and discovery", () => {
+  const documents: StatusReport["documents"] = [
+    { component: "", kind: "discovery", documents: 12, bytes: 81_920 },
+    { component: "kubectl", kind: "table", documents: 2, bytes: 3000 },
+  ];
+  const text = formatStatus({ ...REPORT, cache: [], documents });
+  assert.doesNotMatch(text, /cache: empty/);
+  assert.match(
+    text,
+    /COMPONENT\s+DOCUMENTS\s+COUNT\s+BYTES\n\*\s+discovery\s+12\s+80\.0 KiB\nkubectl\s+kubectl tables\s+2\s+2\.9 KiB\n$/,
+  );
 });
 
 Deno.test("formatBytes picks binary units", () => {
