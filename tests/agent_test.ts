@@ -7,8 +7,12 @@ import { startStack } from "./harness.ts";
 import { CacheStore } from "../src/cache/store.ts";
 import { EventQueue } from "../src/cache/event_queue.ts";
 import { formatStatus } from "../src/cli/status_format.ts";
+import { testWith } from "./requirements.ts";
 
-Deno.test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
+/** The tests here that drive kubectl: skipped, saying so, where it is missing. */
+const test = testWith("kubectl");
+
+test("agent: kubectl lists, gets, creates, patches and deletes through holdfast", async () => {
   await using stack = await startStack();
   const pods = JSON.parse(await stack.kubectl("get", "pods", "-A", "-o", "json"));
   assertEquals(pods.kind, "List");
@@ -52,7 +56,7 @@ Deno.test("agent: kubectl lists, gets, creates, patches and deletes through hold
   assertEquals(stack.sim.objects.get("configmaps", "through-holdfast", "default"), undefined);
 });
 
-Deno.test("agent: kubectl get -w sees changes made upstream, through holdfast", async () => {
+test("agent: kubectl get -w sees changes made upstream, through holdfast", async () => {
   await using stack = await startStack();
   const watch = new Deno.Command("kubectl", {
     args: [
@@ -143,7 +147,7 @@ Deno.test("agent: an event queued while online is delivered without waiting for 
   }
 });
 
-Deno.test("agent: status shows what cache ls shows after kubectl's lists (the demo's flow)", async () => {
+test("agent: status shows what cache ls shows after kubectl's lists (the demo's flow)", async () => {
   await using stack = await startStack({ config: { cacheAgents: ["*"] } });
   await stack.kubectl("get", "pods", "-A");
   await stack.kubectl("get", "configmaps", "-n", "default");

@@ -14,6 +14,10 @@ import assert from "node:assert/strict";
 import * as k8s from "@kubernetes/client-node";
 import { type Stack, startStack } from "./harness.ts";
 import { readEvents } from "./proxy/local/harness.ts";
+import { testWith } from "./requirements.ts";
+
+/** The tests here that drive python3-kubernetes: skipped, saying so, where it is missing. */
+const test = testWith("python3-kubernetes");
 
 const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";
 const NODE = "node-0";
@@ -298,7 +302,7 @@ function event(name: string): k8s.CoreV1Event {
   };
 }
 
-Deno.test("autonomy: client-node informers and the Python client through cut, offline restart and reconnect", async () => {
+test("autonomy: client-node informers and the Python client through cut, offline restart and reconnect", async () => {
   await using stack = await startStack({ sim: { scale: { pods: 30, nodes: 3 } } });
   const errors = new ErrorLog();
   const config = new KubeletConfig(stack.proxyUrl);

@@ -4,6 +4,10 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { type Stack, startStack } from "./harness.ts";
+import { testWith } from "./requirements.ts";
+
+/** The tests here that drive kubectl: skipped, saying so, where it is missing. */
+const test = testWith("kubectl");
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 10_000) {
   const deadline = Date.now() + ms;
@@ -21,7 +25,7 @@ async function mode(stack: Stack): Promise<string> {
 const podNames = (list: { items: { metadata: { name: string } }[] }) =>
   list.items.map((p) => p.metadata.name).sort();
 
-Deno.test("offline: kubectl keeps reading through a cut link, a restart, and a reconnect", async () => {
+test("offline: kubectl keeps reading through a cut link, a restart, and a reconnect", async () => {
   await using stack = await startStack();
   const online = JSON.parse(await stack.kubectl("get", "pods", "-A", "-o", "json"));
   await stack.kubectl("get", "pod", "-n", "kube-system", "coredns-589f44dc88-4fpns", "-o", "json");
@@ -90,7 +94,7 @@ Deno.test("offline: a never-listed query is a 503 Status with Retry-After", asyn
   assert(response.headers.get("retry-after"));
 });
 
-Deno.test("offline: kubectl's table output works offline, from the Table kept for that request", async () => {
+test("offline: kubectl's table output works offline, from the Table kept for that request", async () => {
   await using stack = await startStack();
   const online = await stack.kubectl("get", "pods", "-A");
   assert(online.includes("coredns-589f44dc88-4fpns"));
@@ -100,7 +104,7 @@ Deno.test("offline: kubectl's table output works offline, from the Table kept fo
   assertEquals(offline, online);
 });
 
-Deno.test("offline: a Table request with no kept Table is answered with the plain cached list", async () => {
+test("offline: a Table request with no kept Table is answered with the plain cached list", async () => {
   await using stack = await startStack();
   await stack.kubectl("get", "pods", "-n", "kube-system", "-o", "json");
   await stack.sim.faults.linkDown();

@@ -6,6 +6,10 @@
 import assert from "node:assert/strict";
 import { type Simulator, startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
 import type { Json } from "./helpers.ts";
+import { testWith } from "../../requirements.ts";
+
+/** The tests here that drive kubectl: skipped, saying so, where it is missing. */
+const test = testWith("kubectl");
 
 const scale = { pods: 30, nodes: 3, namespaces: 2, services: 3 };
 
@@ -38,7 +42,7 @@ async function withKubectl(
   }
 }
 
-Deno.test("kubectl: get prints the server's table", async () => {
+test("kubectl: get prints the server's table", async () => {
   await withKubectl(async (kubectl) => {
     const out = await kubectl("get", "pods", "-n", "kube-system");
     assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
@@ -46,7 +50,7 @@ Deno.test("kubectl: get prints the server's table", async () => {
   });
 });
 
-Deno.test("kubectl: get -o json with a label selector", async () => {
+test("kubectl: get -o json with a label selector", async () => {
   await withKubectl(async (kubectl, sim) => {
     const list = JSON.parse(
       await kubectl("get", "pods", "-A", "-l", "tier in (cache),env!=staging", "-o", "json"),
@@ -59,7 +63,7 @@ Deno.test("kubectl: get -o json with a label selector", async () => {
   });
 });
 
-Deno.test("kubectl: get with a field selector", async () => {
+test("kubectl: get with a field selector", async () => {
   await withKubectl(async (kubectl) => {
     const out = await kubectl(
       "get",
@@ -76,7 +80,7 @@ Deno.test("kubectl: get with a field selector", async () => {
   });
 });
 
-Deno.test("kubectl: get --raw returns the object's JSON", async () => {
+test("kubectl: get --raw returns the object's JSON", async () => {
   await withKubectl(async (kubectl) => {
     const service = JSON.parse(
       await kubectl("get", "--raw", "/api/v1/namespaces/default/services/kubernetes"),
@@ -85,7 +89,7 @@ Deno.test("kubectl: get --raw returns the object's JSON", async () => {
   });
 });
 
-Deno.test("kubectl: apply creates, then updates with a patch", async () => {
+test("kubectl: apply creates, then updates with a patch", async () => {
   await withKubectl(async (kubectl, sim, dir) => {
     const manifest = (value: string) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  namespace: ns-0\ndata:\n  key: ${value}\n`;
@@ -99,7 +103,7 @@ Deno.test("kubectl: apply creates, then updates with a patch", async () => {
   });
 });
 
-Deno.test("kubectl: patch (merge and json) and delete", async () => {
+test("kubectl: patch (merge and json) and delete", async () => {
   await withKubectl(async (kubectl, sim) => {
     await kubectl(
       "patch",
@@ -128,7 +132,7 @@ Deno.test("kubectl: patch (merge and json) and delete", async () => {
   });
 });
 
-Deno.test("kubectl: get -w prints a change made while watching", async () => {
+test("kubectl: get -w prints a change made while watching", async () => {
   await withKubectl(async (_kubectl, sim, dir) => {
     const child = new Deno.Command("kubectl", {
       args: [

@@ -6,10 +6,14 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
 import type { Json } from "./helpers.ts";
+import { testWith } from "../../requirements.ts";
+
+/** The tests here that drive python3-kubernetes: skipped, saying so, where it is missing. */
+const test = testWith("python3-kubernetes");
 
 const script = new URL("./python_client.py", import.meta.url).pathname;
 
-Deno.test("python client: selector lists and a watch from a resourceVersion", async () => {
+test("python client: selector lists and a watch from a resourceVersion", async () => {
   await using sim = await startSimulator({
     scale: { pods: 40, nodes: 3, namespaces: 2 },
     tls: true,

@@ -2,6 +2,10 @@ import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import type { BenchContext } from "../../../scripts/bench/lib/measure.ts";
 import type { RunDocument } from "../../../scripts/bench/lib/report.ts";
 import { MEASURES, QUICK } from "../../../scripts/bench/main.ts";
+import { testWith } from "../../requirements.ts";
+
+/** The tests here that drive nginx, wrk: skipped, saying so, where it is missing. */
+const test = testWith("nginx", "wrk");
 
 const REPO = new URL("../../../", import.meta.url).pathname;
 
@@ -20,7 +24,7 @@ function plannedIds(): string[] {
   return planned().map((row) => row.id);
 }
 
-Deno.test("bench --quick: runs to the end and produces every metric row", async () => {
+test("bench --quick: runs to the end and produces every metric row", async () => {
   const out = await Deno.makeTempDir({ prefix: "holdfast-bench-test-" });
   try {
     // An empty YurtHub folder: --quick never builds, so the YurtHub cells must say why not.
