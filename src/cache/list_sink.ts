@@ -3,7 +3,8 @@
  * of the query; each later page joins the generation waiting for its continue token. The page
  * without a continue token switches the query to the generation. A page that fails (the proxy
  * gave up, the body broke) drops the whole listing and marks the query stale; a page cut by its
- * transport ({@linkcode ResponseCut}) drops the listing and keeps the previous snapshot servable.
+ * transport or unreadable ({@linkcode ResponseCut}) drops the listing and keeps the previous
+ * snapshot servable.
  * @module
  */
 import type { ListPart } from "../kube/types.ts";
@@ -11,8 +12,9 @@ import type { QueryIdentity } from "./query.ts";
 import type { CacheWriter, Snapshot } from "./writer.ts";
 
 /**
- * Abort reason for a response cut short by its transport (the link dropped, the client left): the
- * new listing is dropped, but the previous snapshot stays servable, since nothing was lost from it.
+ * Abort reason for a response cut short by its transport (the link dropped, the client left) or
+ * unreadable (a malformed or truncated body, which its client could not use either): the new
+ * listing is dropped, but the previous snapshot stays servable, since nothing was lost from it.
  */
 export class ResponseCut extends Error {
   /** Wraps what cut the response. */
