@@ -1,6 +1,7 @@
 /**
  * `holdfast run` end to end as a subprocess: starts against a fake upstream, answers on its admin
- * listener, is read by `holdfast status`, and exits 0 on SIGTERM.
+ * listener, is read by `holdfast status`, and exits 0 on SIGTERM. It sets only the health
+ * interval (1s, shorter than the default timeout of 2s): the default timeout follows it.
  */
 import assert from "node:assert/strict";
 import { runMain } from "./capture.ts";
@@ -29,6 +30,8 @@ Deno.test("run serves the admin listener, reports status, and exits 0 on SIGTERM
       `${dir}/cache.kv`,
       "--node-name",
       "e2e-node",
+      "--health-interval",
+      "1s",
       "--log-format",
       "json",
     ],

@@ -11,6 +11,7 @@ import { jsonCodec } from "../../src/kube/json/codec.ts";
 import { rawObjectFromJson } from "../../src/kube/json/object.ts";
 import { protobufCodec } from "../../src/kube/protobuf/codec.ts";
 import { toRawObject } from "../../src/kube/protobuf/object.ts";
+import { concatBytes } from "../../src/kube/protobuf/wire.ts";
 import {
   setName,
   setNamespace,
@@ -86,16 +87,6 @@ export interface Body {
   ends: number[];
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
-}
-
 /** A `PodList` body at `resourceVersion` (`next` is its continue token). */
 export function listBody(
   format: Format,
@@ -104,7 +95,7 @@ export function listBody(
   next = "",
 ): Body {
   const meta: ListMeta = { apiVersion: "v1", kind: "PodList", resourceVersion, continue: next };
-  const bytes = concat([...format.codec.encodeList(meta, items)]);
+  const bytes = concatBytes([...format.codec.encodeList(meta, items)]);
   return { bytes, ends: [bytes.byteLength] };
 }
 
@@ -122,7 +113,7 @@ export function watchBody(
     ends.push(offset + end);
     offset += frame.byteLength;
   }
-  return { bytes: concat(frames), ends };
+  return { bytes: concatBytes(frames), ends };
 }
 
 /** How a driven response's source ends after its chunks. */
@@ -185,5 +176,5 @@ export async function drive(store: CacheStore, options: Drive): Promise<Uint8Arr
   }
   await cached;
   await store.flush();
-  return concat(received);
+  return concatBytes(received);
 }

@@ -14,6 +14,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import type { RawObject, WatchEventType } from "../../src/kube/types.ts";
 import { assertClean, collect, recordOf } from "../cache/helpers.ts";
+import { seededRandom } from "../kube/json/fixtures.ts";
 import {
   type Body,
   drive,
@@ -25,18 +26,6 @@ import {
   nodePodsQuery,
   watchBody,
 } from "./cut_helpers.ts";
-
-/** mulberry32: a small seeded PRNG, so every run checks the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the cache must show for the query afterwards. */
 interface Expected {
@@ -253,7 +242,7 @@ const SCENARIOS = [
 ];
 
 Deno.test("cut property: at every byte the cache holds what the client received", async () => {
-  const random = prng(0x5eed);
+  const random = seededRandom(0x5eed);
   const counts = { cases: 0, starved: 0 };
   for (const format of FORMATS) {
     for (const make of SCENARIOS) {

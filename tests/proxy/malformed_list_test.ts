@@ -14,11 +14,6 @@ Deno.test("malformed upstream LIST: the previous snapshot still answers offline"
   const list = async () => await fetch(`${stack.proxyUrl}${NODE_PODS}`, { headers: KUBELET });
   const good = await (await list()).json();
   const names = (items: { metadata: { name: string } }[]) => items.map((p) => p.metadata.name);
-  const waitForMode = async (mode: string) => {
-    while ((await (await fetch(`${stack.adminUrl}/v1/status`)).json()).mode !== mode) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   const poll = async (done: () => Promise<boolean>) => {
     while (!await done()) await new Promise((r) => setTimeout(r, 50));
   };
