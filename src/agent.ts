@@ -85,7 +85,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       headers,
       body: event.body as Uint8Array<ArrayBuffer>,
       client,
-      signal: AbortSignal.timeout(UPSTREAM_HEADER_TIMEOUT_MS),
+      signal: AbortSignal.timeout(config.limits.upstreamHeaderTimeoutMs),
     });
     await response.body?.cancel();
     return response.status;
