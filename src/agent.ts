@@ -9,7 +9,7 @@ import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
 import type { StatusReport } from "./admin/status_report.ts";
 import { documentStats } from "./cache/documents.ts";
-import { cacheAdminRoutes } from "./cache/inspect.ts";
+import { cacheAdminRoutes, queryViews } from "./cache/inspect.ts";
 import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
 import { CacheStore } from "./cache/store.ts";
 import type { Config } from "./config/types.ts";
@@ -100,6 +100,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     metrics.upstreamHealthy.set({ server: server.url.origin }, 1);
   }
   let offline = !pool.online;
+  let modeSince = new Date();
   metrics.offline.set(offline ? 1 : 0);
   pool.onHealthChange((server) => {
     metrics.upstreamHealthy.set({ server: server.url.origin }, server.healthy ? 1 : 0);
@@ -109,6 +110,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     });
     if (offline !== !pool.online) {
       offline = !pool.online;
+      modeSince = new Date();
       metrics.modeTransitions.inc({ to: offline ? "offline" : "online" });
       metrics.offline.set(offline ? 1 : 0);
       logger.warn(offline ? "mode offline: answering from the cache" : "mode online", {});
@@ -158,9 +160,14 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     closing: closing.signal,
   });
 
+  const eventQueueStatus = async () => {
+    const { count, bytes } = await events.stats();
+    return { queued: count, bytes, ...events.limits };
+  };
   const status = async (): Promise<StatusReport> => ({
     version: VERSION,
     mode: pool.online ? "online" : "offline",
+    modeSince: modeSince.toISOString(),
     nodeName: config.nodeName,
     upstreams: pool.servers.map((s) => ({
       url: s.url.href,
@@ -169,7 +176,9 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       lastError: s.lastError,
     })),
     cache: await store.stats(),
+    queries: await queryViews(store),
     documents: await documentStats(store.kv),
+    events: await eventQueueStatus(),
   });
   const admin = serveAdmin(config.adminListen, {
     ready: () => true,

@@ -165,6 +165,8 @@ test("agent: status shows what cache ls shows after kubectl's lists (the demo's 
     status.cache.map((c: { component: string; resource: string }) => [c.component, c.resource]),
     ls.resources.map((r: { component: string; resource: string }) => [r.component, r.resource]),
   );
+  assertEquals(status.queries, ls.queries);
+  assertEquals(status.events.queued, 0);
   const tables = status.documents.find((d: { component: string }) => d.component === "kubectl");
   assertEquals([tables.kind, tables.documents], ["table", 2]);
   assert(!formatStatus(status).includes("cache: empty"), formatStatus(status));

@@ -2,6 +2,7 @@
  * `StatusReport`: what `GET /v1/status` answers and `holdfast status` prints.
  * @module
  */
+import type { QueryView } from "../cache/inspect.ts";
 
 /** One upstream server and its health as last checked. */
 export interface UpstreamStatus {
@@ -39,13 +40,26 @@ export interface DocumentStatus {
   bytes: number;
 }
 
+/** Event creates queued while offline, against the queue's bounds. */
+export interface EventQueueStatus {
+  queued: number;
+  bytes: number;
+  maxEvents: number;
+  maxBytes: number;
+}
+
 /** The agent's state at a glance. */
 export interface StatusReport {
   version: string;
   /** `online` forwards to an upstream; `offline` answers from the cache. */
   mode: "online" | "offline";
+  /** When the current mode began (the agent's start for its first mode), as an ISO 8601 time. */
+  modeSince: string;
   nodeName: string;
   upstreams: UpstreamStatus[];
   cache: CacheStatus[];
+  /** Every cached list/watch query: its last sync and freshness (as `cache ls` lists them). */
+  queries: QueryView[];
   documents: DocumentStatus[];
+  events: EventQueueStatus;
 }

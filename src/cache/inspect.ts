@@ -99,13 +99,13 @@ function queryView(record: QueryRecord): QueryView {
 /** The `cache ls` view of a store. */
 export async function lsView(store: CacheStore): Promise<LsView> {
   const resources = (await store.stats()).map((stats) => ({ ...stats, name: resourceName(stats) }));
-  const queries = (await store.queries()).map(queryView).sort((a, b) =>
-    `${a.component}\0${a.resource}\0${a.namespace}` <
-        `${b.component}\0${b.resource}\0${b.namespace}`
-      ? -1
-      : 1
-  );
-  return { resources, queries, documents: await documentStats(store.kv) };
+  return { resources, queries: await queryViews(store), documents: await documentStats(store.kv) };
+}
+
+/** Every query of a store, sorted by component, resource and namespace. */
+export async function queryViews(store: CacheStore): Promise<QueryView[]> {
+  const order = (q: QueryView) => `${q.component}\0${q.resource}\0${q.namespace}`;
+  return (await store.queries()).map(queryView).sort((a, b) => order(a) < order(b) ? -1 : 1);
 }
 
 /** A resource named on the command line is unknown or ambiguous for the component. */

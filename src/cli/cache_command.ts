@@ -8,18 +8,11 @@
  * @module
  */
 import { Command } from "commander";
-import {
-  findObject,
-  type LsView,
-  lsView,
-  type ObjectView,
-  type QueryView,
-  verifyCache,
-} from "../cache/inspect.ts";
+import { findObject, type LsView, lsView, type ObjectView, verifyCache } from "../cache/inspect.ts";
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
-import { documentTable, formatBytes, table } from "./status_format.ts";
+import { documentTable, formatBytes, queryTable, table } from "./status_format.ts";
 
 const TIMEOUT_MS = 5000;
 
@@ -150,29 +143,6 @@ async function askAgent<T>(admin: string, path: string): Promise<T> {
   return body as T;
 }
 
-function age(iso: string, now: number): string {
-  if (iso === "") return "never";
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 120) return `${seconds}s ago`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)}h ago`;
-  return `${Math.round(seconds / 86400)}d ago`;
-}
-
-function freshness(query: QueryView): string {
-  if (query.stale) return `stale (${query.staleReason})`;
-  return query.complete ? "complete" : "incomplete (never fully listed)";
-}
-
-function selectors(query: QueryView): string {
-  const parts = [
-    query.labelSelector && `labels=${query.labelSelector}`,
-    query.fieldSelector && `fields=${query.fieldSelector}`,
-    query.transform && `as=${query.transform}`,
-  ].filter((part) => part);
-  return parts.length > 0 ? parts.join(" ") : "-";
-}
-
 /** The text `cache ls` prints: a resource table and a query table. */
 export function formatLs(view: LsView, now: number): string {
   if (view.resources.length === 0 && view.documents.length === 0) return "cache: empty\n";
@@ -190,23 +160,7 @@ export function formatLs(view: LsView, now: number): string {
     ]),
     [2, 3, 4, 5, 6],
   );
-  if (view.queries.length > 0) {
-    lines.push("");
-    lines.push(...table(
-      ["COMPONENT", "RESOURCE", "NAMESPACE", "SELECTORS", "RV", "OBJECTS", "LISTED", "STATE"],
-      view.queries.map((q) => [
-        q.component,
-        q.resource,
-        q.namespace || "*",
-        selectors(q),
-        q.resourceVersion || "-",
-        `${q.objects}`,
-        age(q.listedAt, now),
-        freshness(q),
-      ]),
-      [5],
-    ));
-  }
+  if (view.queries.length > 0) lines.push("", ...queryTable(view.queries, now));
   if (view.documents.length > 0) lines.push("", ...documentTable(view.documents));
   return lines.join("\n") + "\n";
 }

@@ -7,10 +7,13 @@ import { createLogger } from "../../src/log/logger.ts";
 const REPORT: StatusReport = {
   version: "0.1.0",
   mode: "offline",
+  modeSince: "2025-01-01T00:00:00.000Z",
   nodeName: "edge-1",
   upstreams: [{ url: "https://a:6443/", healthy: false, lastError: "connection refused" }],
   cache: [{ component: "kubelet", resource: "pods", objects: 3, bytes: 4096, queries: 1 }],
+  queries: [],
   documents: [],
+  events: { queued: 0, bytes: 0, maxEvents: 2000, maxBytes: 4194304 },
 };
 
 /** Serves the admin routes on a free port for the duration of `body`. */

@@ -5,6 +5,7 @@ import { runMain } from "./capture.ts";
 const REPORT: StatusReport = {
   version: "0.1.0",
   mode: "offline",
+  modeSince: "2025-01-01T00:00:00.000Z",
   nodeName: "edge-9",
   upstreams: [{ url: "https://10.0.0.1:6443/", healthy: false, lastError: "timeout" }],
   cache: [{
@@ -14,7 +15,9 @@ const REPORT: StatusReport = {
     bytes: 2048,
     queries: 1,
   }],
+  queries: [],
   documents: [],
+  events: { queued: 0, bytes: 0, maxEvents: 2000, maxBytes: 4194304 },
 };
 
 /** A fake admin listener answering `/v1/status` with `handler`, on a free port. */
@@ -39,7 +42,10 @@ Deno.test("status prints the agent's report as tables", async () => {
     const outcome = await runMain(["status", "--admin", base]);
     assert.equal(outcome.code, 0, outcome.stderr);
     assert.deepEqual(paths, ["/v1/status"]);
-    assert.match(outcome.stdout, /^holdfast 0\.1\.0 on node edge-9: OFFLINE$/m);
+    assert.match(
+      outcome.stdout,
+      /^holdfast 0\.1\.0 on node edge-9: OFFLINE for \S+ \(since 2025-01-01T00:00:00.000Z\)$/m,
+    );
     assert.match(outcome.stdout, /^https:\/\/10\.0\.0\.1:6443\/\s+unhealthy\s+-\s+timeout$/m);
     assert.match(
       outcome.stdout,

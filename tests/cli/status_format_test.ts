@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import type { StatusReport } from "../../src/admin/status_report.ts";
-import { formatBytes, formatStatus } from "../../src/cli/status_format.ts";
+import { duration, formatBytes, formatStatus } from "../../src/cli/status_format.ts";
+
+const NOW = Date.parse("2025-01-01T01:00:00.000Z");
 
 const REPORT: StatusReport = {
   version: "0.1.0",
   mode: "online",
+  modeSince: "2025-01-01T00:00:00.000Z",
   nodeName: "edge-1",
   upstreams: [
     { url: "https://10.0.0.1:6443/", healthy: true, lastCheck: "2025-01-01T00:00:00.000Z" },
@@ -14,14 +17,17 @@ const REPORT: StatusReport = {
     { component: "kubelet", resource: "pods", objects: 12, bytes: 35_000, queries: 2 },
     { component: "coredns", resource: "services", objects: 3, bytes: 900, queries: 1 },
   ],
+  queries: [],
   documents: [],
+  events: { queued: 0, bytes: 0, maxEvents: 2000, maxBytes: 4 * 1024 * 1024 },
 };
 
 Deno.test("formatStatus prints mode, upstream health and cache tables", () => {
   assert.equal(
-    formatStatus(REPORT),
+    formatStatus(REPORT, NOW),
     [
-      "holdfast 0.1.0 on node edge-1: ONLINE",
+      "holdfast 0.1.0 on node edge-1: ONLINE for 1h0m (since 2025-01-01T00:00:00.000Z)",
+      "queued events: 0 of 2000 (0 B of 4.0 MiB)",
       "",
       "UPSTREAM                HEALTH     LAST CHECK                LAST ERROR",
       "https://10.0.0.1:6443/  healthy    2025-01-01T00:00:00.000Z  -",
@@ -58,4 +64,53 @@ Deno.test("formatBytes picks binary units", () => {
   assert.equal(formatBytes(1023), "1023 B");
   assert.equal(formatBytes(1536), "1.5 KiB");
   assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GiB");
+});
+
+Deno.test("formatStatus: how long offline, queued events, and each query's last sync", () => {
+  const query = {
+    component: "kubelet",
+    resource: "pods",
+    namespace: "",
+    labelSelector: "",
+    fieldSelector: "spec.nodeName=edge-1",
+    transform: "",
+    resourceVersion: "812",
+    complete: true,
+    stale: false,
+    staleReason: "",
+    listedAt: "2025-01-01T00:59:18.000Z",
+    updatedAt: "2025-01-01T00:59:50.000Z",
+    mediaType: "application/json",
+    objects: 12,
+    bytes: 35_000,
+  };
+  const text = formatStatus({
+    ...REPORT,
+    mode: "offline",
+    modeSince: "2025-01-01T00:47:30.000Z",
+    queries: [query, { ...query, resource: "services", stale: true, staleReason: "cut" }],
+    events: { queued: 5, bytes: 2048, maxEvents: 2000, maxBytes: 4 * 1024 * 1024 },
+  }, NOW);
+  assert.match(
+    text,
+    /^holdfast 0\.1\.0 on node edge-1: OFFLINE for 12m30s \(since 2025-01-01T00:47:30\.000Z\)$/m,
+  );
+  assert.match(
+    text,
+    /^queued events: 5 of 2000 \(2\.0 KiB of 4\.0 MiB\), delivered when the cloud is back$/m,
+  );
+  assert.match(
+    text,
+    /^kubelet +pods +\* +fields=spec\.nodeName=edge-1 +812 +12 +42s ago +complete$/m,
+  );
+  assert.match(text, /^kubelet +services .* 42s ago +stale \(cut\)$/m);
+});
+
+Deno.test("duration: the two largest units", () => {
+  assert.equal(duration(0), "0s");
+  assert.equal(duration(59_999), "59s");
+  assert.equal(duration(61_000), "1m1s");
+  assert.equal(duration(7_500_000), "2h5m");
+  assert.equal(duration(90_000_000), "1d1h");
+  assert.equal(duration(-5), "0s");
 });
