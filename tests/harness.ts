@@ -5,7 +5,7 @@
  * @module
  */
 import { type Agent, startAgent } from "../src/agent.ts";
-import type { Config } from "../src/config/types.ts";
+import type { Config, UpstreamCredentials } from "../src/config/types.ts";
 import { createLogger } from "../src/log/logger.ts";
 import {
   type Simulator,
@@ -66,26 +66,36 @@ export interface StackOptions {
   config?: Partial<Config>;
 }
 
-/** Starts a simulator (TLS, client certificate) and an agent whose upstream it is. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = await startSimulator({ tls: true, scale: { pods: 20, nodes: 2 }, ...options.sim });
-  const dir = await Deno.makeTempDir({ prefix: "holdfast-stack-" });
-  const config: Config = {
-    servers: [new URL(sim.url)],
+/**
+ * The configuration tests run an agent with: free loopback ports, a KV file in `dir`, every
+ * component cached, fast health checks, quiet logs.
+ */
+export function testAgentConfig(server: URL, upstream: UpstreamCredentials, dir: string): Config {
+  return {
+    servers: [server],
     nodeName: "node-0",
     listen: { hostname: "127.0.0.1", port: 0 },
     adminListen: { hostname: "127.0.0.1", port: 0 },
     cachePath: `${dir}/cache.kv`,
     cacheAgents: ["*"],
-    upstream: {
-      caCert: sim.tls?.caCert,
-      clientCert: sim.tls?.clientCert,
-      clientKey: sim.tls?.clientKey,
-    },
+    upstream,
     lbMode: "round-robin",
     health: PATIENT_HEALTH,
     limits: { upstreamHeaderTimeoutMs: 15_000, offlineLists: 4, watches: 1000 },
     log: { level: "error", format: "text" },
+  };
+}
+
+/** Starts a simulator (TLS, client certificate) and an agent whose upstream it is. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({ tls: true, scale: { pods: 20, nodes: 2 }, ...options.sim });
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-stack-" });
+  const config: Config = {
+    ...testAgentConfig(new URL(sim.url), {
+      caCert: sim.tls?.caCert,
+      clientCert: sim.tls?.clientCert,
+      clientKey: sim.tls?.clientKey,
+    }, dir),
     ...options.config,
   };
   const logger = createLogger(config.log);

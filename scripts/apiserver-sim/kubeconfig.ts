@@ -13,12 +13,15 @@ export interface KubeconfigMaterial {
   clientKey?: string;
   token?: string;
   namespace?: string;
+  /** The name of the cluster, user and context (default `apiserver-sim`). */
+  name?: string;
 }
 
 const base64 = (text: string) => btoa(text);
 
-/** The kubeconfig YAML (cluster, user and context all named `apiserver-sim`). */
+/** The kubeconfig YAML (cluster, user and context all named `material.name`). */
 export function kubeconfigYaml(material: KubeconfigMaterial): string {
+  const name = material.name ?? "apiserver-sim";
   const cluster: Record<string, string> = { server: material.server };
   if (material.caCert) cluster["certificate-authority-data"] = base64(material.caCert);
   const user: Record<string, string> = {};
@@ -30,16 +33,16 @@ export function kubeconfigYaml(material: KubeconfigMaterial): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "apiserver-sim", cluster }],
-    users: [{ name: "apiserver-sim", user }],
+    clusters: [{ name, cluster }],
+    users: [{ name, user }],
     contexts: [{
-      name: "apiserver-sim",
+      name,
       context: {
-        cluster: "apiserver-sim",
-        user: "apiserver-sim",
+        cluster: name,
+        user: name,
         namespace: material.namespace ?? "default",
       },
     }],
-    "current-context": "apiserver-sim",
+    "current-context": name,
   });
 }
