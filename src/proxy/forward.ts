@@ -40,16 +40,21 @@ export interface Unreachable {
   reachedUpstream: boolean;
 }
 
-/** Forwards `request` (whose URL is `url`) upstream; never throws for network failures. */
+/**
+ * Forwards `request` (whose URL is `url`; `watch` when it is a watch) upstream; never throws for
+ * network failures.
+ */
 export async function forward(
   request: Request,
   url: URL,
   deps: ForwardDeps,
+  watch = false,
 ): Promise<Forwarded | Unreachable> {
   const retriable = request.method === "GET" || request.method === "HEAD";
   const headers = upstreamRequestHeaders(
     request.headers,
     upstreamAuthorization(request.headers.get("authorization"), deps.credentials),
+    watch,
   );
   let server = deps.pool.pick();
   let reason = "no upstream server is healthy";

@@ -96,7 +96,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
 
   async function answer(request: Request, url: URL, classified: Classified): Promise<Response> {
     if (!deps.pool.online) return await answerLocally(request, classified);
-    const result = await forward(request, url, deps);
+    const result = await forward(request, url, deps, classified.info.verb === "watch");
     if (result.ok) return respond(result.response, classified, deps);
     if (result.reachedUpstream && !isSafeMethod(request.method)) {
       // The write may have been applied upstream: answering it locally could apply it twice.

@@ -22,13 +22,22 @@ function dropHopByHop(headers: Headers): void {
   for (const name of HOP_BY_HOP) headers.delete(name);
 }
 
-/** Headers for the upstream request: hop-by-hop and Host dropped, gzip asked for, auth applied. */
-export function upstreamRequestHeaders(incoming: Headers, authorization: string | null): Headers {
+/**
+ * Headers for the upstream request: hop-by-hop and Host dropped, auth applied, and gzip asked for
+ * except on watches. kube-apiserver 1.37 (WatchListCompression) compresses a watch-list as one
+ * gzip member per flushed event, and `fetch` decodes only the first member of a multi-member body,
+ * so a watch asks for `identity` and streams uncompressed (as kube-apiserver sends plain watches).
+ */
+export function upstreamRequestHeaders(
+  incoming: Headers,
+  authorization: string | null,
+  watch = false,
+): Headers {
   const headers = new Headers(incoming);
   dropHopByHop(headers);
   headers.delete("host");
   headers.delete("content-length");
-  headers.set("accept-encoding", "gzip");
+  headers.set("accept-encoding", watch ? "identity" : "gzip");
   if (authorization) headers.set("authorization", authorization);
   else headers.delete("authorization");
   return headers;

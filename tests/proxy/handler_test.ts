@@ -355,3 +355,40 @@ Deno.test("proxy: offline LISTs beyond the bound get 429 TooManyRequests until o
   held.finishers[1]();
   await Promise.all([second.text(), third.text()]);
 });
+
+Deno.test("proxy: a watch-list compressed per event (kube-apiserver 1.37) reaches the client whole", async () => {
+  // kube-apiserver 1.37 (WatchListCompression, on by default) answers a watch-list whose request
+  // accepts gzip with one gzip member per flushed event; fetch decodes only the first member.
+  const events = [
+    '{"type":"ADDED","object":{"kind":"Service","metadata":{"name":"a","resourceVersion":"5"}}}\n',
+    '{"type":"ADDED","object":{"kind":"Service","metadata":{"name":"b","resourceVersion":"6"}}}\n',
+    '{"type":"BOOKMARK","object":{"kind":"Service","metadata":{"resourceVersion":"7",' +
+    '"annotations":{"k8s.io/initial-events-end":"true"}}}}\n',
+  ];
+  const gzip = async (text: string) =>
+    new Uint8Array(
+      await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")))
+        .arrayBuffer(),
+    );
+  const members = await Promise.all(events.map(gzip));
+  await using upstream = startUpstream((req) => {
+    const compressed = req.headers.get("accept-encoding")?.includes("gzip");
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const enc = new TextEncoder();
+        events.forEach((e, i) => controller.enqueue(compressed ? members[i] : enc.encode(e)));
+        controller.close();
+      },
+    });
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (compressed) headers["content-encoding"] = "gzip";
+    return new Response(body, { headers });
+  });
+  await using proxy = startProxy([upstream.url]);
+  const query = "watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan" +
+    "&allowWatchBookmarks=true";
+  const response = await fetch(new URL(`/api/v1/services?${query}`, proxy.url), {
+    client: proxy.client,
+  });
+  assertEquals(await response.text(), events.join(""));
+});
