@@ -4,7 +4,7 @@
  * --build-only` builds them); the test never builds them itself, and says so when it skips.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { testAgentConfig } from "../../harness.ts";
+import { PATIENT_HEALTH, testAgentConfig } from "../../harness.ts";
 import { startAgent } from "../../../src/agent.ts";
 import { createLogger } from "../../../src/log/logger.ts";
 import { kubeconfigYaml } from "../../../scripts/apiserver-sim/kubeconfig.ts";
@@ -55,13 +55,7 @@ async function startHoldfast(cluster: RealCluster) {
       clientCert: await Deno.readTextFile(cluster.pki.admin.certFile!),
       clientKey: await Deno.readTextFile(cluster.pki.admin.keyFile!),
     }, cluster.dir),
-    health: {
-      path: "/readyz",
-      intervalMs: 1_000,
-      timeoutMs: 5_000,
-      unhealthyThreshold: 3,
-      healthyThreshold: 1,
-    },
+    health: PATIENT_HEALTH,
   };
   const agent = await startAgent(config, createLogger(config.log));
   const kubeconfig = `${cluster.dir}/via-holdfast.kubeconfig`;
