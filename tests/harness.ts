@@ -68,7 +68,7 @@ export interface StackOptions {
 
 /**
  * The configuration tests run an agent with: free loopback ports, a KV file in `dir`, every
- * component cached, fast health checks, quiet logs.
+ * component cached, patient health checks, quiet logs.
  */
 export function testAgentConfig(server: URL, upstream: UpstreamCredentials, dir: string): Config {
   return {

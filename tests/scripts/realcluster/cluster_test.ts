@@ -4,7 +4,7 @@
  * --build-only` builds them); the test never builds them itself, and says so when it skips.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { PATIENT_HEALTH, testAgentConfig } from "../../harness.ts";
+import { testAgentConfig } from "../../harness.ts";
 import { startAgent } from "../../../src/agent.ts";
 import { createLogger } from "../../../src/log/logger.ts";
 import { kubeconfigYaml } from "../../../scripts/apiserver-sim/kubeconfig.ts";
@@ -49,14 +49,11 @@ async function kubectl(kubeconfig: string, ...args: string[]) {
 
 /** holdfast in this process in front of `cluster` (administrator credentials), and a kubeconfig. */
 async function startHoldfast(cluster: RealCluster) {
-  const config = {
-    ...testAgentConfig(new URL(cluster.url), {
-      caCert: cluster.caCert,
-      clientCert: await Deno.readTextFile(cluster.pki.admin.certFile!),
-      clientKey: await Deno.readTextFile(cluster.pki.admin.keyFile!),
-    }, cluster.dir),
-    health: PATIENT_HEALTH,
-  };
+  const config = testAgentConfig(new URL(cluster.url), {
+    caCert: cluster.caCert,
+    clientCert: await Deno.readTextFile(cluster.pki.admin.certFile!),
+    clientKey: await Deno.readTextFile(cluster.pki.admin.keyFile!),
+  }, cluster.dir);
   const agent = await startAgent(config, createLogger(config.log));
   const kubeconfig = `${cluster.dir}/via-holdfast.kubeconfig`;
   await Deno.writeTextFile(
