@@ -31,7 +31,8 @@ export function pkiFor(node: string): Promise<Pki> {
   return pki;
 }
 
-async function openssl(cwd: string, args: string[]): Promise<void> {
+/** Runs `openssl` with `args` in `cwd`, throwing with its stderr when it fails. */
+export async function openssl(cwd: string, args: string[]): Promise<void> {
   const out = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
     .output();
   if (!out.success) {
