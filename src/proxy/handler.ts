@@ -20,6 +20,7 @@ import { releaseWhenDone, type Slots } from "./admission.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
+import { withReplayableBody } from "./request_body.ts";
 import { statusResponse } from "./respond.ts";
 import { boundedTee, meteredStream, type StreamCut } from "./tap.ts";
 
@@ -94,8 +95,10 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     return { response: await holding(release, () => answer(request, url, classified)), classified };
   };
 
-  async function answer(request: Request, url: URL, classified: Classified): Promise<Response> {
-    if (!deps.pool.online) return await answerLocally(request, classified);
+  async function answer(given: Request, url: URL, classified: Classified): Promise<Response> {
+    if (!deps.pool.online) return await answerLocally(given, classified);
+    const request = isSafeMethod(given.method) ? given : await withReplayableBody(given);
+    if (!(request instanceof Request)) return statusResponse(request, given.headers.get("accept"));
     const result = await forward(request, url, deps, classified.info.verb === "watch");
     if (result.ok) return respond(result.response, classified, deps);
     if (result.reachedUpstream && !isSafeMethod(request.method)) {

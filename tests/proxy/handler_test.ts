@@ -309,6 +309,38 @@ Deno.test("proxy: a write that certainly never reached an upstream is answered l
   assertEquals(await response.text(), "answered locally");
 });
 
+Deno.test("proxy: a write answered locally after a failed forward still has its body", async () => {
+  const closed = startUpstream(() => new Response());
+  const url = closed.url;
+  await closed.shutdown();
+  const local = async (request: Request) => new Response(await request.text(), { status: 201 });
+  await using proxy = startProxy([url], { local });
+  const lease = `{"kind":"Lease","metadata":{"name":"node-0"},"pad":"${"x".repeat(200_000)}"}`;
+  const response = await fetch(
+    new URL("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-0", proxy.url),
+    { method: "PUT", body: lease },
+  );
+  assertEquals(response.status, 201);
+  assertEquals(await response.text(), lease);
+});
+
+Deno.test("proxy: a write body over kube-apiserver's 3 MiB limit is 413, never sent", async () => {
+  const upstream = startUpstream(() => new Response("{}"));
+  await using proxy = startProxy([upstream.url]);
+  const response = await fetch(new URL("/api/v1/namespaces/a/configmaps", proxy.url), {
+    method: "POST",
+    body: new Uint8Array(3 * 1024 * 1024 + 1),
+  });
+  assertEquals(response.status, 413);
+  const status = await response.json();
+  assertEquals([status.reason, status.message], [
+    "RequestEntityTooLarge",
+    "Request entity too large: limit is 3145728",
+  ]);
+  assertEquals(upstream.requests.length, 0);
+  await upstream.shutdown();
+});
+
 /** A local answer whose body stays open until `finish` is called. */
 function heldAnswers() {
   const finishers: (() => void)[] = [];
