@@ -5,13 +5,15 @@
  */
 import { componentLabeler, requestLabeler } from "./admin/metric_labels.ts";
 import { createMetrics } from "./admin/metrics.ts";
+import { formatListenAddress } from "./config/address.ts";
 import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
-import type { StatusReport } from "./admin/status_report.ts";
+import type { CacheFaultStatus, StatusReport } from "./admin/status_report.ts";
 import { documentStats } from "./cache/documents.ts";
 import { cacheAdminRoutes, queryViews } from "./cache/inspect.ts";
 import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
-import { CacheStore } from "./cache/store.ts";
+import { settlesWithin } from "./cache/settle.ts";
+import { openCache } from "./cache/open.ts";
 import type { Config } from "./config/types.ts";
 import { buildResponseFilters, upstreamJsonGet } from "./filters/build.ts";
 import type { Logger } from "./log/logger.ts";
@@ -47,10 +49,21 @@ const MAX_CACHE_LAG_BYTES = 8 * 1024 * 1024;
  */
 const MAX_LIST_CACHE_LAG_BYTES = 32 * 1024 * 1024;
 
+/**
+ * How long shutdown waits for open responses, then for responses still being stored in the cache
+ * and queued event delivery, before it closes the cache anyway: a SIGTERM stops the agent within
+ * a few seconds whatever clients do.
+ */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 /** Starts the agent. */
 export async function startAgent(config: Config, logger: Logger): Promise<Agent> {
   const metrics = createMetrics();
-  const store = await CacheStore.open(config.cachePath, {
+  const path = config.cachePath;
+  // The lock comes first: a second agent on the same file stops here, having touched nothing.
+  const { store, lock, fault } = await openCache(path, {
+    maxQueriesPerComponent: config.cacheMaxQueries,
+    maxQueryBytes: config.cacheMaxMiB && config.cacheMaxMiB * 1024 * 1024,
     onCommit: (commit) => {
       metrics.cacheCommits.inc();
       metrics.cacheWrittenBytes.inc(commit.bytes);
@@ -59,7 +72,20 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       metrics.cacheAnomalies.inc({ kind });
       logger.warn(message, { kind, component: query?.component, resource: query?.resource });
     },
+    onPause: (pause) => {
+      metrics.cacheFault.set({ kind: "writes-paused" }, pause ? 1 : 0);
+      if (pause) logger.error("cache writes paused: proxying goes on", { path, ...pause });
+      else logger.warn("cache writes resumed", { path });
+    },
   });
+  for (const kind of ["damaged", "unwritable", "writes-paused"]) {
+    metrics.cacheFault.set({ kind }, fault?.kind === kind ? 1 : 0);
+  }
+  if (fault) logger.error(`cache file ${fault.kind}: proxying goes on`, { ...fault });
+  const cacheFault = (): CacheFaultStatus | undefined => {
+    const pause = store.writePause;
+    return pause ? { kind: "writes-paused", path, error: pause.reason, since: pause.since } : fault;
+  };
   const client = createUpstreamClient(config.upstream);
   const pool = new UpstreamPool(config.servers, config.lbMode);
   const health = new HealthChecker(pool, config.health, client, config.upstream);
@@ -118,6 +144,13 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     }
   });
 
+  const cacheBranch = storeCacheBranch(
+    store,
+    logger,
+    (reason) => metrics.cacheDrops.inc({ reason }),
+  );
+  /** Responses (other than watches) whose cache branch is still storing them. */
+  const storingResponses = new Set<Promise<void>>();
   const handler = createProxyHandler({
     pool,
     client,
@@ -142,7 +175,14 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
     offlineLists: new Slots(config.limits.offlineLists),
     watches: new Slots(config.limits.watches),
-    cache: storeCacheBranch(store, logger, (reason) => metrics.cacheDrops.inc({ reason })),
+    cache: (classified, response, body, cut) => {
+      const storing = cacheBranch(classified, response, body, cut);
+      if (classified.info.verb === "watch") return storing; // ended at shutdown, not awaited
+      storingResponses.add(storing);
+      const done = () => storingResponses.delete(storing);
+      storing.then(done, done);
+      return storing;
+    },
     onUpstreamBytes: (bytes) => metrics.upstreamBytes.inc(bytes),
     local: createLocalAnswer({
       store,
@@ -152,14 +192,6 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
         logger.error("offline answer failed", { path: classified.url.pathname, error }),
     }),
   });
-  const closing = new AbortController();
-  const proxy = serveProxy(config.listen, handler, {
-    metrics,
-    labels: requestLabeler(cacheAgents),
-    logger,
-    closing: closing.signal,
-  });
-
   const eventQueueStatus = async () => {
     const { count, bytes } = await events.stats();
     return { queued: count, bytes, ...events.limits };
@@ -179,18 +211,38 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     queries: await queryViews(store),
     documents: await documentStats(store.kv),
     events: await eventQueueStatus(),
+    cacheFault: cacheFault(),
   });
-  const admin = serveAdmin(config.adminListen, {
-    ready: () => true,
-    status,
-    metrics,
-    logger,
-    extra: cacheAdminRoutes(store),
-  });
+  const closing = new AbortController();
+  let proxy: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let admin: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    proxy = serveProxy(config.listen, handler, {
+      metrics,
+      labels: requestLabeler(cacheAgents),
+      logger,
+      closing: closing.signal,
+    });
+    admin = serveAdmin(config.adminListen, {
+      ready: () => true,
+      status,
+      metrics,
+      logger,
+      extra: cacheAdminRoutes(store),
+    });
+    await lock.describe({ pid: Deno.pid, admin: `http://${formatListenAddress(admin.addr)}` });
+  } catch (error) {
+    await proxy?.shutdown();
+    await store.close();
+    lock.release();
+    client.close();
+    throw error;
+  }
+  const listening = proxy;
   health.start();
   logger.info("holdfast started", {
     version: VERSION,
-    listen: `${proxy.addr.hostname}:${proxy.addr.port}`,
+    listen: `${listening.addr.hostname}:${listening.addr.port}`,
     admin: `${admin.addr.hostname}:${admin.addr.port}`,
     servers: config.servers.map((u) => u.origin),
   });
@@ -199,19 +251,27 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const shutdown = () =>
     stopping ??= (async () => {
       await health.stop();
-      const stopped = Promise.all([proxy.shutdown(), admin.shutdown()]);
+      const stopped = Promise.all([listening.shutdown(), admin.shutdown()]);
       closing.abort(); // after the listener stopped taking requests: ends open watches
-      await stopped;
-      await delivery.stop();
+      if (!await settlesWithin(stopped, SHUTDOWN_GRACE_MS)) {
+        logger.warn("responses still open at shutdown: closing the cache anyway", {
+          graceMs: SHUTDOWN_GRACE_MS,
+        });
+      }
+      // A LIST answered just before the signal is still being stored: keep it.
+      await settlesWithin(Promise.all([delivery.stop(), ...storingResponses]), SHUTDOWN_GRACE_MS);
       await store.close();
+      lock.release();
       client.close();
       logger.info("holdfast stopped", {});
     })();
 
   return {
-    finished: Promise.all([proxy.finished, admin.finished]).then(() => undefined),
+    // Settles only once the shutdown has flushed and closed the cache, never when the listeners
+    // alone have stopped: the CLI exits the process as soon as this settles.
+    finished: Promise.all([listening.finished, admin.finished]).then(shutdown),
     shutdown,
-    proxyAddress: proxy.addr,
+    proxyAddress: listening.addr,
     adminAddress: admin.addr,
   };
 }

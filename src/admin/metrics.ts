@@ -35,6 +35,11 @@ export interface Metrics {
   cacheDrops: Counter<"reason">;
   /** `holdfast_cache_anomalies_total{kind}`: damaged records, resourceVersions going backwards. */
   cacheAnomalies: Counter<"kind">;
+  /**
+   * `holdfast_cache_fault{kind}`: 1 while the cache has that fault (`damaged`: file moved aside
+   * at start-up, `unwritable`: in memory only, `writes-paused`: commits failing), else 0.
+   */
+  cacheFault: Gauge<"kind">;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -137,6 +142,12 @@ export function createMetrics(): Metrics {
     cacheAnomalies: new Counter({
       name: "holdfast_cache_anomalies_total",
       help: "Damaged cache records found, and upstream resourceVersions that went backwards.",
+      labelNames: ["kind"],
+      registers,
+    }),
+    cacheFault: new Gauge({
+      name: "holdfast_cache_fault",
+      help: "1 while the cache has a fault of that kind (damaged, unwritable, writes-paused).",
       labelNames: ["kind"],
       registers,
     }),

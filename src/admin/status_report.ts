@@ -48,6 +48,24 @@ export interface EventQueueStatus {
   maxBytes: number;
 }
 
+/** A problem with the cache file; the agent goes on proxying regardless. */
+export interface CacheFaultStatus {
+  /**
+   * `damaged`: the file was moved aside and the cache started empty; `unwritable`: the cache is
+   * kept in memory only; `writes-paused`: commits fail (disk full, I/O error), retried until
+   * they succeed.
+   */
+  kind: "damaged" | "unwritable" | "writes-paused";
+  /** The cache file. */
+  path: string;
+  /** What failed. */
+  error: string;
+  /** Where a damaged file was moved. */
+  movedTo?: string;
+  /** Since when, as an ISO 8601 time. */
+  since: string;
+}
+
 /** The agent's state at a glance. */
 export interface StatusReport {
   version: string;
@@ -62,4 +80,6 @@ export interface StatusReport {
   queries: QueryView[];
   documents: DocumentStatus[];
   events: EventQueueStatus;
+  /** The cache's current fault, if it has one. */
+  cacheFault?: CacheFaultStatus;
 }

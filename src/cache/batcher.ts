@@ -7,7 +7,9 @@
  *
  * Because groups commit in order, what is in the KV file is always a prefix of the groups added;
  * the cache's crash safety rests on that. So a commit that still fails after a few retries stops
- * the batcher for good (fail-stop) rather than letting later groups commit past a hole.
+ * the batcher for good (fail-stop) rather than letting later groups commit past a hole; the store
+ * then pauses writes and, once KV accepts writes again, continues on a new batcher from what the
+ * file holds.
  *
  * Until its commit finishes, a group's values are visible through {@link WriteBatcher.read}, so
  * read-modify-write code sees its own pending writes.
@@ -41,6 +43,11 @@ export interface CommitInfo {
 /** Deno KV's limits per atomic commit. */
 export const ATOMIC_LIMITS = { mutations: 1000, bytes: 819_200, keyBytes: 81_920 } as const;
 
+/** Commits one atomic operation (tests inject failures through it). */
+export type CommitFunction = (
+  atomic: Deno.AtomicOperation,
+) => Promise<Deno.KvCommitResult | Deno.KvCommitError>;
+
 /** Options of a {@link WriteBatcher}. */
 export interface BatcherOptions {
   /** Most bytes (keys plus values) added but not yet committed. */
@@ -49,6 +56,10 @@ export interface BatcherOptions {
   onCommit?: (info: CommitInfo) => void;
   /** Waits before retrying a failed commit; the batcher stops after the last. */
   retryDelaysMs?: readonly number[];
+  /** Commits an atomic; `atomic.commit()` by default. */
+  commit?: CommitFunction;
+  /** Called once when the batcher stops after a commit kept failing. */
+  onFailure?: (failure: CacheWriteFailed) => void;
 }
 
 /** The batcher stopped after a commit kept failing; nothing more is written. */
@@ -248,7 +259,7 @@ export class WriteBatcher {
         else atomic.set(key, value);
       }
       try {
-        await atomic.commit();
+        await (this.#options.commit ? this.#options.commit(atomic) : atomic.commit());
         this.#options.onCommit?.(info);
         return true;
       } catch (error) {
@@ -285,5 +296,6 @@ export class WriteBatcher {
     this.#pendingBytes = 0;
     for (const { reject } of this.#waiting.splice(0)) reject(failure);
     for (const { reject } of this.#syncs.splice(0)) reject(failure);
+    this.#options.onFailure?.(failure);
   }
 }

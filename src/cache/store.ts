@@ -3,13 +3,15 @@
  * component. The proxy hands it decoded LIST pages, watch streams and single objects; the offline
  * path reads objects, complete list snapshots (with their resourceVersion) and tombstones back.
  *
- * One process owns the KV file. {@link CacheStore.open} first collects what a crash left behind.
- * Writes are write-behind ({@link WriteBatcher}); reads see committed data.
+ * One process owns the KV file (the agent locks it first: `open.ts`). {@link CacheStore.open}
+ * first collects what a crash left behind. Writes are write-behind ({@link WriteBatcher}); reads
+ * see committed data. A commit that keeps failing (disk full) pauses writes until a probe write
+ * succeeds; the number of queries per component and their bytes can be bounded (LRU eviction).
  * @module
  */
 import { compareResourceVersions } from "../kube/resource_version.ts";
 import type { GroupVersionResource, ListPart, RawObject, WatchEvent } from "../kube/types.ts";
-import { type CommitInfo, WriteBatcher } from "./batcher.ts";
+import { type CommitFunction, type CommitInfo, WriteBatcher } from "./batcher.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import { collectGarbage, type GarbageReport } from "./gc.ts";
 import {
@@ -44,10 +46,22 @@ export interface CacheStoreOptions {
   pageTimeoutMs?: number;
   /** Most tombstones kept per query (default 1000). */
   maxTombstones?: number;
+  /** Most LIST/WATCH queries kept per component (default: no limit); LRU idle ones are evicted. */
+  maxQueriesPerComponent?: number;
+  /** Most bytes kept in query snapshots (default: no limit); LRU idle queries are evicted. */
+  maxQueryBytes?: number;
   /** Called after every commit (for metrics). */
   onCommit?: (info: CommitInfo) => void;
   /** Told about damaged records and resourceVersions going backwards (for logs and metrics). */
   onAnomaly?: (anomaly: CacheAnomaly) => void;
+  /** Called when writes pause (a commit kept failing) and with `undefined` when they resume. */
+  onPause?: (pause: WritePause | undefined) => void;
+  /** How often paused writes probe whether KV accepts writes again (default 5 s). */
+  probeIntervalMs?: number;
+  /** Waits between retries of a failed commit before writes pause (see {@link WriteBatcher}). */
+  retryDelaysMs?: readonly number[];
+  /** Commits an atomic (tests inject failures here); `atomic.commit()` by default. */
+  commit?: CommitFunction;
   /**
    * Open for reading only: no start-up GC, every write is refused. Safe next to the process that
    * owns the file (the CLI's `cache ls` / `cache get`).
@@ -101,6 +115,9 @@ export class SnapshotGone extends Error {
 }
 
 const MIN_PENDING_BYTES = 256 * 1024;
+const PROBE_KEY: Deno.KvKey = ["holdfast", "probe"];
+/** A probe big enough to need a fresh page of the file. */
+const PROBE_BYTES = 8192;
 const DEFAULT_PENDING_BYTES = 8 * 1024 * 1024;
 const decoder = new TextDecoder();
 
@@ -130,27 +147,40 @@ function isNewerCopy(a: RecordHeader, b: RecordHeader): boolean {
   return order > 0 || (order === 0 && a.storedAt > b.storedAt);
 }
 
+/** Why cache writes are paused, and since when (ISO 8601). */
+export interface WritePause {
+  reason: string;
+  since: string;
+}
+
+/** What the store loads from KV to continue writing: the writer over a fresh batcher. */
+interface Loaded {
+  batcher: WriteBatcher;
+  writer: CacheWriter;
+  records: QueryRecord[];
+  collected: GarbageReport;
+}
+
 /** The Deno KV cache of one agent. */
 export class CacheStore {
   readonly #kv: Deno.Kv;
-  readonly #writer: CacheWriter;
-  readonly #batcher: WriteBatcher;
+  readonly #options: CacheStoreOptions;
+  #writer: CacheWriter;
+  #batcher: WriteBatcher;
+  #pause: WritePause | undefined;
+  #probe: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
   readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
   /** What start-up GC collected. */
   readonly collected: GarbageReport;
 
-  private constructor(
-    kv: Deno.Kv,
-    batcher: WriteBatcher,
-    writer: CacheWriter,
-    collected: GarbageReport,
-    onAnomaly: (anomaly: CacheAnomaly) => void,
-  ) {
+  private constructor(kv: Deno.Kv, options: CacheStoreOptions, loaded: Loaded) {
     this.#kv = kv;
-    this.#batcher = batcher;
-    this.#writer = writer;
-    this.collected = collected;
-    this.#onAnomaly = onAnomaly;
+    this.#options = options;
+    this.#batcher = loaded.batcher;
+    this.#writer = loaded.writer;
+    this.collected = loaded.collected;
+    this.#onAnomaly = options.onAnomaly ?? (() => {});
   }
 
   /** Opens (creating if needed) the cache at `path` (a file, or `:memory:`) and collects garbage. */
@@ -160,40 +190,109 @@ export class CacheStore {
       throw new RangeError(`maxPendingBytes must be at least ${MIN_PENDING_BYTES}`);
     }
     const kv = await Deno.openKv(path);
-    const onAnomaly = options.onAnomaly ?? (() => {});
     try {
-      const batcher = new WriteBatcher(kv, { maxPendingBytes, onCommit: options.onCommit });
-      const records: QueryRecord[] = [];
-      for await (const { value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
-        try {
-          records.push(decodeQueryRecord(value));
-        } catch {
-          // A damaged record: `cache verify` reports it; the query is relisted from scratch.
-        }
-      }
-      let maxId = Math.max(0, ...records.map((record) => record.id));
-      for await (const { key } of kv.list({ prefix: generationPrefix() })) {
-        maxId = Math.max(maxId, key[2] as number);
-      }
-      const current = new Map(records.map((record) => [record.id, record.generation]));
-      const collected = options.readOnly
-        ? { generations: 0, blobs: 0 }
-        : await collectGarbage(kv, batcher, (id) => current.get(id));
-      if (options.readOnly) await batcher.close();
-      const singles: SingleCount[] = [];
-      for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
-        const [component, group, version, resource] = key.slice(2) as string[];
-        singles.push({ component, group, version, resource, ...readCounter(value) });
-      }
-      const writer = new CacheWriter(kv, batcher, {
-        pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
-        maxTombstones: Math.max(1, options.maxTombstones ?? 1000),
-        onAnomaly,
-      }, { records, singles, nextQueryId: maxId + 1 });
-      return new CacheStore(kv, batcher, writer, collected, onAnomaly);
+      const opened: { store?: CacheStore } = {};
+      const loaded = await CacheStore.#load(kv, options, () => {
+        if (opened.store) opened.store.#paused();
+      });
+      opened.store = new CacheStore(kv, options, loaded);
+      return opened.store;
     } catch (error) {
       kv.close();
       throw error;
+    }
+  }
+
+  /**
+   * Reads the query records and counters, collects garbage (unless read-only) and builds the
+   * writer on a new batcher whose failure calls `failed`.
+   */
+  static async #load(
+    kv: Deno.Kv,
+    options: CacheStoreOptions,
+    failed: () => void,
+  ): Promise<Loaded> {
+    const batcher = new WriteBatcher(kv, {
+      maxPendingBytes: options.maxPendingBytes ?? DEFAULT_PENDING_BYTES,
+      onCommit: options.onCommit,
+      retryDelaysMs: options.retryDelaysMs,
+      commit: options.commit,
+      onFailure: failed,
+    });
+    const records: QueryRecord[] = [];
+    for await (const { value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
+      try {
+        records.push(decodeQueryRecord(value));
+      } catch {
+        // A damaged record: `cache verify` reports it; the query is relisted from scratch.
+      }
+    }
+    let maxId = Math.max(0, ...records.map((record) => record.id));
+    for await (const { key } of kv.list({ prefix: generationPrefix() })) {
+      maxId = Math.max(maxId, key[2] as number);
+    }
+    const current = new Map(records.map((record) => [record.id, record.generation]));
+    const collected = options.readOnly
+      ? { generations: 0, blobs: 0 }
+      : await collectGarbage(kv, batcher, (id) => current.get(id));
+    if (options.readOnly) await batcher.close();
+    const singles: SingleCount[] = [];
+    for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
+      const [component, group, version, resource] = key.slice(2) as string[];
+      singles.push({ component, group, version, resource, ...readCounter(value) });
+    }
+    const writer = new CacheWriter(kv, batcher, {
+      pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
+      maxTombstones: Math.max(1, options.maxTombstones ?? 1000),
+      maxQueriesPerComponent: options.maxQueriesPerComponent,
+      maxQueryBytes: options.maxQueryBytes,
+      onAnomaly: options.onAnomaly,
+    }, { records, singles, nextQueryId: maxId + 1 });
+    return { batcher, writer, records, collected };
+  }
+
+  /** Why cache writes are paused (a commit kept failing: disk full, I/O error), if they are. */
+  get writePause(): WritePause | undefined {
+    return this.#pause;
+  }
+
+  /** The batcher gave up on a commit: writes pause, and a probe waits for the disk to recover. */
+  #paused(): void {
+    if (this.#pause || this.#closed) return;
+    this.#pause = { reason: String(this.#batcher.failure?.cause), since: new Date().toISOString() };
+    this.#options.onPause?.(this.#pause);
+    this.#scheduleProbe();
+  }
+
+  #scheduleProbe(): void {
+    this.#probe = setTimeout(() => this.#tryResume(), this.#options.probeIntervalMs ?? 5_000);
+  }
+
+  /**
+   * Writes a probe value; when that commits, continues from what KV holds (the batcher committed
+   * a prefix of its groups, so the file is consistent): collects garbage, and marks stale every
+   * query whose writes were lost or were going on, since its stream's later events are missing.
+   */
+  async #tryResume(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const commit = this.#options.commit ?? ((atomic: Deno.AtomicOperation) => atomic.commit());
+      await commit(this.#kv.atomic().set(PROBE_KEY, new Uint8Array(PROBE_BYTES)));
+      await this.#kv.delete(PROBE_KEY);
+      const old = this.#writer;
+      const loaded = await CacheStore.#load(this.#kv, this.#options, () => this.#paused());
+      const reason = `cache writes were paused: ${this.#pause?.reason}`;
+      for (const query of old.diverged(loaded.records)) {
+        await loaded.writer.markStale(query, reason);
+      }
+      await loaded.writer.flush();
+      if (this.#closed) return void await loaded.writer.close();
+      this.#batcher = loaded.batcher;
+      this.#writer = loaded.writer;
+      this.#pause = undefined;
+      this.#options.onPause?.(undefined);
+    } catch {
+      if (!this.#closed) this.#scheduleProbe();
     }
   }
 
@@ -322,6 +421,7 @@ export class CacheStore {
    * skipped, reported, and makes the query stale (the next listing rebuilds it).
    */
   async *listObjects(record: QueryRecord): AsyncIterable<StoredObject> {
+    this.#writer.touch(record);
     const release = this.#writer.pin(record.id, record.generation);
     if (!release) throw new SnapshotGone(record);
     try {
@@ -421,7 +521,7 @@ export class CacheStore {
     return this.#kv;
   }
 
-  /** The error that stopped cache writes for good (until restart), if one did. */
+  /** The error that paused cache writes, if one did (see {@link writePause}). */
   get writeFailure(): Error | undefined {
     return this.#batcher.failure;
   }
@@ -445,8 +545,12 @@ export class CacheStore {
 
   /** Drops unfinished paginated lists, commits pending writes and closes the KV file. */
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#probe);
     try {
-      await this.#writer.close();
+      // While paused nothing more can be committed: what KV holds is all there is to close.
+      if (this.#pause) await this.#writer.close().catch(() => {});
+      else await this.#writer.close();
     } finally {
       this.#kv.close();
     }

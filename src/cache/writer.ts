@@ -65,6 +65,10 @@ export interface WriterOptions {
   pageTimeoutMs: number;
   /** Most tombstones kept per query. */
   maxTombstones: number;
+  /** Most LIST/WATCH queries kept per component; the least recently used idle one goes first. */
+  maxQueriesPerComponent?: number;
+  /** Most bytes kept in query snapshots in all; least recently used idle queries go first. */
+  maxQueryBytes?: number;
   /** Told about anomalies (damaged records, resourceVersions going backwards). */
   onAnomaly?: (anomaly: CacheAnomaly) => void;
 }
@@ -109,6 +113,10 @@ export interface QueryState {
   commits: number;
   /** The index being read from KV. */
   loading: Promise<void> | undefined;
+  /** Snapshots being written (not yet committed or abandoned). */
+  writing: number;
+  /** When the query was last written or read, in the writer's own clock (for eviction). */
+  used: number;
 }
 
 /** A generation being written by a LIST (all its pages) or the initial events of a watch-list. */
@@ -153,7 +161,13 @@ interface Current {
   size: number;
 }
 
-const UNWATCHED = { watchers: 0, index: undefined, loading: undefined, commits: 0 } as const;
+const UNWATCHED = {
+  watchers: 0,
+  index: undefined,
+  loading: undefined,
+  commits: 0,
+  writing: 0,
+} as const;
 
 function storedSize(record: EncodedRecord): number {
   return record.value.byteLength + (record.header.blob?.size ?? 0);
@@ -182,6 +196,8 @@ export class CacheWriter {
   readonly #pins = new GenerationPins();
   readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
   #nextQueryId: number;
+  /** Ticks on every use of a query: orders queries by recency. */
+  #clock = 0;
 
   /** A writer continuing from the loaded `records` and `singles`. */
   constructor(
@@ -206,8 +222,10 @@ export class CacheWriter {
         nextGeneration: record.generation + 1,
         paging: undefined,
         ...UNWATCHED,
+        used: record.updatedAt, // older than any use in this process (ticks count from 0)
       });
     }
+    this.#clock = Math.max(0, ...loaded.records.map((record) => record.updatedAt));
     for (const single of loaded.singles) this.#singles.set(this.#singleId(single), single);
   }
 
@@ -222,11 +240,13 @@ export class CacheWriter {
       record.mediaType === mediaType && record.resourceVersion === resourceVersion;
   }
 
-  /** The state of `query`, created on first use. */
+  /** The state of `query`, created on first use (which may evict another query). */
   state(query: QueryIdentity): QueryState {
     const id = identityString(query);
     let state = this.#states.get(id);
-    if (!state) {
+    if (state) {
+      state.used = ++this.#clock;
+    } else {
       const identity = identityOf(query);
       state = {
         identity,
@@ -237,10 +257,55 @@ export class CacheWriter {
         nextGeneration: 1,
         paging: undefined,
         ...UNWATCHED,
+        used: ++this.#clock,
       };
       this.#states.set(id, state);
+      this.#enforceLimits(state);
     }
     return state;
+  }
+
+  /** Notes that `query` was read (offline answers): it becomes the most recently used. */
+  touch(query: QueryIdentity): void {
+    const state = this.#states.get(identityString(query));
+    if (state) state.used = ++this.#clock;
+  }
+
+  /**
+   * Evicts least recently used idle queries (no watch, no list being written) while the
+   * component of `keep` has more queries than allowed, or the snapshots hold more bytes than
+   * allowed. `keep` itself is never evicted.
+   */
+  #enforceLimits(keep: QueryState): void {
+    const maxQueries = this.#options.maxQueriesPerComponent ?? Infinity;
+    const maxBytes = this.#options.maxQueryBytes ?? Infinity;
+    const all = [...this.#states.values()];
+    const component = keep.identity.component;
+    let count = all.filter((state) => state.identity.component === component).length;
+    let bytes = all.reduce((sum, state) => sum + (state.record?.bytes ?? 0), 0);
+    if (count <= maxQueries && bytes <= maxBytes) return;
+    const idle = all.filter((state) =>
+      state !== keep && state.watchers === 0 && state.writing === 0 && !state.paging
+    ).sort((a, b) => a.used - b.used);
+    for (const state of idle) {
+      if (count <= maxQueries && bytes <= maxBytes) break;
+      const mine = state.identity.component === component;
+      if (!mine && bytes <= maxBytes) continue; // only the component's count is over
+      this.#evict(state);
+      if (mine) count--;
+      bytes -= state.record?.bytes ?? 0;
+    }
+  }
+
+  /** Forgets a query: its record is deleted, then its generation. */
+  #evict(state: QueryState): void {
+    this.#states.delete(identityString(state.identity));
+    const generation = state.record?.generation;
+    const task = this.#batcher.add({ mutations: [{ key: state.key, value: null }] })
+      .catch(() => {}) // the batcher stopped: the query stays, as a whole, until next time
+      .finally(() => this.#tasks.delete(task));
+    this.#tasks.add(task);
+    if (generation !== undefined) this.#dropGeneration(state.id, generation, []);
   }
 
   // --- snapshots (LIST pages, watch-list initial events) ---
@@ -250,6 +315,7 @@ export class CacheWriter {
     const state = this.state(query);
     if (list && state.paging) this.abandon(state.paging);
     const snapshot = new Snapshot(state, state.nextGeneration++, mediaType);
+    state.writing++;
     await this.#batcher.add({
       mutations: [{ key: generationKey(state.id, snapshot.generation), value: EMPTY }],
       guard: snapshot.guard,
@@ -332,6 +398,7 @@ export class CacheWriter {
     }
     snapshot.committed = true;
     state.commits++;
+    state.writing--;
     clearTimeout(snapshot.timer);
     if (state.paging === snapshot) state.paging = undefined;
     const now = Date.now();
@@ -365,12 +432,14 @@ export class CacheWriter {
     if (current && current.generation !== snapshot.generation) {
       this.#dropGeneration(state.id, current.generation, []);
     }
+    this.#enforceLimits(state);
   }
 
   /** Drops an unfinished snapshot: nothing more of it is written and what was is deleted. */
   abandon(snapshot: Snapshot): void {
     if (snapshot.abandoned || snapshot.committed) return;
     snapshot.abandoned = true;
+    snapshot.state.writing--;
     clearTimeout(snapshot.timer);
     if (snapshot.state.paging === snapshot) snapshot.state.paging = undefined;
     this.#dropGeneration(snapshot.state.id, snapshot.generation, [...snapshot.unreferenced]);
@@ -580,6 +649,23 @@ export class CacheWriter {
     }
     for (const [id] of doomed) this.#states.delete(id);
     await this.#batcher.sync();
+  }
+
+  /**
+   * After writes stopped: the queries whose state here differs from `committed` (what KV holds:
+   * writes were lost), or that had watch streams or paginated lists going (later events or pages
+   * will be missing).
+   */
+  diverged(committed: readonly QueryRecord[]): QueryIdentity[] {
+    const stored = new Map(committed.map((record) => [identityString(record), record]));
+    const same = (a: QueryRecord | undefined, b: QueryRecord | undefined) =>
+      a === b ||
+      (!!a && !!b && a.generation === b.generation && a.resourceVersion === b.resourceVersion &&
+        a.objectCount === b.objectCount && a.bytes === b.bytes && a.stale === b.stale &&
+        a.tombstoneNext === b.tombstoneNext);
+    return [...this.#states].filter(([id, state]) =>
+      state.watchers > 0 || state.paging !== undefined || !same(state.record, stored.get(id))
+    ).map(([, state]) => state.identity);
   }
 
   /** Waits until every write so far is committed. */

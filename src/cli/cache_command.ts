@@ -1,14 +1,16 @@
 /**
  * `holdfast cache`: look into and maintain the cache (a Deno KV file).
  *
- * - `ls` and `get` read the file without changing it (no start-up GC), or ask a running agent's
- *   admin listener with `--admin URL` (one process owns a KV file).
- * - `purge [COMPONENT]` and `verify` work on the file while the agent is stopped; `verify` exits
- *   with 1 when the cache is damaged.
+ * One process owns a KV file ({@link CacheLock}):
+ * - `ls` and `get` read the file without changing it (no start-up GC); while an agent holds the
+ *   file they ask its admin listener (found in the lock file, or given with `--admin URL`).
+ * - `purge [COMPONENT]` and `verify` take the file's lock, so they refuse (exit 1, naming the
+ *   holder) while an agent runs; `verify` exits with 1 when the cache is damaged.
  * @module
  */
 import { Command } from "commander";
 import { findObject, type LsView, lsView, type ObjectView, verifyCache } from "../cache/inspect.ts";
+import { CacheLock, CacheLocked } from "../cache/lock.ts";
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
@@ -32,9 +34,11 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
     .option(...adminOption)
     .option("--json", "print JSON")
     .action(async (options: { cachePath: string; admin?: string; json?: boolean }) => {
-      const view = options.admin
-        ? await askAgent<LsView>(options.admin, "/v1/cache/ls")
-        : await withStore(options.cachePath, true, lsView);
+      const view = await readCache(
+        options,
+        (admin) => askAgent<LsView>(admin, "/v1/cache/ls"),
+        lsView,
+      );
       ctx.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatLs(view, Date.now()));
       ctx.exitCode = 0;
     });
@@ -56,18 +60,17 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
         const slash = target.indexOf("/");
         const namespace = slash === -1 ? "" : target.slice(0, slash);
         const name = target.slice(slash + 1);
-        const view = options.admin
-          ? await askAgent<ObjectView | null>(
-            options.admin,
-            `/v1/cache/objects/${
-              [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
-            }`,
-          )
-          : await withStore(
-            options.cachePath,
-            true,
-            (store) => findObject(store, component, resource, namespace, name),
-          );
+        const view = await readCache(
+          options,
+          (admin) =>
+            askAgent<ObjectView | null>(
+              admin,
+              `/v1/cache/objects/${
+                [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
+              }`,
+            ),
+          (store) => findObject(store, component, resource, namespace, name),
+        );
         if (!view) {
           ctx.err(`holdfast: cache get: ${target} (${resource}) is not cached for ${component}\n`);
           ctx.exitCode = 1;
@@ -95,6 +98,7 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
     .option(...pathOption)
     .action(async (options: { cachePath: string }) => {
       await requireFile(options.cachePath);
+      using _lock = await CacheLock.acquire(options.cachePath);
       using kv = await Deno.openKv(options.cachePath);
       const report = await verifyCache(kv);
       for (const line of report.damage) ctx.out(`damage: ${line}\n`);
@@ -117,17 +121,37 @@ async function requireFile(path: string): Promise<void> {
   }
 }
 
+/** Opens the file under its lock (throws {@link CacheLocked} while an agent holds it). */
 async function withStore<T>(
   path: string,
   readOnly: boolean,
   use: (store: CacheStore) => Promise<T>,
 ): Promise<T> {
   await requireFile(path);
+  using _lock = await CacheLock.acquire(path);
   const store = await CacheStore.open(path, { readOnly });
   try {
     return await use(store);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Reads through the agent's admin listener with `--admin`, or while an agent holds the file and
+ * its lock file names its admin listener; reads the file itself when no agent holds it.
+ */
+async function readCache<T>(
+  options: { cachePath: string; admin?: string },
+  ask: (admin: string) => Promise<T>,
+  read: (store: CacheStore) => Promise<T>,
+): Promise<T> {
+  if (options.admin) return await ask(options.admin);
+  try {
+    return await withStore(options.cachePath, true, read);
+  } catch (error) {
+    if (!(error instanceof CacheLocked) || !error.holder?.admin) throw error;
+    return await ask(error.holder.admin);
   }
 }
 

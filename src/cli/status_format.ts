@@ -52,6 +52,14 @@ export function formatStatus(report: StatusReport, now = Date.now()): string {
     if (report.cache.length > 0) lines.push("");
     lines.push(...documentTable(report.documents));
   }
+  const fault = report.cacheFault;
+  if (fault) {
+    lines.push(
+      "",
+      `cache fault (${fault.kind}, since ${fault.since}): ${fault.path}: ${fault.error}`,
+    );
+    if (fault.movedTo) lines.push(`damaged file moved to ${fault.movedTo}`);
+  }
   return lines.join("\n") + "\n";
 }
 

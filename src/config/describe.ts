@@ -30,6 +30,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     adminListen: formatListenAddress(config.adminListen),
     cachePath: config.cachePath,
     cacheAgents: config.cacheAgents,
+    cacheMaxQueries: config.cacheMaxQueries,
+    cacheMaxMiB: config.cacheMaxMiB,
     upstream: credentials,
     lbMode: config.lbMode,
     health: {

@@ -14,6 +14,8 @@ export interface Settings {
   adminListen?: string;
   cachePath?: string;
   cacheAgents?: string[];
+  cacheMaxQueries?: number;
+  cacheMaxMiB?: number;
   kubeconfig?: string;
   "upstream.ca"?: string;
   "upstream.cert"?: string;
@@ -77,6 +79,8 @@ export const DEFAULTS: Readonly<Settings> = {
   adminListen: "127.0.0.1:10267",
   cachePath: "/var/lib/holdfast/cache.kv",
   cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
+  cacheMaxQueries: 64,
+  cacheMaxMiB: 1024,
   lbMode: "round-robin",
   "health.path": "/readyz",
   "health.interval": "5s",
@@ -140,6 +144,22 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "list",
     help: `components whose responses are cached, comma-separated; * = every client ` +
       `(default: ${DEFAULTS.cacheAgents?.join(",")})`,
+  },
+  {
+    key: "cacheMaxQueries",
+    flag: "--cache-max-queries",
+    arg: "N",
+    type: "integer",
+    help: `most LIST/WATCH queries cached per component; the least recently used goes first ` +
+      `(default: ${DEFAULTS.cacheMaxQueries})`,
+  },
+  {
+    key: "cacheMaxMiB",
+    flag: "--cache-max-mib",
+    arg: "MIB",
+    type: "integer",
+    help: `most MiB of cached list snapshots; the least recently used query goes first ` +
+      `(default: ${DEFAULTS.cacheMaxMiB})`,
   },
   {
     key: "kubeconfig",

@@ -60,7 +60,9 @@ type CountField =
   | "health.unhealthyThreshold"
   | "health.healthyThreshold"
   | "limits.offlineLists"
-  | "limits.watches";
+  | "limits.watches"
+  | "cacheMaxQueries"
+  | "cacheMaxMiB";
 
 class Resolver {
   #input: SourcedSettings;
@@ -88,6 +90,8 @@ class Resolver {
       adminListen,
       cachePath: this.#required("cachePath"),
       cacheAgents: this.#cacheAgents(),
+      cacheMaxQueries: this.#threshold("cacheMaxQueries"),
+      cacheMaxMiB: this.#threshold("cacheMaxMiB"),
       upstream: this.#upstream(kubeconfig),
       lbMode: this.#oneOf("lbMode", LB_MODES),
       health: this.#health(),

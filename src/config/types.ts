@@ -70,6 +70,13 @@ export interface Config {
   cachePath: string;
   /** Lower-cased component names whose responses are cached; `["*"]` caches every component. */
   cacheAgents: string[];
+  /**
+   * Most LIST/WATCH queries cached per component, least recently used evicted first (always set
+   * from the defaults by `loadConfig`; absent: no limit).
+   */
+  cacheMaxQueries?: number;
+  /** Most MiB kept in cached list snapshots over all components (the same). */
+  cacheMaxMiB?: number;
   upstream: UpstreamCredentials;
   lbMode: LoadBalanceMode;
   health: HealthConfig;

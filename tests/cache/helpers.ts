@@ -163,3 +163,26 @@ export async function tempCachePath(): Promise<{ path: string } & AsyncDisposabl
     [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
   };
 }
+
+/** Mounts a tmpfs on a fresh folder; undefined (with the reason printed) when not permitted. */
+export async function mountTmpfs(
+  options: string,
+): Promise<(AsyncDisposable & { dir: string }) | undefined> {
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-tmpfs-" });
+  const mounted = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", options, "tmpfs", dir],
+    stderr: "piped",
+  }).output().catch((error) => ({ success: false, stderr: new TextEncoder().encode(`${error}`) }));
+  if (!mounted.success) {
+    console.log(`skipped: cannot mount a tmpfs: ${new TextDecoder().decode(mounted.stderr)}`);
+    await Deno.remove(dir);
+    return undefined;
+  }
+  return {
+    dir,
+    async [Symbol.asyncDispose]() {
+      await new Deno.Command("umount", { args: ["-l", dir] }).output();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

@@ -114,3 +114,21 @@ Deno.test("duration: the two largest units", () => {
   assert.equal(duration(90_000_000), "1d1h");
   assert.equal(duration(-5), "0s");
 });
+
+Deno.test("formatStatus names the cache fault and where a damaged file went", () => {
+  const text = formatStatus({
+    ...REPORT,
+    cacheFault: {
+      kind: "damaged",
+      path: "/var/lib/holdfast/cache.kv",
+      error: "file is not a database",
+      movedTo: "/var/lib/holdfast/cache.kv.corrupt-2026-01-01T00-00-00.000Z",
+      since: "2026-01-01T00:00:00.000Z",
+    },
+  });
+  assert.match(
+    text,
+    /^cache fault \(damaged, since 2026-01-01T00:00:00.000Z\): \/var\/lib\/holdfast\/cache.kv: file is not a database$/m,
+  );
+  assert.match(text, /^damaged file moved to \/var\/lib\/holdfast\/cache.kv.corrupt-2026/m);
+});

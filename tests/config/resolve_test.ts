@@ -35,6 +35,8 @@ Deno.test("resolveConfig fills every default", () => {
     adminListen: { hostname: "127.0.0.1", port: 10267 },
     cachePath: "/var/lib/holdfast/cache.kv",
     cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
+    cacheMaxQueries: 64,
+    cacheMaxMiB: 1024,
     upstream: {},
     lbMode: "round-robin",
     health: {
