@@ -51,11 +51,11 @@ export interface EventQueueStatus {
 /** A problem with the cache file; the agent goes on proxying regardless. */
 export interface CacheFaultStatus {
   /**
-   * `damaged`: the file was moved aside and the cache started empty; `unwritable`: the cache is
-   * kept in memory only; `writes-paused`: commits fail (disk full, I/O error), retried until
-   * they succeed.
+   * `damaged`: the file was moved aside and the cache started empty; `incompatible`: the same, for
+   * a file of another cache layout; `unwritable`: the cache is kept in memory only;
+   * `writes-paused`: commits fail (disk full, I/O error), retried until they succeed.
    */
-  kind: "damaged" | "unwritable" | "writes-paused";
+  kind: "damaged" | "incompatible" | "unwritable" | "writes-paused";
   /** The cache file. */
   path: string;
   /** What failed. */

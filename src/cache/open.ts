@@ -3,7 +3,9 @@
  * locked first (one process per file, {@link CacheLock}); a damaged, truncated or foreign file is
  * moved aside to `<path>.corrupt-<time>` (with its `-wal` and `-shm`) and an empty cache started
  * in its place; a file or folder that cannot be written leaves the agent with an in-memory cache.
- * Either way the agent runs, and the returned {@link CacheFault} says what happened.
+ * A file written in another cache layout ({@link CACHE_LAYOUT}) is moved aside the same way and
+ * rebuilt, never misread. Either way the agent runs, and the returned {@link CacheFault} says what
+ * happened.
  * @module
  */
 import { CacheLock, CacheLocked } from "./lock.ts";
@@ -11,8 +13,11 @@ import { CacheStore, type CacheStoreOptions } from "./store.ts";
 
 /** What went wrong with the cache file at start-up. */
 export interface CacheFault {
-  /** `damaged`: moved aside, started empty; `unwritable`: caching in memory only. */
-  kind: "damaged" | "unwritable";
+  /**
+   * `damaged`: moved aside, started empty; `incompatible`: written in another cache layout, moved
+   * aside, started empty; `unwritable`: caching in memory only.
+   */
+  kind: "damaged" | "incompatible" | "unwritable";
   /** The cache file. */
   path: string;
   /** What failed. */
@@ -39,11 +44,32 @@ export class ForeignFile extends Error {
   }
 }
 
+/**
+ * The version of the cache's key and value layout. A change to what a stored key or value means
+ * bumps it; a file of another layout (an older agent's after an upgrade with no migration, or a
+ * newer agent's after a downgrade) is rebuilt rather than misread. Files written before the layout
+ * was recorded are layout 1.
+ */
+export const CACHE_LAYOUT = 1;
+
+/** The file was written in another cache layout than this agent's. */
+export class IncompatibleLayout extends Error {
+  /** Names both layouts. */
+  constructor(readonly layout: unknown) {
+    super(
+      `the cache file has layout ${
+        JSON.stringify(layout)
+      }; this holdfast reads layout ${CACHE_LAYOUT}`,
+    );
+    this.name = "IncompatibleLayout";
+  }
+}
+
+const LAYOUT_KEY: Deno.KvKey = ["holdfast", "layout"];
 const KV_TABLE = /^(kv|queue|migration_state|data_version)(_|$)/;
 /** Errors of a sound file that cannot be written (or not now): never moved aside. */
 const UNWRITABLE =
   /read-?only|permission denied|EACCES|EROFS|disk is full|no space|ENOSPC|os error (13|28|30)\b|CacheWriteFailed/i;
-const PROBE_KEY: Deno.KvKey = ["holdfast", "probe"];
 
 /**
  * Locks and opens the cache at `path` (see the module doc). Throws {@link CacheLocked} when
@@ -64,7 +90,7 @@ export async function openCache(path: string, options: CacheStoreOptions): Promi
       if (UNWRITABLE.test(String(error))) return { ...await inMemory(path, options, error), lock };
       const movedTo = await moveAside(path);
       const fault: CacheFault = {
-        kind: "damaged",
+        kind: error instanceof IncompatibleLayout ? "incompatible" : "damaged",
         path,
         error: String(error),
         movedTo,
@@ -80,10 +106,10 @@ export async function openCache(path: string, options: CacheStoreOptions): Promi
 /** Opens the file after checking it is not another program's database, and writes to it once. */
 async function openChecked(path: string, options: CacheStoreOptions): Promise<CacheStore> {
   await rejectForeign(path);
+  await rejectOtherLayout(path);
   const store = await CacheStore.open(path, options);
   try {
-    await store.kv.set(PROBE_KEY, Date.now());
-    await store.kv.delete(PROBE_KEY);
+    await store.kv.set(LAYOUT_KEY, CACHE_LAYOUT); // also the probe that the file can be written
     return store;
   } catch (error) {
     await store.close().catch(() => {});
@@ -121,6 +147,17 @@ async function rejectForeign(path: string): Promise<void> {
   }
   const foreign = tables.filter((name) => !KV_TABLE.test(name));
   if (foreign.length > 0) throw new ForeignFile(foreign);
+}
+
+/** Throws {@link IncompatibleLayout} before anything reads the file as this layout's (GC would). */
+export async function rejectOtherLayout(path: string): Promise<void> {
+  const kv = await Deno.openKv(path);
+  try {
+    const layout = (await kv.get(LAYOUT_KEY)).value ?? CACHE_LAYOUT;
+    if (layout !== CACHE_LAYOUT) throw new IncompatibleLayout(layout);
+  } finally {
+    kv.close();
+  }
 }
 
 /** Renames the file and its `-wal` and `-shm` to `<path>.corrupt-<time>…`; returns the new name. */

@@ -11,6 +11,7 @@
 import { Command } from "commander";
 import { findObject, type LsView, lsView, type ObjectView, verifyCache } from "../cache/inspect.ts";
 import { CacheLock, CacheLocked } from "../cache/lock.ts";
+import { rejectOtherLayout } from "../cache/open.ts";
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
@@ -129,6 +130,7 @@ async function withStore<T>(
 ): Promise<T> {
   await requireFile(path);
   using _lock = await CacheLock.acquire(path);
+  await rejectOtherLayout(path);
   const store = await CacheStore.open(path, { readOnly });
   try {
     return await use(store);

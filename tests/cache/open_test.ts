@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { CacheLock, CacheLocked } from "../../src/cache/lock.ts";
-import { openCache, type OpenedCache } from "../../src/cache/open.ts";
+import { CACHE_LAYOUT, openCache, type OpenedCache } from "../../src/cache/open.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import {
   assertClean,
@@ -121,4 +121,39 @@ Deno.test("open: an unwritable place (read-only file system) leaves a memory cac
   assertEquals(fault?.path, path);
   await storeList(store, podQuery(), [pod("a", "1")], "5");
   assertEquals((await snapshotOf(store)).objects.length, 1);
+});
+
+Deno.test("open: a file of another cache layout is moved aside untouched and rebuilt", async () => {
+  await using tmp = await tempCachePath();
+  await Deno.writeFile(tmp.path, await goodFile(tmp.path));
+  {
+    const kv = await Deno.openKv(tmp.path);
+    await kv.set(["holdfast", "layout"], CACHE_LAYOUT + 1); // a newer agent's file (a downgrade)
+    kv.close();
+  }
+  const before = await Deno.readFile(tmp.path);
+  await using cache = await opened(tmp.path);
+  const { store, fault } = cache;
+  assertEquals(fault?.kind, "incompatible");
+  assert(fault?.error.includes(`layout ${CACHE_LAYOUT + 1}`), fault?.error);
+  assertEquals(await Deno.readFile(fault!.movedTo!), before);
+  assertEquals(await store.queries(), []);
+});
+
+Deno.test("open: a file from before the layout was recorded is layout 1 and keeps its data", async () => {
+  await using tmp = await tempCachePath();
+  await Deno.writeFile(tmp.path, await goodFile(tmp.path));
+  {
+    const kv = await Deno.openKv(tmp.path);
+    assertEquals((await kv.get(["holdfast", "layout"])).value, null);
+    kv.close();
+  }
+  {
+    await using cache = await opened(tmp.path);
+    assertEquals(cache.fault, undefined);
+    assertEquals((await snapshotOf(cache.store)).objects.length, 200);
+    assertEquals((await cache.store.kv.get(["holdfast", "layout"])).value, CACHE_LAYOUT);
+  }
+  await using again = await opened(tmp.path);
+  assertEquals(again.fault, undefined);
 });

@@ -130,6 +130,16 @@ Deno.test("cache ls: a missing cache file is an error, not a new empty cache", a
   assert(outcome.stderr.includes("no cache file"), outcome.stderr);
 });
 
+Deno.test("cache ls: a file of another cache layout is refused, not misread", async () => {
+  await using tmp = await tempCachePath();
+  const kv = await Deno.openKv(tmp.path);
+  await kv.set(["holdfast", "layout"], 99);
+  kv.close();
+  const outcome = await run("ls", "--cache-path", tmp.path);
+  assertEquals(outcome.code, 1);
+  assert(outcome.stderr.includes("layout 99; this holdfast reads layout 1"), outcome.stderr);
+});
+
 Deno.test("cache ls: kubectl tables and discovery documents are listed, not 'empty'", async () => {
   await using tmp = await tempCachePath();
   {
