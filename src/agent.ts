@@ -19,7 +19,8 @@ import { buildResponseFilters, upstreamJsonGet } from "./filters/build.ts";
 import type { Logger } from "./log/logger.ts";
 import { storeCacheBranch } from "./proxy/cache_branch.ts";
 import { Slots } from "./proxy/admission.ts";
-import { createProxyHandler } from "./proxy/handler.ts";
+import type { CacheAgents } from "./proxy/classify.ts";
+import { createProxyHandler, type ProxyDeps } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
 import { createUpstreamClient, upstreamAuthorization } from "./upstream/client.ts";
@@ -34,6 +35,11 @@ export interface Agent {
   finished: Promise<void>;
   /** Stops listening, finishes cache writes and closes the KV file. */
   shutdown(): Promise<void>;
+  /**
+   * Applies what can change while running (log level, health checks, cached components) from a
+   * reloaded config, without dropping a stream; returns the changed fields that need a restart.
+   */
+  reload(config: Config): string[];
   /** The proxy's bound address (useful with port 0). */
   proxyAddress: Deno.NetAddr;
   /** The admin listener's bound address. */
@@ -90,7 +96,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const pool = new UpstreamPool(config.servers, config.lbMode);
   const health = new HealthChecker(pool, config.health, client, config.upstream);
   const events = new EventQueue(store.kv);
-  const cacheAgents = config.cacheAgents.includes("*") ? "*" : new Set(config.cacheAgents);
+  const cacheAgents = cacheAgentSet(config.cacheAgents);
   registerStateMetrics(metrics, {
     cacheStats: () => store.stats(),
     eventQueue: () => events.stats(),
@@ -151,7 +157,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   );
   /** Responses (other than watches) whose cache branch is still storing them. */
   const storingResponses = new Set<Promise<void>>();
-  const handler = createProxyHandler({
+  const proxyDeps: ProxyDeps = {
     pool,
     client,
     credentials: config.upstream,
@@ -191,7 +197,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       onError: (error, classified) =>
         logger.error("offline answer failed", { path: classified.url.pathname, error }),
     }),
-  });
+  };
+  const handler = createProxyHandler(proxyDeps);
   const eventQueueStatus = async () => {
     const { count, bytes } = await events.stats();
     return { queued: count, bytes, ...events.limits };
@@ -271,7 +278,30 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     // alone have stopped: the CLI exits the process as soon as this settles.
     finished: Promise.all([listening.finished, admin.finished]).then(shutdown),
     shutdown,
+    reload(next) {
+      logger.setLevel(next.log.level);
+      health.config = next.health;
+      proxyDeps.cacheAgents = cacheAgentSet(next.cacheAgents);
+      logger.info("config reloaded", { logLevel: next.log.level, cacheAgents: next.cacheAgents });
+      return restartFields(config, next);
+    },
     proxyAddress: listening.addr,
     adminAddress: admin.addr,
   };
+}
+
+function cacheAgentSet(agents: readonly string[]): CacheAgents {
+  return agents.includes("*") ? "*" : new Set(agents);
+}
+
+/** What a reload changed that takes effect only after a restart (by top-level field). */
+function restartFields(running: Config, next: Config): string[] {
+  const live = new Set(["log", "health", "cacheAgents"]);
+  const changed: string[] = [];
+  for (const key of Object.keys(next) as (keyof Config)[]) {
+    if (live.has(key)) continue;
+    if (JSON.stringify(running[key]) !== JSON.stringify(next[key])) changed.push(key);
+  }
+  if (running.log.format !== next.log.format) changed.push("log.format");
+  return changed;
 }

@@ -1,8 +1,10 @@
 /**
  * Runs the agent until it finishes: starts it, turns SIGINT/SIGTERM into a graceful shutdown
- * (a second signal exits at once), and gives the process exit code.
+ * (a second signal exits at once) and SIGHUP into a config reload, and gives the process exit
+ * code.
  * @module
  */
+import { ConfigError } from "../config/error.ts";
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -14,7 +16,12 @@ export interface RunningAgent {
   finished: Promise<void>;
   /** Asks the agent to stop gracefully. */
   shutdown(): Promise<void>;
+  /** Applies a reloaded config; returns the changed fields that need a restart. */
+  reload?(config: Config): string[];
 }
+
+/** Reads the config again (the same flags and file) for a reload. */
+export type ReloadConfig = () => Config | ConfigError;
 
 /** Starts an agent from a Config; `startAgent` from `src/agent.ts` by default. */
 export type StartAgent = (config: Config, logger: Logger) => Promise<RunningAgent>;
@@ -28,6 +35,7 @@ export async function runAgent(
   logger: Logger,
   start: StartAgent = async (config, logger) =>
     (await import("../agent.ts")).startAgent(config, logger),
+  reloadConfig?: ReloadConfig,
 ): Promise<number> {
   let agent;
   try {
@@ -51,6 +59,20 @@ export async function runAgent(
     Deno.addSignalListener(signal, listener);
     return { signal, listener };
   });
+  if (reloadConfig && running.reload) {
+    const reload = running.reload.bind(running);
+    const listener = () => {
+      const next = reloadConfig();
+      if (next instanceof ConfigError) {
+        logger.error("config reload refused: the running config stays", { error: String(next) });
+        return;
+      }
+      const restart = reload(next);
+      if (restart.length > 0) logger.warn("changed config takes effect at restart", { restart });
+    };
+    Deno.addSignalListener("SIGHUP", listener);
+    listeners.push({ signal: "SIGHUP", listener });
+  }
   try {
     await running.finished;
     logger.info("stopped");

@@ -36,7 +36,8 @@ export function runCommand(ctx: CliContext): Command {
       ctx.exitCode = 2;
       return;
     }
-    ctx.exitCode = await runAgent(config, createLogger(config.log));
+    const reload = () => loadConfig({ configFile, flags });
+    ctx.exitCode = await runAgent(config, createLogger(config.log), undefined, reload);
   });
 }
 

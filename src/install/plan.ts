@@ -96,6 +96,8 @@ export function systemdUnit(options: InstallOptions): string {
     "Type=exec",
     ...user,
     `ExecStart=${options.bin} run --config ${INSTALL_PATHS.config}`,
+    // SIGHUP re-reads the config: log level, health checks and cached components, live.
+    "ExecReload=/bin/kill -HUP $MAINPID",
     // Deno's own cache (compiled code) lives with the state, the one place the service may write.
     "Environment=DENO_DIR=%S/holdfast/deno DENO_NO_UPDATE_CHECK=1",
     "Restart=always",

@@ -1,6 +1,6 @@
 /**
  * A small structured logger: JSON lines or `TIME LEVEL msg key=value` text, written synchronously
- * to a sink (stderr by default). Disabled levels are no-op functions, so they cost a call.
+ * to a sink (stderr by default). A disabled level costs a call and a comparison.
  * Field values go through redaction: secret-looking field names and values never reach the sink.
  * @module
  */
@@ -26,6 +26,8 @@ export interface Logger {
   child(fields: LogFields): Logger;
   /** Whether lines at `level` are written, to skip building costly fields. */
   enabled(level: LogLevel): boolean;
+  /** Changes the level of this logger, its parent and all their children (a config reload). */
+  setLevel(level: LogLevel): void;
 }
 
 /** Output settings, as in `Config.log`. */
@@ -49,12 +51,13 @@ export function createLogger(
   options: LoggerOptions,
   sink: (line: string) => void = writeStderr,
 ): Logger {
-  const threshold = LOG_LEVELS.indexOf(options.level);
+  let threshold = LOG_LEVELS.indexOf(options.level);
   const format = options.format === "json" ? formatJson : formatText;
   const build = (bound: LogFields | undefined): Logger => {
     const method = (level: LogLevel) => {
-      if (LOG_LEVELS.indexOf(level) < threshold) return noop;
+      const rank = LOG_LEVELS.indexOf(level);
       return (msg: string, fields?: LogFields) => {
+        if (rank < threshold) return;
         const all = bound ? (fields ? { ...bound, ...fields } : bound) : fields;
         sink(format(new Date().toISOString(), level, msg, all));
       };
@@ -66,12 +69,11 @@ export function createLogger(
       error: method("error"),
       child: (fields) => build(bound ? { ...bound, ...fields } : fields),
       enabled: (level) => LOG_LEVELS.indexOf(level) >= threshold,
+      setLevel: (level) => threshold = LOG_LEVELS.indexOf(level),
     };
   };
   return build(undefined);
 }
-
-function noop(): void {}
 
 function formatJson(time: string, level: LogLevel, msg: string, fields?: LogFields): string {
   let line = `{"time":"${time}","level":"${level}","msg":${JSON.stringify(msg)}`;

@@ -26,7 +26,7 @@ export class HealthChecker {
   /** Prepares checks for every server of `pool`; {@linkcode start} begins them. */
   constructor(
     readonly pool: UpstreamPool,
-    readonly config: HealthConfig,
+    public config: HealthConfig,
     readonly client: Deno.HttpClient,
     readonly credentials: UpstreamCredentials,
   ) {

@@ -123,3 +123,17 @@ Deno.test("values JSON cannot hold are still logged (bigint, bytes, circular)", 
   assert.equal(record.loop, "[unserializable]");
   assert.ok(!lines[0].includes("skipped"));
 });
+
+Deno.test("setLevel changes the level of a logger and its children at once", () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", format: "text" }, (line) => lines.push(line));
+  const child = logger.child({ component: "kubelet" });
+  child.debug("hidden");
+  logger.setLevel("debug");
+  child.debug("shown");
+  assert.equal(logger.enabled("debug"), true);
+  child.setLevel("error");
+  logger.warn("hidden too");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /DEBUG shown component=kubelet$/);
+});
