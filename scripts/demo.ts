@@ -54,6 +54,9 @@ const agent = new Deno.Command(Deno.execPath(), {
     `${dir}/cache.kv`,
     "--cache-agents",
     "*",
+    // kubectl brings no credential: let it act as the node from loopback, as the kubelet would.
+    "--node-identity-components",
+    "*",
     "--health-interval",
     "2s",
     "--health-timeout",

@@ -23,10 +23,11 @@ import type { CacheAgents } from "./proxy/classify.ts";
 import { createProxyHandler, type ProxyDeps } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
-import { createUpstreamClient, upstreamAuthorization } from "./upstream/client.ts";
 import { startEventDelivery } from "./upstream/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
+import { NodeIdentity } from "./upstream/identity.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
+import { splitTarget, targetProblem, upstreamUrl } from "./upstream/url.ts";
 import { VERSION } from "./version.ts";
 
 /** A running agent. */
@@ -45,6 +46,9 @@ export interface Agent {
   /** The admin listener's bound address. */
   adminAddress: Deno.NetAddr;
 }
+
+/** How often the node's token, certificate, key and CA files are checked for rotation. */
+const CREDENTIAL_CHECK_MS = 1000;
 
 /** The most the cache branch may fall behind the client on one response. */
 const MAX_CACHE_LAG_BYTES = 8 * 1024 * 1024;
@@ -92,9 +96,14 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     const pause = store.writePause;
     return pause ? { kind: "writes-paused", path, error: pause.reason, since: pause.since } : fault;
   };
-  const client = createUpstreamClient(config.upstream);
+  const identity = new NodeIdentity(config.upstream);
+  identity.watchFiles({
+    intervalMs: CREDENTIAL_CHECK_MS,
+    onRotate: (files) => logger.info("upstream credentials rotated", { files }),
+    onError: (reason) => logger.error("rotated upstream credentials are unusable", { reason }),
+  });
   const pool = new UpstreamPool(config.servers, config.lbMode);
-  const health = new HealthChecker(pool, config.health, client, config.upstream);
+  const health = new HealthChecker(pool, config.health, identity);
   const events = new EventQueue(store.kv);
   const cacheAgents = cacheAgentSet(config.cacheAgents);
   registerStateMetrics(metrics, {
@@ -104,19 +113,22 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     componentLabel: componentLabeler(cacheAgents),
   });
   const sendEvent = async (event: QueuedEvent): Promise<number> => {
+    // Queued by an older holdfast that did not check paths: rejected like a 400, never sent.
+    if (targetProblem(event.path)) return 400;
     const server = pool.pick();
     if (!server) throw new Error("no upstream server is healthy");
     const headers = new Headers({
       "content-type": event.contentType,
       "user-agent": event.userAgent,
     });
-    const authorization = upstreamAuthorization(null, config.upstream);
+    const authorization = identity.nodeAuthorization;
     if (authorization) headers.set("authorization", authorization);
-    const response = await fetch(new URL(event.path, server.url), {
+    const { path, search } = splitTarget(event.path);
+    const response = await fetch(upstreamUrl(server.url, path, search), {
       method: "POST",
       headers,
       body: event.body as Uint8Array<ArrayBuffer>,
-      client,
+      client: identity.nodeClient,
       signal: AbortSignal.timeout(config.limits.upstreamHeaderTimeoutMs),
     });
     await response.body?.cancel();
@@ -159,8 +171,13 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const storingResponses = new Set<Promise<void>>();
   const proxyDeps: ProxyDeps = {
     pool,
-    client,
-    credentials: config.upstream,
+    identity,
+    anonymous: {
+      mode: config.anonymousRequests,
+      components: config.nodeIdentityComponents.includes("*")
+        ? "*"
+        : new Set(config.nodeIdentityComponents),
+    },
     suspect: (server) => {
       metrics.upstreamErrors.inc({ server: server.url.origin });
       health.suspect(server);
@@ -169,8 +186,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       config,
       upstreamJsonGet({
         pool,
-        client,
-        credentials: config.upstream,
+        identity,
         suspect: (server) => health.suspect(server),
         headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
       }),
@@ -242,7 +258,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     await proxy?.shutdown();
     await store.close();
     lock.release();
-    client.close();
+    await identity.close();
     throw error;
   }
   const listening = proxy;
@@ -269,7 +285,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       await settlesWithin(Promise.all([delivery.stop(), ...storingResponses]), SHUTDOWN_GRACE_MS);
       await store.close();
       lock.release();
-      client.close();
+      await identity.close();
       logger.info("holdfast stopped", {});
     })();
 

@@ -78,6 +78,8 @@ export function testAgentConfig(server: URL, upstream: UpstreamCredentials, dir:
     adminListen: { hostname: "127.0.0.1", port: 0 },
     cachePath: `${dir}/cache.kv`,
     cacheAgents: ["*"],
+    anonymousRequests: "node-identity-for-loopback-components",
+    nodeIdentityComponents: ["*"],
     upstream,
     lbMode: "round-robin",
     health: PATIENT_HEALTH,

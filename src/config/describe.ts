@@ -33,6 +33,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     cacheMaxQueries: config.cacheMaxQueries,
     cacheMaxMiB: config.cacheMaxMiB,
     upstream: credentials,
+    anonymousRequests: config.anonymousRequests,
+    nodeIdentityComponents: config.nodeIdentityComponents,
     lbMode: config.lbMode,
     health: {
       path: health.path,

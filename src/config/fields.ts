@@ -21,6 +21,8 @@ export interface Settings {
   "upstream.cert"?: string;
   "upstream.key"?: string;
   "upstream.tokenFile"?: string;
+  anonymousRequests?: string;
+  nodeIdentityComponents?: string[];
   lbMode?: string;
   "health.path"?: string;
   "health.interval"?: string;
@@ -81,6 +83,8 @@ export const DEFAULTS: Readonly<Settings> = {
   cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
   cacheMaxQueries: 64,
   cacheMaxMiB: 1024,
+  anonymousRequests: "node-identity-for-loopback-components",
+  nodeIdentityComponents: ["kubelet", "kube-proxy", "coredns", "flanneld"],
   lbMode: "round-robin",
   "health.path": "/readyz",
   "health.interval": "5s",
@@ -200,6 +204,22 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "string",
     path: true,
     help: "file holding a bearer token for the upstream",
+  },
+  {
+    key: "anonymousRequests",
+    flag: "--anonymous-requests",
+    arg: "MODE",
+    type: "string",
+    help: `requests without a credential: node-identity-for-loopback-components or refuse ` +
+      `(default: ${DEFAULTS.anonymousRequests})`,
+  },
+  {
+    key: "nodeIdentityComponents",
+    flag: "--node-identity-components",
+    arg: "LIST",
+    type: "list",
+    help: `components that may act as the node from loopback, comma-separated; * = every ` +
+      `loopback client (default: ${DEFAULTS.nodeIdentityComponents?.join(",")})`,
   },
   {
     key: "lbMode",

@@ -10,7 +10,10 @@ import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { defaultHealthTimeoutMs, type FieldName, type SourcedSettings } from "./fields.ts";
 import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
+import { holdsPem, type PemKind } from "./pem.ts";
+import { targetProblem } from "../upstream/url.ts";
 import type {
+  AnonymousRequests,
   Config,
   FiltersConfig,
   HealthConfig,
@@ -29,13 +32,14 @@ export interface ConfigIO {
 }
 
 const LB_MODES: readonly LoadBalanceMode[] = ["round-robin", "priority"];
+const ANONYMOUS_REQUESTS: readonly AnonymousRequests[] = [
+  "node-identity-for-loopback-components",
+  "refuse",
+];
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const LOG_FORMATS = ["json", "text"] as const;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const AGENT_NAME = /^[a-z0-9][a-z0-9._-]*$/;
-const CERTIFICATE = "-----BEGIN CERTIFICATE-----";
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-type PemKind = "certificate" | "private key";
 const DURATION_HINT = "(use 500ms, 5s, 1m)";
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -93,6 +97,8 @@ class Resolver {
       cacheMaxQueries: this.#threshold("cacheMaxQueries"),
       cacheMaxMiB: this.#threshold("cacheMaxMiB"),
       upstream: this.#upstream(kubeconfig),
+      anonymousRequests: this.#oneOf("anonymousRequests", ANONYMOUS_REQUESTS),
+      nodeIdentityComponents: this.#components("nodeIdentityComponents", true),
       lbMode: this.#oneOf("lbMode", LB_MODES),
       health: this.#health(),
       limits: {
@@ -268,12 +274,14 @@ class Resolver {
     const caFile = this.#get("upstream.ca");
     if (caFile !== undefined) {
       credentials.caCert = this.#pemFile("upstream.ca", caFile, "certificate");
+      credentials.caFile = caFile;
     } else if (kubeconfig?.ca) {
       credentials.caCert = this.#kubeconfigPem(
         kubeconfig.ca,
         "certificate-authority",
         "certificate",
       );
+      if ("file" in kubeconfig.ca) credentials.caFile = kubeconfig.ca.file;
     }
 
     const certFile = this.#get("upstream.cert");
@@ -293,6 +301,8 @@ class Resolver {
     if (certFile !== undefined && keyFile !== undefined) {
       credentials.clientCert = this.#pemFile("upstream.cert", certFile, "certificate");
       credentials.clientKey = this.#pemFile("upstream.key", keyFile, "private key");
+      credentials.clientCertFile = certFile;
+      credentials.clientKeyFile = keyFile;
     } else if (kubeconfig?.cert && kubeconfig.key) {
       credentials.clientCert = this.#kubeconfigPem(
         kubeconfig.cert,
@@ -300,6 +310,8 @@ class Resolver {
         "certificate",
       );
       credentials.clientKey = this.#kubeconfigPem(kubeconfig.key, "client-key", "private key");
+      if ("file" in kubeconfig.cert) credentials.clientCertFile = kubeconfig.cert.file;
+      if ("file" in kubeconfig.key) credentials.clientKeyFile = kubeconfig.key.file;
     }
 
     const ownTokenFile = this.#get("upstream.tokenFile");
@@ -329,14 +341,14 @@ class Resolver {
   }
 
   #checkPem(field: FieldName, label: string, text: string, kind: PemKind): string {
-    const found = kind === "certificate" ? text.includes(CERTIFICATE) : PRIVATE_KEY.test(text);
-    if (!found) this.#fail(field, `${label} holds no PEM ${kind}`);
+    if (!holdsPem(text, kind)) this.#fail(field, `${label} holds no PEM ${kind}`);
     return text;
   }
 
   #health(): HealthConfig {
     const path = this.#required("health.path");
-    if (!path.startsWith("/")) this.#fail("health.path", `"${path}" must start with /`);
+    const problem = targetProblem(path);
+    if (problem) this.#fail("health.path", `"${path}": ${problem}`);
     const intervalMs = this.#duration("health.interval");
     const timeoutMs = this.#get("health.timeout") === undefined
       ? defaultHealthTimeoutMs(intervalMs)

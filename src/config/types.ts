@@ -11,18 +11,27 @@ export interface ListenAddress {
   port: number;
 }
 
-/** Credentials and trust for the upstream kube-apiserver, as PEM / token text (files already read). */
+/**
+ * Credentials and trust for the upstream kube-apiserver, as PEM / token text (files already
+ * read), with the files they came from so they can be re-read when they rotate (absent for
+ * values given inline in a kubeconfig).
+ */
 export interface UpstreamCredentials {
   /** PEM CA bundle trusted for the upstream, in addition to the system roots. */
   caCert?: string;
-  /** PEM client certificate and key for mTLS. */
+  caFile?: string;
+  /** PEM client certificate and key for mTLS: the node's identity. */
   clientCert?: string;
+  clientCertFile?: string;
   clientKey?: string;
-  /** Bearer token used when the client sends no `Authorization` of its own. */
+  clientKeyFile?: string;
+  /** The node's bearer token. */
   token?: string;
-  /** Where the token came from, so it can be re-read when it rotates. */
   tokenFile?: string;
 }
+
+/** What a request that brings no credential of its own is sent upstream as. */
+export type AnonymousRequests = "node-identity-for-loopback-components" | "refuse";
 
 /** How requests are spread over several `--server`s. */
 export type LoadBalanceMode = "round-robin" | "priority";
@@ -78,6 +87,14 @@ export interface Config {
   /** Most MiB kept in cached list snapshots over all components (the same). */
   cacheMaxMiB?: number;
   upstream: UpstreamCredentials;
+  /**
+   * `node-identity-for-loopback-components`: a request without credential gets the node's
+   * identity when it comes from loopback and its component is in `nodeIdentityComponents`;
+   * every other one is refused (401). `refuse`: all are refused.
+   */
+  anonymousRequests: AnonymousRequests;
+  /** Lower-cased components that may act as the node; `["*"]` is every loopback client. */
+  nodeIdentityComponents: string[];
   lbMode: LoadBalanceMode;
   health: HealthConfig;
   limits: Limits;

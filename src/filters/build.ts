@@ -54,7 +54,7 @@ export function buildResponseFilters(config: Config, get: JsonGet): ResponseFilt
   return approved.length > 0 ? [responseFilter(approved)] : [];
 }
 
-/** A {@link JsonGet} reading the upstream through `forward` as component `holdfast`. */
+/** A {@link JsonGet} reading the upstream through `forward` as component `holdfast`, as the node. */
 export function upstreamJsonGet(deps: ForwardDeps): JsonGet {
   return async (path, accept) => {
     const url = new URL(path, "http://upstream.invalid");
@@ -62,7 +62,7 @@ export function upstreamJsonGet(deps: ForwardDeps): JsonGet {
       headers: { accept, "user-agent": `holdfast/${VERSION}` },
       signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
     });
-    const result = await forward(request, url, deps);
+    const result = await forward(request, url, deps, "node");
     if (!result.ok) return undefined;
     if (!result.response.ok) {
       await result.response.body?.cancel();

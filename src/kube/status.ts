@@ -78,6 +78,11 @@ export function badRequest(message: string): Status {
   return failure(400, "BadRequest", message);
 }
 
+/** 401 Unauthorized. */
+export function unauthorized(message: string): Status {
+  return failure(401, "Unauthorized", message);
+}
+
 /** 422 Invalid, with the offending field named in a cause. */
 export function invalid(message: string, field?: string): Status {
   return failure(422, "Invalid", message, field ? { causes: [{ field, message }] } : undefined);

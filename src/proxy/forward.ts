@@ -4,17 +4,18 @@
  * another healthy server; a connection failure marks the server suspect for an immediate probe.
  * @module
  */
-import type { UpstreamCredentials } from "../config/types.ts";
-import { upstreamAuthorization } from "../upstream/client.ts";
 import { describeFetchError } from "../upstream/health.ts";
+import type { UpstreamIdentity } from "../upstream/identity.ts";
 import type { UpstreamPool, UpstreamServer } from "../upstream/pool.ts";
+import { upstreamUrl } from "../upstream/url.ts";
+import type { UpstreamAs } from "./credential.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 
 /** What the forwarder needs. */
 export interface ForwardDeps {
   pool: UpstreamPool;
-  client: Deno.HttpClient;
-  credentials: UpstreamCredentials;
+  /** The fetch clients and the node's token, current as of each request. */
+  identity: UpstreamIdentity;
   /** Told when a request could not reach a server. */
   suspect(server: UpstreamServer): void;
   /** How long to wait for an upstream's response headers before giving up on it. */
@@ -41,27 +42,29 @@ export interface Unreachable {
 }
 
 /**
- * Forwards `request` (whose URL is `url`; `watch` when it is a watch) upstream; never throws for
+ * Forwards `request` (whose URL is `url`, its path already checked as normalized) upstream as
+ * the node or with the client's own token (`watch` when it is a watch); never throws for
  * network failures.
  */
 export async function forward(
   request: Request,
   url: URL,
   deps: ForwardDeps,
+  as: UpstreamAs,
   watch = false,
 ): Promise<Forwarded | Unreachable> {
   const retriable = request.method === "GET" || request.method === "HEAD";
+  const { identity } = deps;
   const headers = upstreamRequestHeaders(
     request.headers,
-    upstreamAuthorization(request.headers.get("authorization"), deps.credentials),
+    as === "node" ? identity.nodeAuthorization : request.headers.get("authorization"),
     watch,
   );
   let server = deps.pool.pick();
   let reason = "no upstream server is healthy";
   let reachedUpstream = false;
   for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
-    const prefix = server.url.pathname.replace(/\/$/, "");
-    const target = new URL(prefix + url.pathname + url.search, server.url);
+    const target = upstreamUrl(server.url, url.pathname, url.search);
     const headerTimeout = new AbortController();
     const timer = setTimeout(() => headerTimeout.abort(), deps.headerTimeoutMs);
     // Once every server is marked unhealthy, stop waiting: the cache answers instead.
@@ -72,7 +75,7 @@ export async function forward(
         method: request.method,
         headers,
         body: request.body,
-        client: deps.client,
+        client: as === "node" ? identity.nodeClient : identity.plainClient,
         signal: AbortSignal.any([request.signal, headerTimeout.signal]),
         redirect: "manual",
       });

@@ -10,6 +10,7 @@
  */
 import { applyFilters, type ResponseFilter } from "../filters/chain.ts";
 import {
+  badRequest,
   failure,
   notImplemented,
   serviceUnavailable,
@@ -18,9 +19,11 @@ import {
 } from "../kube/status.ts";
 import { releaseWhenDone, type Slots } from "./admission.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
+import { type AnonymousPolicy, type UpstreamAs, upstreamAs } from "./credential.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
 import { withReplayableBody } from "./request_body.ts";
+import { requestUrl } from "./request_target.ts";
 import { statusResponse } from "./respond.ts";
 import { boundedTee, meteredStream, type StreamCut } from "./tap.ts";
 
@@ -41,6 +44,8 @@ export type LocalAnswer = (request: Request, classified: Classified) => Promise<
 /** Everything the proxy handler needs. */
 export interface ProxyDeps extends ForwardDeps {
   cacheAgents: CacheAgents;
+  /** Which requests without a credential may act as the node. */
+  anonymous: AnonymousPolicy;
   /** Response filters, applied before the tee (none yet). */
   filters: readonly ResponseFilter[];
   /** Bytes the cache branch may fall behind the client before it gives up on a response. */
@@ -62,10 +67,18 @@ export interface ProxyDeps extends ForwardDeps {
   watches?: Slots;
 }
 
-/** The proxy's request handler, with the classification it made (for logs and metrics). */
+/**
+ * The proxy's request handler, with the classification it made (for logs and metrics). `remote`
+ * is the client's address; without it the client does not count as loopback.
+ */
 export type ProxyHandler = (
   request: Request,
+  remote?: Deno.Addr,
 ) => Promise<{ response: Response; classified: Classified }>;
+
+/** Where a refused request target is classified (never cached, never forwarded). */
+const REFUSED_TARGET = new URL("http://localhost/");
+const NO_AGENTS: CacheAgents = new Set();
 
 /** Builds the proxy's request handler. */
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -76,10 +89,20 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     ));
   const local = deps.local ?? unavailable;
 
-  return async (request) => {
-    const url = new URL(request.url);
-    const classified = classify(request, url, deps.cacheAgents);
+  return async (request, remote) => {
     const accept = request.headers.get("accept");
+    const url = requestUrl(request);
+    if (typeof url === "string") {
+      return refuse(badRequest(url), accept, classify(request, REFUSED_TARGET, NO_AGENTS));
+    }
+    const classified = classify(request, url, deps.cacheAgents);
+    const as = upstreamAs(
+      request.headers.get("authorization"),
+      classified.component,
+      remote,
+      deps.anonymous,
+    );
+    if (typeof as !== "string") return refuse(as, accept, classified);
     if (isUpgradeRequest(request.headers)) {
       const status = notImplemented(
         `holdfast cannot proxy connection upgrades (${
@@ -89,17 +112,25 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       return { response: statusResponse(status, accept), classified };
     }
     const watches = classified.info.verb === "watch" ? deps.watches : undefined;
-    if (!watches) return { response: await answer(request, url, classified), classified };
+    if (!watches) return { response: await answer(request, url, classified, as), classified };
     const release = watches.tryTake();
     if (!release) return { response: tooMany("watches", watches, accept), classified };
-    return { response: await holding(release, () => answer(request, url, classified)), classified };
+    return {
+      response: await holding(release, () => answer(request, url, classified, as)),
+      classified,
+    };
   };
 
-  async function answer(given: Request, url: URL, classified: Classified): Promise<Response> {
+  async function answer(
+    given: Request,
+    url: URL,
+    classified: Classified,
+    as: UpstreamAs,
+  ): Promise<Response> {
     if (!deps.pool.online) return await answerLocally(given, classified);
     const request = isSafeMethod(given.method) ? given : await withReplayableBody(given);
     if (!(request instanceof Request)) return statusResponse(request, given.headers.get("accept"));
-    const result = await forward(request, url, deps, classified.info.verb === "watch");
+    const result = await forward(request, url, deps, as, classified.info.verb === "watch");
     if (result.ok) return respond(result.response, classified, deps);
     if (result.reachedUpstream && !isSafeMethod(request.method)) {
       // The write may have been applied upstream: answering it locally could apply it twice.
@@ -151,6 +182,10 @@ function outcomeUnknown(reason: string): Status {
       "it may or may not have been applied",
     { retryAfterSeconds: 1 },
   );
+}
+
+function refuse(status: Status, accept: string | null, classified: Classified) {
+  return { response: statusResponse(status, accept), classified };
 }
 
 function respond(upstream: Response, classified: Classified, deps: ProxyDeps): Response {

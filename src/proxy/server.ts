@@ -40,7 +40,7 @@ export function serveProxy(
     const started = performance.now();
     let answered: Awaited<ReturnType<ProxyHandler>>;
     try {
-      answered = await handler(request);
+      answered = await handler(request, connection.remoteAddr);
     } catch (error) {
       logger.error("proxy handler failed", { path: new URL(request.url).pathname, error });
       return statusResponse(internalError("holdfast failed to handle the request"), null);

@@ -1,15 +1,16 @@
 /**
- * Active health checking of each upstream server: a probe (default `GET /readyz`, with the upstream
- * credentials) every interval, counted from one probe's start to the next, with a timeout, and
+ * Active health checking of each upstream server: a probe (default `GET /readyz` under the
+ * server's path prefix, as the node) every interval, counted from one probe's start to the next, with a timeout, and
  * thresholds of consecutive failures/successes before a server is marked unhealthy/healthy (so a
  * server that stops answering is marked unhealthy within interval × threshold + timeout).
  * Passive signals (a proxied request that could not connect) trigger an immediate probe through
  * {@linkcode HealthChecker.suspect}.
  * @module
  */
-import type { HealthConfig, UpstreamCredentials } from "../config/types.ts";
-import { upstreamAuthorization } from "./client.ts";
+import type { HealthConfig } from "../config/types.ts";
+import type { UpstreamIdentity } from "./identity.ts";
 import type { UpstreamPool, UpstreamServer } from "./pool.ts";
+import { splitTarget, upstreamUrl } from "./url.ts";
 
 interface ServerState {
   failures: number;
@@ -27,8 +28,7 @@ export class HealthChecker {
   constructor(
     readonly pool: UpstreamPool,
     public config: HealthConfig,
-    readonly client: Deno.HttpClient,
-    readonly credentials: UpstreamCredentials,
+    readonly identity: UpstreamIdentity,
   ) {
     for (const server of pool.servers) this.#states.set(server, { failures: 0, successes: 0 });
   }
@@ -89,12 +89,13 @@ export class HealthChecker {
 
   async #check(server: UpstreamServer): Promise<string | undefined> {
     const headers = new Headers({ "user-agent": "holdfast/health" });
-    const authorization = upstreamAuthorization(null, this.credentials);
+    const authorization = this.identity.nodeAuthorization;
     if (authorization) headers.set("authorization", authorization);
+    const { path, search } = splitTarget(this.config.path);
     try {
-      const response = await fetch(new URL(this.config.path, server.url), {
+      const response = await fetch(upstreamUrl(server.url, path, search), {
         headers,
-        client: this.client,
+        client: this.identity.nodeClient,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
       await response.body?.cancel();

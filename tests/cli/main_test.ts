@@ -46,6 +46,22 @@ Deno.test("run with a bad flag value exits 2 before starting anything", async ()
   });
 });
 
+Deno.test("run with an unknown --anonymous-requests exits 2 naming the field", async () => {
+  const outcome = await runMain([
+    "run",
+    "--server",
+    "https://a:6443",
+    "--anonymous-requests",
+    "allow",
+  ]);
+  assert.deepEqual(outcome, {
+    code: 2,
+    stdout: "",
+    stderr: 'holdfast: config: anonymousRequests: "allow" is not one of ' +
+      "node-identity-for-loopback-components, refuse (from --anonymous-requests)\n",
+  });
+});
+
 Deno.test("run with a flag missing its value exits 2", async () => {
   const outcome = await runMain(["run", "--server"]);
   assert.equal(outcome.code, 2);

@@ -15,6 +15,8 @@ const CONFIG: Config = {
   adminListen: { hostname: "127.0.0.1", port: 0 },
   cachePath: ":memory:",
   cacheAgents: ["*"],
+  anonymousRequests: "node-identity-for-loopback-components",
+  nodeIdentityComponents: ["*"],
   upstream: {},
   lbMode: "round-robin",
   health: {

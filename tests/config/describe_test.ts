@@ -10,6 +10,8 @@ const CONFIG: Config = {
   adminListen: { hostname: "127.0.0.1", port: 10267 },
   cachePath: "/var/lib/holdfast/cache.kv",
   cacheAgents: ["kubelet"],
+  anonymousRequests: "node-identity-for-loopback-components",
+  nodeIdentityComponents: ["*"],
   upstream: {
     caCert: CERT_PEM + CERT_PEM,
     clientCert: CERT_PEM,

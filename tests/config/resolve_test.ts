@@ -38,6 +38,8 @@ Deno.test("resolveConfig fills every default", () => {
     cacheMaxQueries: 64,
     cacheMaxMiB: 1024,
     upstream: {},
+    anonymousRequests: "node-identity-for-loopback-components",
+    nodeIdentityComponents: ["kubelet", "kube-proxy", "coredns", "flanneld"],
     lbMode: "round-robin",
     health: {
       path: "/readyz",
@@ -121,6 +123,26 @@ Deno.test("resolveConfig rejects a health path without a leading slash", () => {
   assert.equal(error({ ...SERVER, "health.path": "readyz" }).field, "health.path");
 });
 
+Deno.test("resolveConfig rejects a health path that is not normalized, and keeps its query", () => {
+  for (const path of ["//evil/readyz", "/\\evil", "/a/../readyz", "/%2F%2Fevil"]) {
+    assert.equal(error({ ...SERVER, "health.path": path }).field, "health.path", path);
+  }
+  assert.equal(ok({ ...SERVER, "health.path": "/readyz?verbose" }).health.path, "/readyz?verbose");
+});
+
+Deno.test("resolveConfig checks anonymousRequests and nodeIdentityComponents", () => {
+  assert.equal(ok({ ...SERVER, anonymousRequests: "refuse" }).anonymousRequests, "refuse");
+  const mode = error({ ...SERVER, anonymousRequests: "allow" });
+  assert.equal(mode.field, "anonymousRequests");
+  assert.equal(mode.message, '"allow" is not one of node-identity-for-loopback-components, refuse');
+  const components = ok({ ...SERVER, nodeIdentityComponents: ["Kubelet", "*"] });
+  assert.deepEqual(components.nodeIdentityComponents, ["*"]);
+  assert.equal(
+    error({ ...SERVER, nodeIdentityComponents: ["kubelet/v1"] }).field,
+    "nodeIdentityComponents",
+  );
+});
+
 Deno.test("resolveConfig rejects an unknown lb mode, log level and log format", () => {
   assert.equal(
     error({ ...SERVER, lbMode: "fastest" }).message,
@@ -195,7 +217,14 @@ Deno.test("resolveConfig reads CA, client certificate and key files", () => {
     "upstream.cert": "/c.crt",
     "upstream.key": "/c.key",
   }, io);
-  assert.deepEqual(config.upstream, { caCert: CERT_PEM, clientCert: CERT_PEM, clientKey: KEY_PEM });
+  assert.deepEqual(config.upstream, {
+    caCert: CERT_PEM,
+    caFile: "/ca.crt",
+    clientCert: CERT_PEM,
+    clientCertFile: "/c.crt",
+    clientKey: KEY_PEM,
+    clientKeyFile: "/c.key",
+  });
 });
 
 Deno.test("resolveConfig rejects an unreadable CA file naming the field and path", () => {
@@ -258,6 +287,7 @@ Deno.test("resolveConfig takes server, CA, client pair and token from a kubeconf
   assert.deepEqual(config.servers.map((url) => url.href), ["https://kube:6443/"]);
   assert.deepEqual(config.upstream, {
     caCert: CERT_PEM,
+    caFile: "/k/ca.crt",
     clientCert: CERT_PEM,
     clientKey: KEY_PEM,
     token: "kube-token",

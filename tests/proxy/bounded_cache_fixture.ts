@@ -5,6 +5,7 @@
  */
 import { createProxyHandler } from "../../src/proxy/handler.ts";
 import { UpstreamPool } from "../../src/upstream/pool.ts";
+import { fixedIdentity, LOOPBACK_CLIENTS } from "./identity_fixture.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -44,8 +45,8 @@ export function proxyWithStuckCache(upstream: URL, maxCacheLagBytes: number) {
   const cacheOutcome = Promise.withResolvers<unknown>();
   const handler = createProxyHandler({
     pool: new UpstreamPool([upstream], "round-robin"),
-    client,
-    credentials: {},
+    identity: fixedIdentity(client),
+    anonymous: LOOPBACK_CLIENTS,
     suspect: () => {},
     cacheAgents: "*",
     filters: [],
@@ -63,7 +64,7 @@ export function proxyWithStuckCache(upstream: URL, maxCacheLagBytes: number) {
   });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    async (req) => (await handler(req)).response,
+    async (req, info) => (await handler(req, info.remoteAddr)).response,
   );
   return {
     url: new URL(`http://127.0.0.1:${server.addr.port}/api/v1/pods`),

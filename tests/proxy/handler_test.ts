@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { Slots } from "../../src/proxy/admission.ts";
 import { createProxyHandler, type ProxyDeps } from "../../src/proxy/handler.ts";
 import { UpstreamPool, type UpstreamServer } from "../../src/upstream/pool.ts";
+import { fixedIdentity, LOOPBACK, LOOPBACK_CLIENTS } from "./identity_fixture.ts";
 
 interface Seen {
   url: URL;
@@ -36,8 +37,8 @@ function startProxy(upstreams: URL[], extra: Partial<ProxyDeps> = {}): Proxy {
   const suspected: UpstreamServer[] = [];
   const handler = createProxyHandler({
     pool,
-    client,
-    credentials: {},
+    identity: fixedIdentity(client),
+    anonymous: LOOPBACK_CLIENTS,
     suspect: (s) => suspected.push(s),
     cacheAgents: new Set(),
     filters: [],
@@ -47,7 +48,7 @@ function startProxy(upstreams: URL[], extra: Partial<ProxyDeps> = {}): Proxy {
   });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    async (req) => (await handler(req)).response,
+    async (req, info) => (await handler(req, info.remoteAddr)).response,
   );
   return {
     url: new URL(`http://127.0.0.1:${server.addr.port}`),
@@ -115,7 +116,8 @@ Deno.test("proxy: a gzip upstream body reaches the client decoded, without stale
 
 Deno.test("proxy: a client's bearer token passes through; otherwise the configured token is used", async () => {
   await using upstream = startUpstream((req) => new Response(req.headers.get("authorization")));
-  await using proxy = startProxy([upstream.url], { credentials: { token: "node-token" } });
+  using client = Deno.createHttpClient({});
+  await using proxy = startProxy([upstream.url], { identity: fixedIdentity(client, "node-token") });
   const own = await fetch(proxy.url, { headers: { authorization: "Bearer pod-token" } });
   assertEquals(await own.text(), "Bearer pod-token");
   const none = await fetch(proxy.url);
@@ -222,8 +224,8 @@ Deno.test("proxy: priority mode sends every request to the first healthy server"
   const pool = new UpstreamPool([first.url, second.url], "priority");
   const handler = createProxyHandler({
     pool,
-    client,
-    credentials: {},
+    identity: fixedIdentity(client),
+    anonymous: LOOPBACK_CLIENTS,
     suspect: () => {},
     cacheAgents: new Set(),
     filters: [],
@@ -232,11 +234,12 @@ Deno.test("proxy: priority mode sends every request to the first healthy server"
   });
   const answers = [];
   for (let i = 0; i < 3; i++) {
-    const { response } = await handler(new Request(new URL("/version", "http://holdfast.local")));
+    const request = new Request(new URL("/version", "http://holdfast.local"));
+    const { response } = await handler(request, LOOPBACK);
     answers.push(await response.text());
   }
   pool.setHealth(pool.servers[0], false);
-  const { response } = await handler(new Request("http://holdfast.local/version"));
+  const { response } = await handler(new Request("http://holdfast.local/version"), LOOPBACK);
   answers.push(await response.text());
   client.close();
   assertEquals(answers, ["first", "first", "first", "second"]);

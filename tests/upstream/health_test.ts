@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { HealthChecker } from "../../src/upstream/health.ts";
 import { UpstreamPool } from "../../src/upstream/pool.ts";
+import { fixedIdentity } from "../proxy/identity_fixture.ts";
 
 /** A /readyz server whose answer the test switches; counts probes and records their headers. */
 function readyzServer() {
@@ -35,7 +36,7 @@ Deno.test("health: a server turns unhealthy after the threshold of failures, hea
   const pool = new UpstreamPool([upstream.url], "round-robin");
   const flips: { healthy: boolean; probes: number }[] = [];
   pool.onHealthChange((s) => flips.push({ healthy: s.healthy, probes: upstream.state.probes }));
-  const checker = new HealthChecker(pool, config, client, { token: "node-token" });
+  const checker = new HealthChecker(pool, config, fixedIdentity(client, "node-token"));
   checker.start();
   await until(() => upstream.state.probes >= 2, "first probes");
   assertEquals(pool.online, true);
@@ -66,7 +67,11 @@ Deno.test("health: suspect() probes at once instead of waiting for the interval"
   const upstream = readyzServer();
   const client = Deno.createHttpClient({});
   const pool = new UpstreamPool([upstream.url], "round-robin");
-  const checker = new HealthChecker(pool, { ...config, intervalMs: 600_000 }, client, {});
+  const checker = new HealthChecker(
+    pool,
+    { ...config, intervalMs: 600_000 },
+    fixedIdentity(client),
+  );
   checker.start();
   await until(() => upstream.state.probes === 1, "the first probe");
   await new Promise((r) => setTimeout(r, 20));
@@ -82,10 +87,36 @@ Deno.test("health: an unreachable server is marked unhealthy with the connection
   await gone.server.shutdown();
   const client = Deno.createHttpClient({});
   const pool = new UpstreamPool([gone.url], "round-robin");
-  const checker = new HealthChecker(pool, config, client, {});
+  const checker = new HealthChecker(pool, config, fixedIdentity(client));
   checker.start();
   await until(() => !pool.online, "unhealthy");
   assert(pool.servers[0].lastError, "a reason is recorded");
   await checker.stop();
   client.close();
+});
+
+Deno.test("health: a server behind a path prefix is probed under its prefix", async () => {
+  const paths: string[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+    const url = new URL(req.url);
+    paths.push(url.pathname + url.search);
+    return new Response("ok", { status: url.pathname === "/clusters/a/readyz" ? 200 : 404 });
+  });
+  const client = Deno.createHttpClient({});
+  const pool = new UpstreamPool(
+    [new URL(`http://127.0.0.1:${server.addr.port}/clusters/a/`)],
+    "round-robin",
+  );
+  const checker = new HealthChecker(
+    pool,
+    { ...config, path: "/readyz?verbose", unhealthyThreshold: 1 },
+    fixedIdentity(client),
+  );
+  checker.start();
+  await until(() => paths.length >= 2, "two probes");
+  await checker.stop();
+  assertEquals(paths[0], "/clusters/a/readyz?verbose");
+  assertEquals(pool.online, true);
+  client.close();
+  await server.shutdown();
 });

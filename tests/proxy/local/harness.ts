@@ -13,6 +13,7 @@ import { classify } from "../../../src/proxy/classify.ts";
 import { createProxyHandler, type ProxyHandler } from "../../../src/proxy/handler.ts";
 import { createLocalAnswer, type LocalDeps } from "../../../src/proxy/local/mod.ts";
 import { UpstreamPool } from "../../../src/upstream/pool.ts";
+import { fixedIdentity, LOOPBACK, LOOPBACK_CLIENTS } from "../identity_fixture.ts";
 
 /** An offline proxy over an in-memory cache. */
 export interface Harness extends AsyncDisposable {
@@ -45,8 +46,8 @@ export async function openHarness(
   const client = Deno.createHttpClient({});
   const handler = createProxyHandler({
     pool,
-    client,
-    credentials: {},
+    identity: fixedIdentity(client),
+    anonymous: LOOPBACK_CLIENTS,
     suspect: () => {},
     cacheAgents: "*",
     filters: [],
@@ -73,7 +74,7 @@ export async function openHarness(
       const headers = new Headers(init.headers);
       if (!headers.has("user-agent")) headers.set("user-agent", init.userAgent ?? KUBELET_UA);
       const request = new Request(new URL(path, "http://holdfast.local"), { ...init, headers });
-      return (await handler(request)).response;
+      return (await handler(request, LOOPBACK)).response;
     },
     setOnline(online) {
       pool.setHealth(pool.servers[0], online);

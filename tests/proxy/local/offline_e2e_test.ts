@@ -15,6 +15,7 @@ import { storeCacheBranch } from "../../../src/proxy/cache_branch.ts";
 import { createProxyHandler } from "../../../src/proxy/handler.ts";
 import { createLocalAnswer } from "../../../src/proxy/local/mod.ts";
 import { UpstreamPool } from "../../../src/upstream/pool.ts";
+import { fixedIdentity, LOOPBACK_CLIENTS } from "../identity_fixture.ts";
 import { readEvents } from "./harness.ts";
 
 const KUBELET = "kubelet/v1.36.0 (linux/amd64) kubernetes/abc";
@@ -28,8 +29,8 @@ async function startStack() {
   const logger = createLogger({ level: "error", format: "json" }, () => {});
   const handler = createProxyHandler({
     pool,
-    client,
-    credentials: {},
+    identity: fixedIdentity(client),
+    anonymous: LOOPBACK_CLIENTS,
     suspect: () => {},
     cacheAgents: "*",
     filters: [],
@@ -40,7 +41,7 @@ async function startStack() {
   });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    async (request) => (await handler(request)).response,
+    async (request, info) => (await handler(request, info.remoteAddr)).response,
   );
   const url = `http://127.0.0.1:${server.addr.port}`;
   return {
