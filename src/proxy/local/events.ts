@@ -1,11 +1,14 @@
 /**
  * Offline event creates (core `v1` and `events.k8s.io`): queued in KV for delivery when the cloud
  * is back, and answered 201 with the event as sent, as kube-apiserver echoes a created object.
+ * Queued events are delivered as the node, so only requests that act as the node (no credential
+ * of their own) are queued: a client with its own bearer token gets 503, since holdfast keeps no
+ * client tokens and must not lend it the node's identity later.
  * @module
  */
 import { MAX_EVENT_BYTES } from "../../cache/event_queue.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
-import { notAcceptable, tooLarge } from "../../kube/status.ts";
+import { notAcceptable, serviceUnavailable, tooLarge } from "../../kube/status.ts";
 import type { Classified } from "../classify.ts";
 import { acceptRank, essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
@@ -24,6 +27,11 @@ export async function answerEventCreate(
   classified: Classified,
   body: Uint8Array,
 ): Promise<Response> {
+  if (request.headers.has("authorization")) {
+    const why = "an event created with the client's own credential cannot be queued while the " +
+      "cloud is unreachable: it would be delivered later as the node";
+    return statusReply(request, serviceUnavailable(why, context.retryAfter));
+  }
   const contentType = request.headers.get("content-type") ?? "application/json";
   if (acceptRank(request.headers.get("accept"), contentType, "") < 0) {
     return statusReply(request, notAcceptable(essenceOf(contentType)));

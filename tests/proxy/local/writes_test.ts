@@ -179,6 +179,19 @@ Deno.test("offline event create: 201 with the event, queued and delivered in ord
   assert.deepEqual(sent[0].userAgent.startsWith("kubelet/"), true);
 });
 
+Deno.test("offline event create with the client's own token: 503, not queued as the node", async () => {
+  await using h = await openHarness();
+  const response = await h.fetch("/api/v1/namespaces/default/events", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer pod-token" },
+    body: JSON.stringify(EVENT),
+  });
+  assert.deepEqual(response.status, 503);
+  assert.ok(response.headers.has("retry-after"));
+  assert.match(String((await json(response)).message), /delivered later as the node/);
+  assert.deepEqual((await h.events.stats()).count, 0);
+});
+
 Deno.test("offline event create: events.k8s.io events are queued too", async () => {
   await using h = await openHarness();
   const response = await h.fetch("/apis/events.k8s.io/v1/namespaces/default/events", {
