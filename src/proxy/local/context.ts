@@ -23,6 +23,11 @@ export interface LocalContext {
   cloud: CloudState;
   /** Seconds clients are told to wait before retrying a 503. */
   retryAfter: number;
+  /**
+   * How long a list or watch at a resourceVersion newer than the cache's waits for the cache to
+   * reach it before answering 504 "Too large resource version".
+   */
+  catchUpMs: number;
   /** Interval of watch bookmarks (when the client allows them). */
   bookmarkIntervalMs: number;
   /** A watch without `timeoutSeconds` ends after this many seconds × a random factor in [1, 2). */

@@ -16,7 +16,7 @@ import { decodeContinue, encodeContinue } from "./continue_token.ts";
 import type { LocalContext } from "./context.ts";
 import { listTypeOf } from "./kinds.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
-import { chooseSnapshot, selectionFilter } from "./snapshot.ts";
+import { chooseSnapshotAt, selectionFilter } from "./snapshot.ts";
 import { storedTable } from "./table.ts";
 
 /** 504 Timeout for a resourceVersion newer than the cache has, as kube-apiserver words it. */
@@ -59,11 +59,13 @@ async function listOnce(
   query: QueryIdentity,
 ): Promise<Response> {
   const options = classified.listOptions!;
-  const chosen = await chooseSnapshot(
+  const chosen = await chooseSnapshotAt(
     context.store,
     query,
     request.headers.get("accept"),
     context.retryAfter,
+    options.resourceVersion,
+    context.catchUpMs,
   );
   if ("kind" in chosen) return statusReply(request, chosen);
   const { record, codec } = chosen;

@@ -28,6 +28,11 @@ export interface LocalDeps {
   pool: Pick<UpstreamPool, "online" | "onHealthChange">;
   /** Seconds clients are told to wait before retrying a 503 (default 5). */
   retryAfterSeconds?: number;
+  /**
+   * How long a request at a resourceVersion newer than the cache's waits for the cache to reach it
+   * (default 3 s, as kube-apiserver's watch cache) before 504 "Too large resource version".
+   */
+  catchUpMs?: number;
   /** Interval of watch bookmarks (default 60 s, as kube-apiserver's watch cache). */
   bookmarkIntervalMs?: number;
   /** A watch without `timeoutSeconds` lasts this × random [1, 2) seconds (default 1800). */
@@ -61,6 +66,7 @@ export function createLocalAnswer(deps: LocalDeps): LocalAnswer {
     events: deps.events,
     cloud: followCloud(deps.pool),
     retryAfter: deps.retryAfterSeconds ?? 5,
+    catchUpMs: deps.catchUpMs ?? 3000,
     bookmarkIntervalMs: deps.bookmarkIntervalMs ?? 60_000,
     minWatchTimeoutSeconds: deps.minWatchTimeoutSeconds ?? 1800,
     onlineRecheckMs: deps.onlineRecheckMs ?? 10_000,

@@ -13,6 +13,7 @@ import { type FieldSelector, matchesFields } from "../../kube/field_selector.ts"
 import { type LabelSelector, matchesLabels } from "../../kube/label_selector.ts";
 import { notAcceptable, serviceUnavailable, type Status } from "../../kube/status.ts";
 import type { RawObject } from "../../kube/types.ts";
+import { isNewer } from "../../kube/resource_version.ts";
 import { acceptRank, contentTypeOf } from "./accept.ts";
 
 /** The snapshot chosen to answer a request, and the codec of its stored objects. */
@@ -69,6 +70,38 @@ export async function chooseSnapshot(
   }
   return { record: best.record, codec: best.codec };
 }
+
+/**
+ * {@link chooseSnapshot} for a request at `resourceVersion`: when the chosen snapshot is older, it
+ * waits up to `waitMs` for the cache to reach that version, as kube-apiserver's watch cache waits
+ * before answering "Too large resource version". The client may have read a response (a watch
+ * event, a list) whose cache branch is still being stored; answering at once would send it back
+ * to relist for nothing.
+ */
+export async function chooseSnapshotAt(
+  store: CacheStore,
+  query: QueryIdentity,
+  accept: string | null,
+  retryAfter: number,
+  resourceVersion: string,
+  waitMs: number,
+): Promise<Chosen | Status> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const chosen = await chooseSnapshot(store, query, accept, retryAfter);
+    if ("kind" in chosen || !isBehind(chosen.record, resourceVersion)) return chosen;
+    if (Date.now() >= deadline) return chosen;
+    await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+  }
+}
+
+/** Whether the snapshot is older than an explicit `resourceVersion` a request asks for. */
+export function isBehind(record: QueryRecord, resourceVersion: string): boolean {
+  return resourceVersion !== "" && resourceVersion !== "0" &&
+    isNewer(resourceVersion, record.resourceVersion);
+}
+
+const CATCH_UP_POLL_MS = 25;
 
 /** What a request selects within a snapshot. */
 export interface Selection {

@@ -25,7 +25,7 @@ import type { LocalContext } from "./context.ts";
 import { itemTypeOf } from "./kinds.ts";
 import { tooLargeResourceVersion } from "./list.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
-import { chooseSnapshot, selectionFilter } from "./snapshot.ts";
+import { chooseSnapshotAt, isBehind, selectionFilter } from "./snapshot.ts";
 import { bookmarkObject, statusObject } from "./watch_objects.ts";
 
 /** Watch events are gathered into chunks of about this size before they are sent. */
@@ -49,16 +49,18 @@ export async function answerWatch(
   if (!query) {
     return unavailableReply(request, "this component's watches are not cached", context.retryAfter);
   }
-  const chosen = await chooseSnapshot(
+  const rv = options.resourceVersion;
+  const chosen = await chooseSnapshotAt(
     context.store,
     query,
     request.headers.get("accept"),
     context.retryAfter,
+    rv,
+    context.catchUpMs,
   );
   if ("kind" in chosen) return statusReply(request, chosen);
   const { record, codec } = chosen;
-  const rv = options.resourceVersion;
-  if (rv !== "" && rv !== "0" && isNewer(rv, record.resourceVersion)) {
+  if (isBehind(record, rv)) {
     return statusReply(request, tooLargeResourceVersion(rv, record.resourceVersion));
   }
   const start = startOf(options, record);

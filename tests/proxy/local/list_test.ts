@@ -168,15 +168,38 @@ Deno.test("offline list: sendInitialEvents on a list → 422 Invalid", async () 
 });
 
 Deno.test("offline list: a resourceVersion newer than the cache's → 504 ResourceVersionTooLarge", async () => {
-  await using h = await openHarness();
+  await using h = await openHarness({ catchUpMs: 100 });
   await seedList(h.store, "/api/v1/pods", listBody("PodList", PODS, "77"));
+  const started = Date.now();
   const response = await h.fetch("/api/v1/pods?resourceVersion=90");
+  assert.ok(Date.now() - started >= 100, "answered before waiting for the cache to catch up");
   assert.deepEqual(response.status, 504);
   const status = await json(response);
   assert.deepEqual(
     (status.details as { causes: { reason: string }[] }).causes[0].reason,
     "ResourceVersionTooLarge",
   );
+});
+
+Deno.test("offline list and watch at a version the cache is still storing wait for it (as kube-apiserver's watch cache)", async () => {
+  // The client read a response whose cache branch has not stored it yet: no needless 504.
+  await using h = await openHarness({ catchUpMs: 10_000 });
+  await seedList(h.store, "/api/v1/pods", listBody("PodList", PODS, "77"));
+  const list = h.fetch("/api/v1/pods?resourceVersion=78");
+  const watch = h.fetch("/api/v1/pods?watch=true&resourceVersion=78&timeoutSeconds=1");
+  await new Promise((r) => setTimeout(r, 100));
+  const first = PODS[0] as { metadata: Record<string, unknown> };
+  const moved = { ...first, metadata: { ...first.metadata, resourceVersion: "78" } };
+  await seedWatch(h.store, "/api/v1/pods", [{ type: "MODIFIED", object: rawJson(moved) }]);
+  const listed = await list;
+  assert.deepEqual(listed.status, 200);
+  assert.deepEqual(
+    ((await json(listed)).metadata as { resourceVersion: string }).resourceVersion,
+    "78",
+  );
+  const watched = await watch;
+  assert.deepEqual(watched.status, 200);
+  await watched.body?.cancel();
 });
 
 Deno.test("offline list: an older resourceVersion (NotOlderThan) is served; Exact → 410", async () => {
