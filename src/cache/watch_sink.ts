@@ -16,6 +16,8 @@ import type { CacheWriter, Snapshot } from "./writer.ts";
 export interface WatchSinkOptions {
   /** The watch asked for initial events (`sendInitialEvents=true`, a watch-list). */
   initialEvents?: boolean;
+  /** The resourceVersion the watch started from (its `resourceVersion` parameter; `""` if none). */
+  since?: string;
 }
 
 const END_OF_INITIAL_EVENTS = new TextEncoder().encode("k8s.io/initial-events-end");
@@ -47,6 +49,7 @@ export function createWatchSink(
   writer.openWatch(state);
   let watching = true;
   let initial = options.initialEvents ?? false;
+  const since = options.since ?? "";
   let snapshot: Snapshot | undefined;
 
   const stop = () => {
@@ -79,9 +82,9 @@ export function createWatchSink(
       snapshot ??= await writer.beginSnapshot(query, mediaType, false);
       await writer.addItem(snapshot, object);
     } else if (type === "DELETED") {
-      await writer.remove(state, object, mediaType);
+      await writer.remove(state, object, mediaType, since);
     } else {
-      await writer.upsert(state, object, mediaType);
+      await writer.upsert(state, object, mediaType, since);
     }
   };
 

@@ -109,8 +109,6 @@ export interface QueryState {
   watchers: number;
   /** The current generation's index (kept only while watched). */
   index: GenerationIndex | undefined;
-  /** Snapshots committed by this process (tells a racing older listing from a fresh one). */
-  commits: number;
   /** The index being read from KV. */
   loading: Promise<void> | undefined;
   /** Snapshots being written (not yet committed or abandoned). */
@@ -133,8 +131,11 @@ export class Snapshot {
   committed = false;
   expectedContinue: string | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** The query's commit count when this snapshot began. */
-  readonly commitsAtStart: number;
+  /**
+   * The query's resourceVersion when this snapshot began: a listing older than the query is a
+   * late read (dropped) if the query moved since, and a sign the upstream went backwards if not.
+   */
+  readonly resourceVersionAtStart: string | undefined;
   /** Guard of every group of the snapshot: dropped once abandoned. */
   readonly guard = (): boolean => !this.abandoned;
 
@@ -144,7 +145,7 @@ export class Snapshot {
     readonly generation: number,
     readonly mediaType: string,
   ) {
-    this.commitsAtStart = state.commits;
+    this.resourceVersionAtStart = state.record?.resourceVersion;
   }
 
   /** Objects written so far. */
@@ -165,7 +166,6 @@ const UNWATCHED = {
   watchers: 0,
   index: undefined,
   loading: undefined,
-  commits: 0,
   writing: 0,
 } as const;
 
@@ -377,15 +377,15 @@ export class CacheWriter {
    * Switches the query to the snapshot (one atomic) and then deletes the previous generation.
    * A listing is authoritative, as for kube clients: one at an older resourceVersion than the
    * snapshot stored still replaces it (the upstream went backwards, e.g. etcd was restored; this
-   * is reported), unless another listing was committed after this one began (then this one is
-   * the older read of the two and is dropped).
+   * is reported), unless the query moved after this one began, by another listing or by a watch
+   * event (then this one is a late read, begun before that change, and is dropped).
    */
   async commitSnapshot(snapshot: Snapshot, meta: ListMeta): Promise<void> {
     if (snapshot.abandoned || snapshot.committed) return;
     const state = snapshot.state;
     const current = state.record;
     if (current?.complete && goesBackwards(current.resourceVersion, meta.resourceVersion)) {
-      if (!current.stale && snapshot.commitsAtStart !== state.commits) {
+      if (!current.stale && snapshot.resourceVersionAtStart !== current.resourceVersion) {
         this.abandon(snapshot);
         return;
       }
@@ -397,7 +397,6 @@ export class CacheWriter {
       });
     }
     snapshot.committed = true;
-    state.commits++;
     state.writing--;
     clearTimeout(snapshot.timer);
     if (state.paging === snapshot) state.paging = undefined;
@@ -457,8 +456,16 @@ export class CacheWriter {
     if (--state.watchers === 0) state.index = undefined;
   }
 
-  /** ADDED/MODIFIED: stores the object unless a newer version is stored. */
-  async upsert(state: QueryState, object: RawObject, mediaType: string): Promise<void> {
+  /**
+   * ADDED/MODIFIED: stores the object unless a newer version is stored. `since` is the
+   * resourceVersion the watch started from: it tells a late event from one that went backwards.
+   */
+  async upsert(
+    state: QueryState,
+    object: RawObject,
+    mediaType: string,
+    since: string,
+  ): Promise<void> {
     const { namespace, name, resourceVersion } = object.meta;
     if (name === "") return this.advance(state, resourceVersion);
     const record = encodeRecord(object, mediaType, Date.now());
@@ -466,8 +473,12 @@ export class CacheWriter {
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
       const old = index.objects.get(id);
-      if (this.#predatesListing(state, resourceVersion, !old)) {
-        return [...discard(record), ...this.#wentBackwards(state, resourceVersion)];
+      const before = this.#beforeListing(state, resourceVersion, !old, since);
+      if (before) {
+        return [
+          ...discard(record),
+          ...(before === "backwards" ? this.#wentBackwards(state, resourceVersion) : []),
+        ];
       }
       if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
         return [...discard(record), ...this.#advanced(state, resourceVersion)];
@@ -487,8 +498,16 @@ export class CacheWriter {
     });
   }
 
-  /** DELETED: removes the object and keeps the event's object as a tombstone (bounded). */
-  async remove(state: QueryState, object: RawObject, mediaType: string): Promise<void> {
+  /**
+   * DELETED: removes the object and keeps the event's object as a tombstone (bounded). `since`
+   * is the resourceVersion the watch started from.
+   */
+  async remove(
+    state: QueryState,
+    object: RawObject,
+    mediaType: string,
+    since: string,
+  ): Promise<void> {
     const { namespace, name, resourceVersion } = object.meta;
     if (name === "") return this.advance(state, resourceVersion);
     const tombstone = encodeRecord(object, mediaType, Date.now());
@@ -496,8 +515,12 @@ export class CacheWriter {
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
       const old = index.objects.get(id);
-      if (this.#predatesListing(state, resourceVersion, !old)) {
-        return [...discard(tombstone), ...this.#wentBackwards(state, resourceVersion)];
+      const before = this.#beforeListing(state, resourceVersion, !old, since);
+      if (before) {
+        return [
+          ...discard(tombstone),
+          ...(before === "backwards" ? this.#wentBackwards(state, resourceVersion) : []),
+        ];
       }
       if (old && compareResourceVersions(old.resourceVersion, resourceVersion) > 0) {
         return [...discard(tombstone), ...this.#advanced(state, resourceVersion)];
@@ -726,15 +749,27 @@ export class CacheWriter {
 
   /**
    * Whether a watch event at `resourceVersion` predates the query's complete listing: older than
-   * its resourceVersion, or for an object the listing did not hold (`fresh`) not newer either. A
-   * watch never sends such events after the list it follows, unless the upstream's
-   * resourceVersions went backwards.
+   * its resourceVersion, or for an object the listing did not hold (`fresh`) not newer either.
+   * Such an event is old news ("late") when the watch began before the listing (`since` older
+   * than it, or `""`/`"0"`, whose first events are the state of the moment with the objects' own
+   * versions): another client behind this one, or a reflector catching up, and the listing already
+   * holds a newer state. From a watch that began at or after the listing, the upstream's
+   * resourceVersions went backwards ("backwards").
    */
-  #predatesListing(state: QueryState, resourceVersion: string, fresh: boolean): boolean {
+  #beforeListing(
+    state: QueryState,
+    resourceVersion: string,
+    fresh: boolean,
+    since: string,
+  ): "late" | "backwards" | undefined {
     const listed = state.record?.complete ? state.record.listResourceVersion ?? "" : "";
-    if (goesBackwards(listed, resourceVersion)) return true;
-    return fresh && isNumericResourceVersion(listed) &&
-      compareResourceVersions(listed, resourceVersion) === 0;
+    const predates = goesBackwards(listed, resourceVersion) ||
+      (fresh && isNumericResourceVersion(listed) &&
+        compareResourceVersions(listed, resourceVersion) === 0);
+    if (!predates) return undefined;
+    const followsListing = since !== "0" && isNumericResourceVersion(since) &&
+      !goesBackwards(listed, since);
+    return followsListing ? "backwards" : "late";
   }
 
   /**

@@ -123,6 +123,7 @@ async function cacheWatch(
 ): Promise<void> {
   const sink = store.watchSink(classified.query!, codec.mediaType, {
     initialEvents: classified.listOptions?.sendInitialEvents === true,
+    since: classified.listOptions?.resourceVersion ?? "",
   }).getWriter();
   const events = body.pipeThrough(codec.watchDecoder(classified.info.resource)).getReader();
   for (;;) {

@@ -7,6 +7,7 @@ import type { CommitInfo } from "../../src/cache/batcher.ts";
 import { verifyCache } from "../../src/cache/inspect.ts";
 import type { QueryIdentity } from "../../src/cache/query.ts";
 import type { CacheStore } from "../../src/cache/store.ts";
+import type { WatchSinkOptions } from "../../src/cache/watch_sink.ts";
 import type {
   GroupVersionResource,
   ListPart,
@@ -93,7 +94,7 @@ export async function storeWatch(
   store: CacheStore,
   query: QueryIdentity,
   events: WatchEvent[],
-  options?: { initialEvents?: boolean },
+  options?: WatchSinkOptions,
 ): Promise<void> {
   await ReadableStream.from(events).pipeTo(store.watchSink(query, "application/json", options));
 }

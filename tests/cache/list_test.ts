@@ -14,6 +14,7 @@ import {
   recordOf,
   snapshotOf,
   storeList,
+  storeWatch,
   summary,
 } from "./helpers.ts";
 
@@ -196,6 +197,23 @@ Deno.test("list: a LIST read before a newer one was committed does not replace i
   const { record, objects } = await snapshotOf(store);
   assertEquals(record.resourceVersion, "200");
   assertEquals(summary(objects), ["default/new@190"]);
+  await assertClean(store);
+});
+
+Deno.test("list: a LIST read before a watch event moved the snapshot on does not replace it", async () => {
+  const anomalies: CacheAnomaly[] = [];
+  await using store = await CacheStore.open(":memory:", { onAnomaly: (a) => anomalies.push(a) });
+  await storeList(store, podQuery(), [pod("a", "100")], "110");
+  const late = store.listSink(podQuery(), "application/json", { continueToken: "" }).getWriter();
+  for (const part of listParts([pod("a", "100")], "111", "")) await late.write(part);
+  await storeWatch(store, podQuery(), [{ type: "ADDED", object: pod("b", "112") }], {
+    since: "110",
+  });
+  await late.close();
+  const { record, objects } = await snapshotOf(store);
+  assertEquals([record.resourceVersion, record.stale], ["112", false]);
+  assertEquals(summary(objects), ["default/a@100", "default/b@112"]);
+  assertEquals(anomalies, []);
   await assertClean(store);
 });
 

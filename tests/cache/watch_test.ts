@@ -40,17 +40,32 @@ for (
     ["a DELETED older than the listing", event("DELETED", pod("a", "60"))],
   ] as const
 ) {
-  Deno.test(`watch: ${what} means the upstream went backwards: stale, reported once`, async () => {
+  Deno.test(`watch: ${what}, from a watch begun at the listing: went backwards, stale, reported once`, async () => {
     const anomalies: CacheAnomaly[] = [];
     await using store = await CacheStore.open(":memory:", { onAnomaly: (a) => anomalies.push(a) });
     await storeList(store, podQuery(), [pod("a", "10")], "100");
-    await storeWatch(store, podQuery(), [late, late]);
+    await storeWatch(store, podQuery(), [late, late], { since: "100" });
     const { record, objects } = await snapshotOf(store);
     assertEquals(summary(objects), ["default/a@10"]);
     assert(record.stale && record.staleReason.includes("went backwards"));
     assertEquals(anomalies.map((a) => a.kind), ["resource-version-backwards"]);
     await assertClean(store);
   });
+
+  for (const since of ["50", "0", ""]) {
+    Deno.test(`watch: ${what}, from a watch begun at "${since}" (before the listing): old news, dropped`, async () => {
+      const anomalies: CacheAnomaly[] = [];
+      await using store = await CacheStore.open(":memory:", {
+        onAnomaly: (a) => anomalies.push(a),
+      });
+      await storeList(store, podQuery(), [pod("a", "10")], "100");
+      await storeWatch(store, podQuery(), [late, event("ADDED", pod("b", "101"))], { since });
+      const { record, objects } = await snapshotOf(store);
+      assertEquals(summary(objects), ["default/a@10", "default/b@101"]);
+      assertEquals([record.stale, record.resourceVersion, anomalies.length], [false, "101", 0]);
+      await assertClean(store);
+    });
+  }
 }
 
 Deno.test("watch: DELETED removes the object and keeps a tombstone with its resourceVersion", async () => {
