@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { startStack } from "./harness.ts";
+import { assertRawStatus as assertStatus, rawRequest } from "./raw_http.ts";
 
 /** A TCP listener that records every connection made to it (and the first bytes sent). */
 function startCapture() {
@@ -26,46 +27,6 @@ function startCapture() {
       await accepting.catch(() => {});
     },
   };
-}
-
-interface RawAnswer {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-/** Sends `head` (request line and headers, CRLF-separated, without the blank line) as is. */
-async function rawRequest(port: number, head: string): Promise<RawAnswer> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`));
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  const buffer = new Uint8Array(65536);
-  for (;;) {
-    const n = await conn.read(buffer);
-    if (n === null) break;
-    chunks.push(buffer.slice(0, n));
-  }
-  conn.close();
-  const text = new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
-  const [headText, ...rest] = text.split("\r\n\r\n");
-  const [statusLine, ...headerLines] = headText.split("\r\n");
-  const headers = new Headers();
-  for (const line of headerLines) {
-    const colon = line.indexOf(":");
-    headers.append(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return { status: Number(statusLine.split(" ")[1]), headers, body: rest.join("\r\n\r\n") };
-}
-
-function assertStatus(answer: RawAnswer, code: number, reason: string, what: string): void {
-  assertEquals(answer.status, code, `${what}: HTTP ${answer.status} ${answer.body}`);
-  assertEquals(answer.headers.get("content-type"), "application/json", what);
-  const status = JSON.parse(answer.body);
-  assertEquals(
-    { kind: status.kind, code: status.code, reason: status.reason },
-    { kind: "Status", code, reason },
-    what,
-  );
 }
 
 Deno.test("security: no request target makes holdfast connect to another host, with a token or a certificate", async () => {

@@ -128,6 +128,16 @@ export function tooLarge(message: string): Status {
   return failure(413, "RequestEntityTooLarge", message);
 }
 
+/** 415 UnsupportedMediaType for a request body in none of the `accepted` media types. */
+export function unsupportedMediaType(accepted: readonly string[]): Status {
+  return failure(
+    415,
+    "UnsupportedMediaType",
+    "the body of the request was in an unknown format - accepted media types include: " +
+      accepted.join(", "),
+  );
+}
+
 /** 429 TooManyRequests, as kube-apiserver's max-in-flight filter answers, with a retry delay. */
 export function tooManyRequests(message: string, retryAfterSeconds = 1): Status {
   return failure(429, "TooManyRequests", message, { retryAfterSeconds });

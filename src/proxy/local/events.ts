@@ -1,6 +1,7 @@
 /**
  * Offline event creates (core `v1` and `events.k8s.io`): queued in KV for delivery when the cloud
- * is back, and answered 201 with the event as sent, as kube-apiserver echoes a created object.
+ * is back, and answered 201 with the event as sent, as kube-apiserver echoes a created object. A
+ * body that is not an object in a format kube-apiserver reads is refused, never queued.
  * Queued events are delivered as the node, so only requests that act as the node (no credential
  * of their own) are queued: a client with its own bearer token gets 503, since holdfast keeps no
  * client tokens and must not lend it the node's identity later.
@@ -13,6 +14,7 @@ import type { Classified } from "../classify.ts";
 import { acceptRank, essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
 import { statusReply } from "./reply.ts";
+import { readRequestObject } from "./request_object.ts";
 
 /** Whether the request creates an event. */
 export function isEventCreate(info: RequestInfo): boolean {
@@ -32,6 +34,8 @@ export async function answerEventCreate(
       "cloud is unreachable: it would be delivered later as the node";
     return statusReply(request, serviceUnavailable(why, context.retryAfter));
   }
+  const read = readRequestObject(request, body, "events", context.retryAfter);
+  if ("code" in read) return statusReply(request, read);
   const contentType = request.headers.get("content-type") ?? "application/json";
   if (acceptRank(request.headers.get("accept"), contentType, "") < 0) {
     return statusReply(request, notAcceptable(essenceOf(contentType)));

@@ -7,7 +7,6 @@
  * @module
  */
 import { type LocalLease, readLocalLease, writeLocalLease } from "../../cache/leases.ts";
-import { codecFor } from "../../kube/codecs.ts";
 import { isJson } from "../../kube/media_type.ts";
 import { setResourceVersion, setString } from "../../kube/protobuf/rewrite.ts";
 import { isNumericResourceVersion } from "../../kube/resource_version.ts";
@@ -23,7 +22,8 @@ import {
 import type { RawObject } from "../../kube/types.ts";
 import type { Classified } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
-import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { objectReply, statusReply } from "./reply.ts";
+import { readRequestObject } from "./request_object.ts";
 
 const GROUP = "coordination.k8s.io";
 const NAMESPACE = "kube-node-lease";
@@ -64,21 +64,9 @@ export async function answerLeaseWrite(
   body: Uint8Array,
 ): Promise<Response> {
   const { info } = classified;
-  const mediaType = request.headers.get("content-type");
-  const codec = codecFor(mediaType);
-  if (!codec) {
-    return unavailableReply(
-      request,
-      `cannot read a ${mediaType} lease offline`,
-      context.retryAfter,
-    );
-  }
-  let written: RawObject;
-  try {
-    written = codec.decodeObject(body, "leases");
-  } catch (error) {
-    return statusReply(request, badRequest(`cannot decode the lease: ${(error as Error).message}`));
-  }
+  const read = readRequestObject(request, body, "leases", context.retryAfter);
+  if ("code" in read) return statusReply(request, read);
+  const { object: written, codec } = read;
   const creating = info.verb === "create";
   const name = creating ? written.meta.name : info.name;
   const refused = checkIdentity(written, name, creating ? undefined : info.name);

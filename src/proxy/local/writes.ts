@@ -7,15 +7,14 @@
  * @module
  */
 import { gvrOf } from "../../cache/query.ts";
-import { codecFor } from "../../kube/codecs.ts";
-import { alreadyExists, badRequest, tooLarge } from "../../kube/status.ts";
-import type { RawObject } from "../../kube/types.ts";
+import { alreadyExists, tooLarge } from "../../kube/status.ts";
 import { readAll } from "../cache_branch.ts";
 import type { Classified } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 import { answerEventCreate, isEventCreate } from "./events.ts";
 import { answerLeaseWrite, isNodeLease } from "./leases.ts";
 import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { readRequestObject } from "./request_object.ts";
 import { answerStatusPatch, isStatusPatch } from "./status_patch.ts";
 
 /** The largest request body read (kube-apiserver's limit is about 3 MB). */
@@ -76,24 +75,9 @@ async function answerRegistration(
 ): Promise<Response> {
   const { info } = classified;
   const query = classified.query!;
-  const mediaType = request.headers.get("content-type");
-  const codec = codecFor(mediaType);
-  if (!codec) {
-    return unavailableReply(
-      request,
-      `cannot read a ${mediaType} ${info.resource} body offline`,
-      context.retryAfter,
-    );
-  }
-  let object: RawObject;
-  try {
-    object = codec.decodeObject(body, info.resource);
-  } catch (error) {
-    return statusReply(
-      request,
-      badRequest(`cannot decode the object: ${(error as Error).message}`),
-    );
-  }
+  const read = readRequestObject(request, body, info.resource, context.retryAfter);
+  if ("code" in read) return statusReply(request, read);
+  const { object, codec } = read;
   const { name } = object.meta;
   // Only kubelet creates pods already bound to a node: its mirror pods for static pods.
   const mirror = info.resource === "nodes" || (object.fields["spec.nodeName"] ?? "") !== "";

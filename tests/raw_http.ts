@@ -1,0 +1,78 @@
+/**
+ * Test helper: HTTP/1.1 requests sent as raw bytes over TCP, so no client library normalizes or
+ * refuses them first, and their answers read back as sent.
+ * @module
+ */
+import { assertEquals } from "./assert.ts";
+
+/** An answer read off the wire (status 0 when the server closed without one). */
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * Sends `head` (request line and headers, CRLF-separated, without the blank line) and `body` as
+ * they are, with `Connection: close`, and reads the answer until the server closes. A server that
+ * refuses before reading everything (and resets the connection) still gives what it answered.
+ */
+export async function rawRequest(
+  port: number,
+  head: string,
+  body: Uint8Array = new Uint8Array(),
+): Promise<RawAnswer> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const request = new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`);
+  const writing = (async () => {
+    await conn.write(request);
+    for (let at = 0; at < body.byteLength;) at += await conn.write(body.subarray(at));
+  })().catch(() => {}); // refused before the end: the answer says why
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  const buffer = new Uint8Array(65536);
+  for (;;) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+  }
+  await writing;
+  conn.close();
+  return parseAnswer(new TextDecoder().decode(await new Blob(chunks).arrayBuffer()));
+}
+
+function parseAnswer(text: string): RawAnswer {
+  const split = text.indexOf("\r\n\r\n");
+  if (split === -1) return { status: 0, headers: new Headers(), body: text };
+  const [statusLine, ...headerLines] = text.slice(0, split).split("\r\n");
+  const headers = new Headers();
+  for (const line of headerLines) {
+    const colon = line.indexOf(":");
+    headers.append(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  let body = text.slice(split + 4);
+  if (headers.get("transfer-encoding") === "chunked") body = unchunk(body);
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
+}
+
+function unchunk(text: string): string {
+  let body = "";
+  for (let at = 0;;) {
+    const end = text.indexOf("\r\n", at);
+    const size = parseInt(text.slice(at, end), 16);
+    if (!(size > 0)) return body;
+    body += text.slice(end + 2, end + 2 + size);
+    at = end + 2 + size + 2;
+  }
+}
+
+/** Asserts `answer` is a JSON `Status` with HTTP `code` and `reason`. */
+export function assertRawStatus(answer: RawAnswer, code: number, reason: string, what: string) {
+  assertEquals(answer.status, code, `${what}: HTTP ${answer.status} ${answer.body.slice(0, 300)}`);
+  assertEquals(answer.headers.get("content-type"), "application/json", what);
+  const status = JSON.parse(answer.body);
+  assertEquals(
+    { kind: status.kind, code: status.code, reason: status.reason },
+    { kind: "Status", code, reason },
+    what,
+  );
+}
