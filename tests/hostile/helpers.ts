@@ -71,3 +71,29 @@ export async function assertServed(proxyUrl: string, expected?: string[]): Promi
 export function pick<T>(next: () => number, choices: readonly T[]): T {
   return choices[Math.floor(next() * choices.length)];
 }
+
+/**
+ * Runs `hostile` while the well-behaved client reads its list over and over beside it; every one
+ * of its reads must succeed (`expected` names, when given), and one more after `hostile`.
+ */
+export async function whileServing(
+  proxyUrl: string,
+  hostile: () => Promise<void>,
+  expected?: string[],
+): Promise<void> {
+  let done = false;
+  const serving = (async () => {
+    while (!done) {
+      await assertServed(proxyUrl, expected);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  serving.catch(() => {}); // awaited below, once hostile is done
+  try {
+    await hostile();
+  } finally {
+    done = true;
+  }
+  await serving;
+  await assertServed(proxyUrl, expected);
+}
