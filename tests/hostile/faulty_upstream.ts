@@ -15,6 +15,12 @@ export interface Answer {
   contentLength?: number;
   /** After the body, keep the connection open (until the client closes it) rather than close. */
   hold?: boolean;
+  /**
+   * After the body, send this chunk again and again (no Content-Length: the body ends when the
+   * connection closes), `endlessBytes` at most, counting what was written in `pushed`.
+   */
+  endless?: Uint8Array;
+  endlessBytes?: number;
 }
 
 /** The stand-in, with the answer for each path (path and query as sent) changeable at any time. */
@@ -23,6 +29,11 @@ export interface FaultyUpstream extends AsyncDisposable {
   answers: Map<string, Answer>;
   /** Connections held open after their body, until the client goes away. */
   held(): number;
+  /**
+   * Bytes of `endless` chunks written so far, since when a write has been waiting, and how many
+   * endless answers are being sent.
+   */
+  pushed: { bytes: number; blockedSince?: number; streams: number };
   /** Stops listening and drops every connection: the agent finds the cloud gone. */
   down(): Promise<void>;
 }
@@ -35,6 +46,7 @@ export function startFaultyUpstream(): FaultyUpstream {
   const answers = new Map<string, Answer>();
   const connections = new Set<Deno.Conn>();
   let held = 0;
+  const pushed: FaultyUpstream["pushed"] = { bytes: 0, streams: 0 };
   const serveOne = async (conn: Deno.Conn) => {
     connections.add(conn);
     try {
@@ -45,10 +57,13 @@ export function startFaultyUpstream(): FaultyUpstream {
         : answers.get(path) ?? { status: 404, body: encoder.encode("{}") };
       const head = `HTTP/1.1 ${answer.status ?? 200} X\r\n` +
         `Content-Type: ${answer.contentType ?? "application/json"}\r\n` +
-        `Content-Length: ${answer.contentLength ?? answer.body.byteLength}\r\n` +
+        (answer.endless
+          ? ""
+          : `Content-Length: ${answer.contentLength ?? answer.body.byteLength}\r\n`) +
         `Connection: close\r\n\r\n`;
       await writeAll(conn, encoder.encode(head));
       await writeAll(conn, answer.body);
+      if (answer.endless) await pushEndless(conn, answer.endless, answer.endlessBytes);
       if (answer.hold) {
         held++;
         try {
@@ -67,6 +82,19 @@ export function startFaultyUpstream(): FaultyUpstream {
       } catch {
         // already closed
       }
+    }
+  };
+  const pushEndless = async (conn: Deno.Conn, chunk: Uint8Array, most = Infinity) => {
+    pushed.streams++;
+    try {
+      while (pushed.bytes < most) {
+        pushed.blockedSince = Date.now();
+        await writeAll(conn, chunk);
+        pushed.bytes += chunk.byteLength;
+      }
+    } finally {
+      pushed.blockedSince = undefined;
+      pushed.streams--;
     }
   };
   const accepting = (async () => {
@@ -91,6 +119,7 @@ export function startFaultyUpstream(): FaultyUpstream {
     url: `http://127.0.0.1:${listener.addr.port}`,
     answers,
     held: () => held,
+    pushed,
     down,
     [Symbol.asyncDispose]: down,
   };
