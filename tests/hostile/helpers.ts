@@ -26,14 +26,30 @@ export async function goOffline(stack: Stack): Promise<void> {
   );
 }
 
-/** Waits until `component` has a complete cached query of `resource` (plural, no group). */
-export async function waitCached(stack: Stack, component: string, resource: string) {
+/**
+ * Waits until `component` has a complete cached query of `resource` (plural, no group), in
+ * `namespace` when given.
+ */
+export async function waitCached(
+  stack: Stack,
+  component: string,
+  resource: string,
+  namespace?: string,
+) {
   await waitFor(`${component}'s ${resource} cached`, async () => {
     const ls = await (await fetch(`${stack.adminUrl}/v1/cache/ls`)).json();
-    return ls.queries.some((q: { component: string; resource: string; complete: boolean }) =>
-      q.component === component && q.resource.split(".")[0] === resource && q.complete
+    return ls.queries.some((q: CachedQuery) =>
+      q.component === component && q.resource.split(".")[0] === resource && q.complete &&
+      (namespace === undefined || q.namespace === namespace)
     );
   });
+}
+
+interface CachedQuery {
+  component: string;
+  resource: string;
+  namespace: string;
+  complete: boolean;
 }
 
 /** Asserts `response` is a JSON `Status` with HTTP `code` and `reason`; returns its message. */
