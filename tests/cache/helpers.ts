@@ -187,3 +187,16 @@ export async function mountTmpfs(
     },
   };
 }
+
+/** Writes `path` until the file system is full (ENOSPC). */
+export async function fillDisk(path: string): Promise<void> {
+  const filler = await Deno.open(path, { write: true, create: true });
+  try {
+    const block = new Uint8Array(16 * 1024);
+    for (;;) await filler.write(block);
+  } catch {
+    // ENOSPC: full
+  } finally {
+    filler.close();
+  }
+}

@@ -9,6 +9,7 @@ import { CacheStore, type WritePause } from "../../src/cache/store.ts";
 import type { WatchEvent } from "../../src/kube/types.ts";
 import {
   assertClean,
+  fillDisk,
   mountTmpfs,
   pod,
   podQuery,
@@ -99,16 +100,7 @@ Deno.test("pause: a full disk (8 MiB tmpfs) pauses caching, which resumes when s
   });
   try {
     await storeList(store, podQuery(), [pod("a", "1")], "1");
-    // Fill the rest of the file system.
-    const filler = await Deno.open(`${mount.dir}/filler`, { write: true, create: true });
-    try {
-      const block = new Uint8Array(64 * 1024);
-      for (;;) await filler.write(block);
-    } catch {
-      // ENOSPC: full
-    } finally {
-      filler.close();
-    }
+    await fillDisk(`${mount.dir}/filler`);
     const big = Array.from({ length: 400 }, (_, i) => pod(`p${i}`, `${i + 2}`, { size: 4000 }));
     await storeList(store, podQuery({ labelSelector: "app=big" }), big, "500").catch(() => {});
     await notes.next(true);

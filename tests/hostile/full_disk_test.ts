@@ -7,7 +7,7 @@
  */
 import { assertEquals } from "../assert.ts";
 import { startStack, waitFor } from "../harness.ts";
-import { mountTmpfs } from "../cache/helpers.ts";
+import { fillDisk, mountTmpfs } from "../cache/helpers.ts";
 import {
   agentStatus,
   assertServed,
@@ -18,18 +18,6 @@ import {
 } from "./helpers.ts";
 
 const NODE_PODS = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
-
-async function fill(dir: string): Promise<void> {
-  const filler = await Deno.open(`${dir}/filler`, { write: true, create: true });
-  try {
-    const block = new Uint8Array(16 * 1024);
-    for (;;) await filler.write(block);
-  } catch {
-    // ENOSPC: full
-  } finally {
-    filler.close();
-  }
-}
 
 Deno.test("hostile disk: a full disk pauses caching, never proxying; caching resumes; nothing stored is damaged", async () => {
   await using mount = await mountTmpfs("size=4m");
@@ -49,7 +37,7 @@ Deno.test("hostile disk: a full disk pauses caching, never proxying; caching res
   await waitCached(stack, "kubelet", "pods");
   await waitCached(stack, "kubelet", "configmaps");
 
-  await fill(mount.dir);
+  await fillDisk(`${mount.dir}/filler`);
   // New queries need space: the commits fail, caching pauses; every answer is still proxied.
   let i = 0;
   await waitFor("caching paused", async () => {
