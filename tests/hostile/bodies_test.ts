@@ -6,7 +6,7 @@
  * cloud can read), nothing is queued or stored, and a well-behaved client is served meanwhile.
  * @module
  */
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { startStack } from "../harness.ts";
 import { seededRandom } from "../kube/json/fixtures.ts";
 import {
@@ -18,10 +18,14 @@ import {
   KUBELET,
   pick,
   waitCached,
+  whileServing,
 } from "./helpers.ts";
 
 const encoder = new TextEncoder();
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
 
 /** The writes holdfast answers offline, each with a valid JSON body. */
 const WRITES = [
@@ -208,4 +212,120 @@ Deno.test("hostile bodies: online, generated bad bodies get the apiserver's Stat
   await assertStatus(answer, 413, "RequestEntityTooLarge", "over 3 MiB");
   assertEquals(stack.sim.requests.recent({ path, method: "POST" }), [], "sent upstream");
   await assertServed(stack.proxyUrl);
+});
+
+/** A generated JSON value of any type, `depth` levels deep at most. */
+function anyJson(next: () => number, depth: number): unknown {
+  const roll = next();
+  if (roll < 0.15) return Math.floor(next() * 1000) - 500;
+  if (roll < 0.3) return pick(next, ["", "Ready", "x".repeat(50), "True"]);
+  if (roll < 0.4) return null;
+  if (roll < 0.5) return next() < 0.5;
+  if (depth === 0 || roll < 0.7) {
+    return Array.from({ length: Math.floor(next() * 3) }, () => anyJson(next, depth - 1));
+  }
+  const keys = [
+    "conditions",
+    "phase",
+    "addresses",
+    "capacity",
+    "nodeInfo",
+    "podIP",
+    "type",
+    "status",
+    "x",
+  ];
+  return Object.fromEntries(
+    Array.from(
+      { length: 1 + Math.floor(next() * 3) },
+      () => [pick(next, keys), anyJson(next, depth - 1)],
+    ),
+  );
+}
+
+/** A generated status patch: a patch type, and a body that may not be JSON at all. */
+function statusPatch(next: () => number) {
+  const contentType = pick(next, [
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/json-patch+json",
+    "application/json",
+    "text/plain",
+  ]);
+  const roll = next();
+  const patch = roll < 0.1
+    ? { metadata: { labels: { hostile: anyJson(next, 1) } } }
+    : roll < 0.2
+    ? { status: { conditions: [{ type: "Ready", status: "True", reason: anyJson(next, 1) }] } }
+    : roll < 0.9
+    ? { status: anyJson(next, 3) }
+    : anyJson(next, 2);
+  let body = JSON.stringify(patch) ?? "";
+  if (next() < 0.1) body = body.slice(0, Math.floor(next() * body.length));
+  return { contentType, body };
+}
+
+Deno.test("hostile bodies: offline, 200 generated status patches are applied or refused (400, 415, 422, 503); the cached node and pod stay well-formed", async () => {
+  await using stack = await startStack();
+  const node = await (await fetch(`${stack.proxyUrl}/api/v1/nodes/node-0`, { headers: KUBELET }))
+    .json();
+  const pods = await (await fetch(`${stack.proxyUrl}/api/v1/pods`, { headers: KUBELET })).json();
+  const pod = pods.items.find((p: { spec: { nodeName: string } }) => p.spec.nodeName === "node-0");
+  await waitCached(stack, "kubelet", "pods");
+  await assertServed(stack.proxyUrl);
+  await waitCached(stack, "kubelet", "configmaps");
+  await goOffline(stack);
+  const targets = [
+    { path: "/api/v1/nodes/node-0", name: node.metadata.name },
+    {
+      path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
+      name: pod.metadata.name,
+    },
+  ];
+  /** A node or a pod as a client decodes it: a patch may empty the status, never retype it. */
+  const assertWellFormed = (object: Json, name: string, what: string) => {
+    assertEquals(object.metadata.name, name, what);
+    const status = object.status ?? {}; // kube-apiserver sends an emptied status as `{}`
+    const shape = (v: unknown) => Array.isArray(v) ? "list" : v === null ? "null" : typeof v;
+    assertEquals(shape(status), "object", `${what}: status ${JSON.stringify(status)}`);
+    assertEquals(shape(status.conditions ?? []), "list", `${what}: ${JSON.stringify(status)}`);
+    for (const value of Object.values(object.metadata.labels ?? {})) {
+      assertEquals(typeof value, "string", `${what}: labels`);
+    }
+  };
+  /** What kubelet reads back is still its node and its pod. */
+  const assertReadBack = async (what: string) => {
+    for (const { path, name } of targets) {
+      const response = await fetch(`${stack.proxyUrl}${path}`, { headers: KUBELET });
+      assertEquals(response.status, 200, what);
+      assertWellFormed(await response.json(), name, what);
+    }
+  };
+  const next = seededRandom(8812);
+  const codes = new Map<number, number>();
+  await whileServing(stack.proxyUrl, async () => {
+    for (let i = 0; i < 200; i++) {
+      const target = pick(next, targets);
+      const { contentType, body } = statusPatch(next);
+      const response = await fetch(`${stack.proxyUrl}${target.path}/status`, {
+        method: "PATCH",
+        headers: { ...KUBELET, "content-type": contentType },
+        body,
+      });
+      const what = `#${i} ${contentType} ${body.slice(0, 200)}`;
+      const answer = await response.json();
+      codes.set(response.status, (codes.get(response.status) ?? 0) + 1);
+      if (response.status === 200) {
+        assertWellFormed(answer, target.name, what); // what was stored
+      } else {
+        assertEquals([answer.kind, answer.code], ["Status", response.status], what);
+        assert([400, 415, 422, 503].includes(response.status), `${what}: ${answer.message}`);
+      }
+      if (i % 20 === 0) await assertReadBack(what);
+    }
+  });
+  await assertReadBack("after all");
+  assertEquals([...codes.keys()].sort(), [200, 400, 415, 422, 503], "the cases reach every answer");
 });

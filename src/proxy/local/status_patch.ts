@@ -4,19 +4,27 @@
  * and strategic merge patch are supported on objects cached as JSON; other patch types, and
  * objects cached as protobuf (which holdfast cannot patch without their schema), get 503.
  * As for the status subresource in kube-apiserver, changes to `spec` are ignored, and a patch
- * carrying another resourceVersion than the cached one gets 409 Conflict.
+ * carrying another resourceVersion than the cached one gets 409 Conflict; a patch type it does not
+ * take is 415, and a result whose fields lost their types is 422 Invalid, never stored.
  * @module
  */
 import { gvrOf } from "../../cache/query.ts";
 import { jsonCodec } from "../../kube/json/codec.ts";
 import { isJson, JSON_MEDIA } from "../../kube/media_type.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
-import { badRequest, conflict, notFound } from "../../kube/status.ts";
+import {
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  unsupportedMediaType,
+} from "../../kube/status.ts";
 import type { Classified } from "../classify.ts";
 import { essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
 import { mergePatch, strategicMergePatch } from "./merge_patch.ts";
 import { objectReply, statusReply, unavailableReply } from "./reply.ts";
+import { shapeProblem } from "./patched_shape.ts";
 import { provesAbsence } from "./snapshot.ts";
 
 type Json = Record<string, unknown>;
@@ -25,6 +33,14 @@ const PATCHERS: Readonly<Record<string, (target: unknown, patch: unknown) => unk
   "application/merge-patch+json": mergePatch,
   "application/strategic-merge-patch+json": strategicMergePatch,
 };
+
+/** The patch types kube-apiserver takes; any other is 415. */
+const PATCH_MEDIA_TYPES = [
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/apply-patch+yaml",
+  "application/strategic-merge-patch+json",
+];
 
 /** Whether the request patches the status of a node or a pod. */
 export function isStatusPatch(info: RequestInfo): boolean {
@@ -42,6 +58,9 @@ export async function answerStatusPatch(
   const { info, query } = classified;
   const patchType = essenceOf(request.headers.get("content-type") ?? "");
   const patcher = PATCHERS[patchType];
+  if (!PATCH_MEDIA_TYPES.includes(patchType)) {
+    return statusReply(request, unsupportedMediaType(PATCH_MEDIA_TYPES));
+  }
   if (!patcher || !query) {
     return unavailableReply(
       request,
@@ -100,6 +119,13 @@ export async function answerStatusPatch(
     uid: metadata.uid,
     resourceVersion: metadata.resourceVersion,
   };
+  const problem = shapeProblem(patched);
+  if (problem) {
+    return statusReply(
+      request,
+      invalid(`${info.resource} "${info.name}" is invalid: patch: ${problem}`, "patch"),
+    );
+  }
   const decoded = jsonCodec.decodeObject(
     new TextEncoder().encode(JSON.stringify(patched)),
     info.resource,
