@@ -1,8 +1,10 @@
 /**
  * Hostile input, from the upstream: lists cut short of their Content-Length, garbage protobuf, a
- * Content-Length the body never reaches (the connection held open), and a 10 MB object, from a
- * stand-in apiserver that sends exact bytes. The client gets the bytes as sent (and an error when
- * they stop short); nothing already cached is lost: offline, every previous snapshot answers.
+ * Content-Length the body never reaches (the connection held open), a 10 MB object, and watches
+ * that end inside an event or send garbage, from a stand-in apiserver that sends exact bytes. The
+ * client gets the bytes as sent (and an error when they stop short); nothing already cached is
+ * lost: offline, every previous snapshot answers (a query a garbage watch made stale, once
+ * listed again).
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
@@ -136,6 +138,39 @@ Deno.test("hostile upstream: truncated lists, garbage protobuf, a never-ending b
     await reader.cancel();
     await waitFor("the agent to let go of the never-ending body", () => upstream.held() === 0);
 
+    // Watches that end inside an event, or send garbage protobuf: the client gets the bytes as
+    // sent and a clean end; the events before the cut are kept.
+    const listed = JSON.parse(new TextDecoder().decode(lists.configmaps));
+    const changed = structuredClone(listed.items[0]);
+    changed.data = { hostile: "kept" };
+    changed.metadata.resourceVersion = String(Number(listed.metadata.resourceVersion) + 1000);
+    const cutWatch = new TextEncoder().encode(
+      JSON.stringify({ type: "MODIFIED", object: changed }) +
+        '\n{"type":"ADDED","object":{"metadata":{"na',
+    );
+    upstream.answers.set(`${CONFIGMAPS}?watch=true`, { body: cutWatch });
+    assertEquals(await bytes(`${CONFIGMAPS}?watch=true`), cutWatch);
+    const protobufQuery = async () => {
+      const ls = await (await fetch(`${admin}/v1/cache/ls`)).json();
+      return ls.queries.find((q: { mediaType: string }) => q.mediaType === PROTOBUF);
+    };
+    const objectsBefore = (await protobufQuery()).objects;
+    const garbageWatch = Uint8Array.from({ length: 3000 }, () => Math.floor(next() * 256));
+    upstream.answers.set(`${PROTOBUF_PODS}?watch=true`, {
+      body: garbageWatch,
+      contentType: `${PROTOBUF};stream=watch`,
+    });
+    assertEquals(await bytes(`${PROTOBUF_PODS}?watch=true`, PROTOBUF), garbageWatch);
+    // The cache cannot tell what the garbage held: its query is stale (reported, and `503`
+    // offline) but keeps every object until the next LIST, which makes it fresh again.
+    await waitFor("the garbage watch's query stale", async () => (await protobufQuery()).stale);
+    const stale = await protobufQuery();
+    assert(stale.staleReason.includes("ProtobufError"), stale.staleReason);
+    assertEquals(stale.objects, objectsBefore);
+    upstream.answers.set(PROTOBUF_PODS, { body: lists.protobufPods, contentType: PROTOBUF });
+    assertEquals(await bytes(PROTOBUF_PODS, PROTOBUF), lists.protobufPods);
+    await waitFor("the relisted query fresh", async () => !(await protobufQuery()).stale);
+
     // Offline, every snapshot cached before the faults answers.
     await upstream.down();
     await waitFor("the agent offline", async () => (await agentStatus(admin)).mode === "offline");
@@ -148,6 +183,10 @@ Deno.test("hostile upstream: truncated lists, garbage protobuf, a never-ending b
     assertEquals([protobuf.status, protobuf.headers.get("content-type")], [200, PROTOBUF]);
     const protobufText = new TextDecoder("latin1").decode(await protobuf.arrayBuffer());
     for (const name of names(original)) assert(protobufText.includes(name), name);
+    await waitFor("the watched change offline", async () => {
+      const cached = await (await get(CONFIGMAPS)).json();
+      return cached.items?.[0]?.data?.hostile === "kept";
+    });
     const cachedBig = await (await get(BIG)).json();
     assertEquals(cachedBig.data.blob.length, 10_000_000);
     const cachedBigList = await (await get(BIG_LIST)).json();

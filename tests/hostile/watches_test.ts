@@ -1,12 +1,20 @@
 /**
  * Hostile input, many watches: 500 watches at once (the default `--max-watches`) are all served
  * and all see the same change; the 501st gets `429 TooManyRequests` with `Retry-After`; a
- * well-behaved client's LIST is served meanwhile; once watches end their slots come back.
+ * well-behaved client's LIST is served meanwhile; once watches end their slots come back. Offline,
+ * the same from the cache.
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
 import { startStack, waitFor } from "../harness.ts";
-import { assertServed, assertStatus, CONFIGMAPS, KUBELET } from "./helpers.ts";
+import {
+  assertServed,
+  assertStatus,
+  CONFIGMAPS,
+  goOffline,
+  KUBELET,
+  waitCached,
+} from "./helpers.ts";
 
 const WATCHES = 500;
 
@@ -54,4 +62,17 @@ Deno.test("hostile watches: 500 at once are served, the 501st gets 429, others a
     await again.body?.cancel();
     return again.status === 200;
   });
+
+  // Offline, answered from the cache, under the same bound.
+  await waitCached(stack, "kubelet", "configmaps");
+  await goOffline(stack);
+  const offline = await Promise.all(Array.from({ length: WATCHES }, watch));
+  try {
+    assertEquals(offline.filter((r) => r.status !== 200).length, 0);
+    await assertStatus(await watch(), 429, "TooManyRequests", "the 501st offline watch");
+    await assertServed(stack.proxyUrl);
+    await Promise.all(offline.map((r) => readUntil(r.body!, '"type":"')));
+  } finally {
+    await Promise.all(offline.map((r) => r.body?.cancel().catch(() => {})));
+  }
 });
