@@ -4,11 +4,14 @@
  * @module
  */
 import { assertEquals } from "./assert.ts";
+import { concatBytes } from "../src/kube/protobuf/wire.ts";
 
 /** An answer read off the wire (status 0 when the server closed without one). */
 export interface RawAnswer {
   status: number;
   headers: Headers;
+  /** The body (chunked transfer decoded) as bytes, and as UTF-8 text. */
+  bytes: Uint8Array;
   body: string;
 }
 
@@ -37,32 +40,38 @@ export async function rawRequest(
   }
   await writing;
   conn.close();
-  return parseAnswer(new TextDecoder().decode(await new Blob(chunks).arrayBuffer()));
+  return parseAnswer(new Uint8Array(await new Blob(chunks).arrayBuffer()));
 }
 
-function parseAnswer(text: string): RawAnswer {
+function parseAnswer(raw: Uint8Array): RawAnswer {
+  const text = String.fromCharCode(...raw.subarray(0, 65536)); // one char a byte: offsets agree
   const split = text.indexOf("\r\n\r\n");
-  if (split === -1) return { status: 0, headers: new Headers(), body: text };
+  if (split === -1) {
+    return { status: 0, headers: new Headers(), bytes: raw, body: new TextDecoder().decode(raw) };
+  }
   const [statusLine, ...headerLines] = text.slice(0, split).split("\r\n");
   const headers = new Headers();
   for (const line of headerLines) {
     const colon = line.indexOf(":");
     headers.append(line.slice(0, colon), line.slice(colon + 1).trim());
   }
-  let body = text.slice(split + 4);
-  if (headers.get("transfer-encoding") === "chunked") body = unchunk(body);
-  return { status: Number(statusLine.split(" ")[1]), headers, body };
+  let bytes = raw.subarray(split + 4);
+  if (headers.get("transfer-encoding") === "chunked") bytes = unchunk(bytes);
+  const body = new TextDecoder().decode(bytes);
+  return { status: Number(statusLine.split(" ")[1]), headers, bytes, body };
 }
 
-function unchunk(text: string): string {
-  let body = "";
+function unchunk(raw: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
   for (let at = 0;;) {
-    const end = text.indexOf("\r\n", at);
-    const size = parseInt(text.slice(at, end), 16);
-    if (!(size > 0)) return body;
-    body += text.slice(end + 2, end + 2 + size);
+    let end = at;
+    while (end + 1 < raw.length && !(raw[end] === 13 && raw[end + 1] === 10)) end++;
+    const size = parseInt(new TextDecoder().decode(raw.subarray(at, end)), 16);
+    if (!(size > 0)) break;
+    parts.push(raw.subarray(end + 2, end + 2 + size));
     at = end + 2 + size + 2;
   }
+  return concatBytes(parts);
 }
 
 /** Asserts `answer` is a JSON `Status` with HTTP `code` and `reason`. */

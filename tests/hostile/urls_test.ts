@@ -11,8 +11,10 @@ import { assert, assertEquals } from "../assert.ts";
 import { startStack } from "../harness.ts";
 import { seededRandom } from "../kube/json/fixtures.ts";
 import { type RawAnswer, rawRequest } from "../raw_http.ts";
+import { decodeStatus } from "../../src/kube/protobuf/status.ts";
 import { goOffline, pick, waitCached, whileServing } from "./helpers.ts";
 
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
 const WORDS = [
   "api",
   "apis",
@@ -107,13 +109,19 @@ function target(next: () => number, longest: number): string {
   return `${path}?${query}`.slice(0, longest);
 }
 
-/** Asserts `answer` is an HTTP answer whose error, if it is one, is a `Status` of its code. */
-function assertAnswered(answer: RawAnswer, what: string): void {
+/**
+ * Asserts `answer` is an HTTP answer whose error, if it is one, is a `Status` of its code: in
+ * protobuf when the client asked for it and holdfast answered (`local`), in either format when the
+ * answer may be the apiserver's.
+ */
+function assertAnswered(answer: RawAnswer, what: string, protobuf = false, local = true): void {
   assert(answer.status >= 200 && answer.status < 600, `${what}: no HTTP answer: ${answer.body}`);
   if (answer.status < 400) return;
+  const contentType = answer.headers.get("content-type");
+  if (local) assertEquals(contentType, protobuf ? PROTOBUF : "application/json", what);
   let status;
   try {
-    status = JSON.parse(answer.body);
+    status = contentType === PROTOBUF ? decodeStatus(answer.bytes) : JSON.parse(answer.body);
   } catch {
     throw new Error(
       `${what}: HTTP ${answer.status} without a Status: ${answer.body.slice(0, 200)}`,
@@ -131,8 +139,11 @@ async function sendTargets(port: number, seed: number, longest: number, where: s
   const next = seededRandom(seed);
   for (let i = 0; i < 200; i++) {
     const t = target(next, longest);
-    const head = `GET ${t} HTTP/1.1\r\nHost: proxy\r\nUser-Agent: kubelet/v1.31.0`;
-    assertAnswered(await rawRequest(port, head), `${where} #${i} GET ${t.slice(0, 200)}`);
+    const protobuf = next() < 0.3;
+    const head = `GET ${t} HTTP/1.1\r\nHost: proxy\r\nUser-Agent: kubelet/v1.31.0` +
+      (protobuf ? `\r\nAccept: ${PROTOBUF}, application/json` : "");
+    const what = `${where} #${i} GET ${t.slice(0, 200)}${protobuf ? " (protobuf)" : ""}`;
+    assertAnswered(await rawRequest(port, head), what, protobuf, where === "offline");
   }
 }
 
