@@ -113,3 +113,9 @@ export async function whileServing(
   await serving;
   await assertServed(proxyUrl, expected);
 }
+
+/** The resident memory of process `pid`, in MiB (from `/proc/<pid>/status`). */
+export async function rssMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
+}

@@ -10,18 +10,12 @@ import { assert } from "../assert.ts";
 import { waitFor } from "../harness.ts";
 import { agentArgs, agentUrls, spawnAgent } from "../cli/agent_process.ts";
 import { startFaultyUpstream } from "./faulty_upstream.ts";
-import { assertServed, CONFIGMAPS, KUBELET } from "./helpers.ts";
+import { assertServed, CONFIGMAPS, KUBELET, rssMiB } from "./helpers.ts";
 
 const encoder = new TextEncoder();
 const WATCH = `${CONFIGMAPS}?watch=true`;
 /** The most the upstream pushes: reaching it means nothing held it back. */
 const MOST = 512 * 1024 * 1024;
-
-/** The resident memory of process `pid`, in MiB. */
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
-}
 
 function configMap(resourceVersion: string, size: number) {
   return {

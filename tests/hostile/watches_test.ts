@@ -2,17 +2,20 @@
  * Hostile input, many watches: 500 watches at once (the default `--max-watches`) are all served
  * and all see the same change; the 501st gets `429 TooManyRequests` with `Retry-After`; a
  * well-behaved client's LIST is served meanwhile; once watches end their slots come back. Offline,
- * the same from the cache.
+ * the same from the cache. Through an agent subprocess, the memory 500 watches cost is bounded.
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
 import { startStack, waitFor } from "../harness.ts";
+import { startSimulator } from "../../scripts/apiserver-sim/mod.ts";
+import { agentArgs, agentUrls, spawnAgent } from "../cli/agent_process.ts";
 import {
   assertServed,
   assertStatus,
   CONFIGMAPS,
   goOffline,
   KUBELET,
+  rssMiB,
   waitCached,
 } from "./helpers.ts";
 
@@ -74,5 +77,29 @@ Deno.test("hostile watches: 500 at once are served, the 501st gets 429, others a
     await Promise.all(offline.map((r) => readUntil(r.body!, '"type":"')));
   } finally {
     await Promise.all(offline.map((r) => r.body?.cancel().catch(() => {})));
+  }
+});
+
+Deno.test("hostile watches: 500 at once cost the agent (a subprocess) a bounded amount of memory", async () => {
+  await using sim = await startSimulator({ scale: { pods: 20, nodes: 1 } });
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-hostile-watches-" });
+  try {
+    await using agent = spawnAgent(agentArgs(sim.url, `${dir}/cache.kv`));
+    const { proxy } = agentUrls(await agent.waitFor("holdfast started"));
+    await assertServed(proxy);
+    const before = await rssMiB(agent.child.pid);
+    const watch = () => fetch(`${proxy}${CONFIGMAPS}?watch=true`, { headers: KUBELET });
+    const open = await Promise.all(Array.from({ length: WATCHES }, watch));
+    try {
+      assertEquals(open.filter((r) => r.status !== 200).length, 0);
+      await assertStatus(await watch(), 429, "TooManyRequests", "the 501st watch");
+      await assertServed(proxy);
+      const grown = (await rssMiB(agent.child.pid)) - before;
+      assert(grown < 400, `500 quiet watches grew the agent by ${grown.toFixed(0)} MiB`);
+    } finally {
+      await Promise.all(open.map((r) => r.body?.cancel().catch(() => {})));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
