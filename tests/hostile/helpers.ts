@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { type Stack, waitFor } from "../harness.ts";
+import { agentArgs, agentUrls, spawnAgent } from "../cli/agent_process.ts";
 
 /** Headers of a request as kubelet sends it. */
 export const KUBELET = { "user-agent": "kubelet/v1.31.0 (linux/amd64) kubernetes/abc" };
@@ -118,4 +119,25 @@ export async function whileServing(
 export async function rssMiB(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
+}
+
+/**
+ * `holdfast run` as a subprocess in front of `server`, with a cache in a temp folder, started and
+ * serving the well-behaved client; killed and its folder removed on dispose.
+ */
+export async function startAgentProcess(server: string) {
+  const dir = await Deno.makeTempDir({ prefix: "holdfast-hostile-agent-" });
+  const agent = spawnAgent(agentArgs(server, `${dir}/cache.kv`));
+  const cleanUp = async () => {
+    await agent[Symbol.asyncDispose]();
+    await Deno.remove(dir, { recursive: true });
+  };
+  try {
+    const { proxy } = agentUrls(await agent.waitFor("holdfast started"));
+    await assertServed(proxy);
+    return { proxy, pid: agent.child.pid, [Symbol.asyncDispose]: cleanUp };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
 }

@@ -8,9 +8,8 @@
  */
 import { assert } from "../assert.ts";
 import { waitFor } from "../harness.ts";
-import { agentArgs, agentUrls, spawnAgent } from "../cli/agent_process.ts";
 import { startFaultyUpstream } from "./faulty_upstream.ts";
-import { assertServed, CONFIGMAPS, KUBELET, rssMiB } from "./helpers.ts";
+import { assertServed, CONFIGMAPS, KUBELET, rssMiB, startAgentProcess } from "./helpers.ts";
 
 const encoder = new TextEncoder();
 const WATCH = `${CONFIGMAPS}?watch=true`;
@@ -42,38 +41,32 @@ Deno.test("hostile clients: a watch client that never reads holds the upstream b
     endless: event("MODIFIED"),
     endlessBytes: MOST,
   });
-  const dir = await Deno.makeTempDir({ prefix: "holdfast-hostile-reader-" });
-  try {
-    await using agent = spawnAgent(agentArgs(upstream.url, `${dir}/cache.kv`));
-    const { proxy } = agentUrls(await agent.waitFor("holdfast started"));
-    await assertServed(proxy);
-    const before = await rssMiB(agent.child.pid);
+  await using agent = await startAgentProcess(upstream.url);
+  const { proxy } = agent;
+  const before = await rssMiB(agent.pid);
 
-    const client = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(proxy).port) });
-    try {
-      const head = `GET ${WATCH} HTTP/1.1\r\nHost: proxy\r\nUser-Agent: ${
-        KUBELET["user-agent"]
-      }\r\n\r\n`;
-      await client.write(encoder.encode(head)); // and never reads
-      await waitFor("the upstream's writes to stall", () => {
-        assert(upstream.pushed.bytes < MOST, "nothing held the upstream back");
-        const since = upstream.pushed.blockedSince;
-        return since !== undefined && Date.now() - since > 1000;
-      }, 60_000);
-      const pushed = upstream.pushed.bytes / 1024 / 1024;
-      const grown = (await rssMiB(agent.child.pid)) - before;
-      assert(pushed < 128, `the upstream pushed ${pushed.toFixed(0)} MiB before it stalled`);
-      assert(grown < 200, `the agent grew by ${grown.toFixed(0)} MiB`);
-      await assertServed(proxy);
-    } finally {
-      client.close();
-    }
-    await waitFor(
-      "the agent to let go of the upstream stream",
-      () => upstream.pushed.streams === 0,
-    );
+  const client = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(proxy).port) });
+  try {
+    const head = `GET ${WATCH} HTTP/1.1\r\nHost: proxy\r\nUser-Agent: ${
+      KUBELET["user-agent"]
+    }\r\n\r\n`;
+    await client.write(encoder.encode(head)); // and never reads
+    await waitFor("the upstream's writes to stall", () => {
+      assert(upstream.pushed.bytes < MOST, "nothing held the upstream back");
+      const since = upstream.pushed.blockedSince;
+      return since !== undefined && Date.now() - since > 1000;
+    }, 60_000);
+    const pushed = upstream.pushed.bytes / 1024 / 1024;
+    const grown = (await rssMiB(agent.pid)) - before;
+    assert(pushed < 128, `the upstream pushed ${pushed.toFixed(0)} MiB before it stalled`);
+    assert(grown < 200, `the agent grew by ${grown.toFixed(0)} MiB`);
     await assertServed(proxy);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    client.close();
   }
+  await waitFor(
+    "the agent to let go of the upstream stream",
+    () => upstream.pushed.streams === 0,
+  );
+  await assertServed(proxy);
 });

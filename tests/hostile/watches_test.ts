@@ -8,7 +8,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { startStack, waitFor } from "../harness.ts";
 import { startSimulator } from "../../scripts/apiserver-sim/mod.ts";
-import { agentArgs, agentUrls, spawnAgent } from "../cli/agent_process.ts";
 import {
   assertServed,
   assertStatus,
@@ -16,6 +15,7 @@ import {
   goOffline,
   KUBELET,
   rssMiB,
+  startAgentProcess,
   waitCached,
 } from "./helpers.ts";
 
@@ -82,24 +82,18 @@ Deno.test("hostile watches: 500 at once are served, the 501st gets 429, others a
 
 Deno.test("hostile watches: 500 at once cost the agent (a subprocess) a bounded amount of memory", async () => {
   await using sim = await startSimulator({ scale: { pods: 20, nodes: 1 } });
-  const dir = await Deno.makeTempDir({ prefix: "holdfast-hostile-watches-" });
+  await using agent = await startAgentProcess(sim.url);
+  const { proxy } = agent;
+  const before = await rssMiB(agent.pid);
+  const watch = () => fetch(`${proxy}${CONFIGMAPS}?watch=true`, { headers: KUBELET });
+  const open = await Promise.all(Array.from({ length: WATCHES }, watch));
   try {
-    await using agent = spawnAgent(agentArgs(sim.url, `${dir}/cache.kv`));
-    const { proxy } = agentUrls(await agent.waitFor("holdfast started"));
+    assertEquals(open.filter((r) => r.status !== 200).length, 0);
+    await assertStatus(await watch(), 429, "TooManyRequests", "the 501st watch");
     await assertServed(proxy);
-    const before = await rssMiB(agent.child.pid);
-    const watch = () => fetch(`${proxy}${CONFIGMAPS}?watch=true`, { headers: KUBELET });
-    const open = await Promise.all(Array.from({ length: WATCHES }, watch));
-    try {
-      assertEquals(open.filter((r) => r.status !== 200).length, 0);
-      await assertStatus(await watch(), 429, "TooManyRequests", "the 501st watch");
-      await assertServed(proxy);
-      const grown = (await rssMiB(agent.child.pid)) - before;
-      assert(grown < 400, `500 quiet watches grew the agent by ${grown.toFixed(0)} MiB`);
-    } finally {
-      await Promise.all(open.map((r) => r.body?.cancel().catch(() => {})));
-    }
+    const grown = (await rssMiB(agent.pid)) - before;
+    assert(grown < 400, `500 quiet watches grew the agent by ${grown.toFixed(0)} MiB`);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Promise.all(open.map((r) => r.body?.cancel().catch(() => {})));
   }
 });
