@@ -16,6 +16,7 @@ import {
   notFound,
   type Status,
 } from "../../src/kube/status.ts";
+import { acceptsGzip, gzipPerFlush } from "./compression.ts";
 import * as discovery from "./discovery.ts";
 import { jsonServingCodec, type ServingCodec } from "./encoding.ts";
 import type { Json } from "./fixtures.ts";
@@ -80,6 +81,29 @@ export function statusResponse(status: Status, codec: ServingCodec = jsonServing
 
 function bytesResponse(body: BodyInit, contentType: string, status = 200): Response {
   return new Response(body, { status, headers: { ...BASE_HEADERS, "content-type": contentType } });
+}
+
+/**
+ * A watch stream: `Transfer-Encoding: chunked` (headers at once, chunks as they come), and a
+ * watch-list that accepts gzip compressed one member per flush, as kube-apiserver does.
+ */
+function watchResponse(
+  stream: ReadableStream<Uint8Array>,
+  codec: ServingCodec,
+  request: Request,
+  options: ListOptions,
+): Response {
+  const headers: Record<string, string> = {
+    ...BASE_HEADERS,
+    "content-type": codec.watchContentType,
+    "transfer-encoding": "chunked",
+  };
+  if (options.sendInitialEvents && acceptsGzip(request.headers.get("accept-encoding"))) {
+    headers["content-encoding"] = "gzip";
+    headers.vary = "Accept-Encoding";
+    stream = gzipPerFlush(stream);
+  }
+  return new Response(stream, { headers });
 }
 
 function jsonResponse(value: unknown, contentType = JSON_MEDIA): Response {
@@ -338,10 +362,10 @@ function collection(
     });
     if ("status" in opened) {
       if (!opened.asEvent) throw new StatusError(opened.status);
-      return bytesResponse(errorStream(codec, opened.status), codec.watchContentType);
+      return watchResponse(errorStream(codec, opened.status), codec, request, options);
     }
     ctx.watches.add(opened);
-    return bytesResponse(opened.stream, codec.watchContentType);
+    return watchResponse(opened.stream, codec, request, options);
   }
   const page = listPage(ctx.store, type, options, selected);
   if ("code" in page) throw new StatusError(page);

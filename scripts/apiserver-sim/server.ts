@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
+import { acceptsGzip, GZIP_THRESHOLD_BYTES } from "./compression.ts";
 
 /** The client side of one request. */
 export interface Client {
@@ -144,34 +145,149 @@ export class Listener {
       await response.body?.cancel();
       return;
     }
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const acceptEncoding = headers.get("accept-encoding");
+    await send(res, response, acceptsGzip(acceptEncoding), aborter.signal);
+  }
+}
+
+/**
+ * The bytes Go's net/http buffers before it must choose the framing: a body that ends within them
+ * goes out with Content-Length, a longer one chunked.
+ */
+export const CONTENT_LENGTH_LIMIT = 2048;
+
+/**
+ * Writes `response` as kube-apiserver's Go server frames it. A stream marked
+ * `Transfer-Encoding: chunked` (a watch) sends its headers at once and each chunk as it comes.
+ * Any other body is read ahead: one over {@link GZIP_THRESHOLD_BYTES} is gzipped when the client
+ * accepts gzip; then a body that ends within {@link CONTENT_LENGTH_LIMIT} bytes gets a
+ * Content-Length, a longer one goes chunked. A body that fails while read ahead is sent as far
+ * as it got, then the connection is dropped (as a body failing mid-stream is).
+ */
+async function send(
+  res: http.ServerResponse,
+  response: Response,
+  gzip: boolean,
+  signal: AbortSignal,
+): Promise<void> {
+  const headers = Object.fromEntries(response.headers);
+  const streaming = response.headers.get("transfer-encoding")?.toLowerCase() === "chunked";
+  if (!response.body || streaming || response.headers.has("content-encoding")) {
+    res.writeHead(response.status, headers);
     // Headers go out before the first body byte, as kube-apiserver's watch does.
     res.flushHeaders();
-    if (!response.body) {
-      res.end();
-      return;
-    }
-    const reader = response.body.getReader();
-    aborter.signal.addEventListener("abort", () => reader.cancel().catch(() => {}));
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!res.write(value)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              res.off("drain", done);
-              res.off("close", done);
-              resolve();
-            };
-            res.on("drain", done);
-            res.on("close", done);
-          });
-        }
+    if (response.body) await pipe(res, response.body.getReader(), [], signal);
+    else res.end();
+    return;
+  }
+  let reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  if (gzip) {
+    const ahead = await readAhead(reader, GZIP_THRESHOLD_BYTES);
+    if (ahead.failed) return fail(res, response.status, headers, ahead.chunks);
+    if (!ahead.ended) {
+      headers["content-encoding"] = "gzip";
+      headers.vary = "Accept-Encoding";
+      reader = prepend(ahead.chunks, reader)
+        .pipeThrough(new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
+        .getReader();
+    } else reader = prepend(ahead.chunks, reader).getReader();
+  }
+  const ahead = await readAhead(reader, CONTENT_LENGTH_LIMIT);
+  if (ahead.failed) return fail(res, response.status, headers, ahead.chunks);
+  if (ahead.ended) headers["content-length"] = String(ahead.size);
+  res.writeHead(response.status, headers);
+  await pipe(res, reader, ahead.chunks, signal);
+}
+
+interface Ahead {
+  chunks: Uint8Array[];
+  size: number;
+  /** The body ended within the limit. */
+  ended: boolean;
+  /** The body failed. */
+  failed: boolean;
+}
+
+/** Reads chunks until more than `limit` bytes came, the body ended or it failed. */
+async function readAhead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+): Promise<Ahead> {
+  const ahead: Ahead = { chunks: [], size: 0, ended: false, failed: false };
+  try {
+    while (ahead.size <= limit) {
+      const { done, value } = await reader.read();
+      if (done) {
+        ahead.ended = true;
+        break;
       }
-      res.end();
-    } catch {
-      res.destroy();
+      ahead.chunks.push(value);
+      ahead.size += value.length;
     }
+  } catch {
+    ahead.failed = true;
+  }
+  return ahead;
+}
+
+/** `chunks`, then the rest of `reader`, as one stream. */
+function prepend(
+  chunks: readonly Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** Sends the headers and what the body gave before it failed, then drops the connection. */
+function fail(
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  chunks: readonly Uint8Array[],
+): void {
+  res.writeHead(status, headers);
+  res.flushHeaders();
+  for (const chunk of chunks) res.write(chunk);
+  res.destroy();
+}
+
+/** Writes `first`, then the rest of `reader`, to `res` with backpressure; drops it on failure. */
+async function pipe(
+  res: http.ServerResponse,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  first: readonly Uint8Array[],
+  signal: AbortSignal,
+): Promise<void> {
+  signal.addEventListener("abort", () => reader.cancel().catch(() => {}));
+  try {
+    for (const chunk of first) res.write(chunk);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off("drain", done);
+            res.off("close", done);
+            resolve();
+          };
+          res.on("drain", done);
+          res.on("close", done);
+        });
+      }
+    }
+    res.end();
+  } catch {
+    res.destroy();
   }
 }

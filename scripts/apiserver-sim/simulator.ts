@@ -243,6 +243,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       response = statusResponse(failure(401, "Unauthorized", "Unauthorized"));
     } else response = await handleApi(context, request);
     response = corrupt(response, subject);
+    stampHeaders(response, request.headers.get("audit-id"));
     record.status = response.status;
     return response;
   }
@@ -394,6 +395,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     Object.defineProperty(simulator, "controlUrl", { value: `http://${hostname}:${control.port}` });
   }
   return simulator;
+}
+
+/** The flow schema and priority level every request is classified into (fixed, made up). */
+const FLOW_SCHEMA_UID = "5c0b3a4e-2f8d-4b6a-9e1c-7d2f0a8b3c41";
+const PRIORITY_LEVEL_UID = "9a7e6d5c-4b3a-4f21-8e0d-1c2b3a4f5e6d";
+
+/**
+ * The headers kube-apiserver puts on every answer: `Audit-Id` (the client's own, else a new
+ * UUID) and, past authentication, the API Priority and Fairness classification.
+ */
+function stampHeaders(response: Response, auditId: string | null): void {
+  response.headers.set("audit-id", auditId ?? crypto.randomUUID());
+  if (response.status === 401) return;
+  response.headers.set("x-kubernetes-pf-flowschema-uid", FLOW_SCHEMA_UID);
+  response.headers.set("x-kubernetes-pf-prioritylevel-uid", PRIORITY_LEVEL_UID);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
