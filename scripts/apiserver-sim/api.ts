@@ -9,13 +9,7 @@ import { requiredFieldValue } from "../../src/kube/field_selector.ts";
 import { type ListOptions, parseListOptions } from "../../src/kube/list_options.ts";
 import { JSON_MEDIA, PROTOBUF_MEDIA } from "../../src/kube/media_type.ts";
 import { parseRequestInfo, type RequestInfo } from "../../src/kube/request_info.ts";
-import {
-  failure,
-  methodNotAllowed,
-  notAcceptable,
-  notFound,
-  type Status,
-} from "../../src/kube/status.ts";
+import { failure, methodNotAllowed, notFound, type Status } from "../../src/kube/status.ts";
 import { acceptsGzip, gzipPerFlush } from "./compression.ts";
 import * as discovery from "./discovery.ts";
 import { jsonServingCodec, type ServingCodec } from "./encoding.ts";
@@ -159,8 +153,28 @@ function nonResource(ctx: ApiContext, request: Request, url: URL): Response {
   } else if (parts[0] === "apis" && parts.length === 3) {
     document = discovery.resourceList(ctx.registry, parts[1], parts[2]);
   }
-  return document ? jsonResponse(document) : statusResponse(PAGE_NOT_FOUND);
+  return document ? jsonResponse(document) : pageNotFound();
 }
+
+/** The Go mux's answer for a path no API group serves (plain text, not a Status). */
+function pageNotFound(): Response {
+  return new Response("404 page not found\n", {
+    status: 404,
+    headers: {
+      ...BASE_HEADERS,
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
+/** 405 for a verb the resource's route does not take, as go-restful words it. */
+const METHOD_NOT_ALLOWED = failure(
+  405,
+  "MethodNotAllowed",
+  "the server does not allow this method on the requested resource",
+  {},
+);
 
 async function resource(
   ctx: ApiContext,
@@ -170,7 +184,10 @@ async function resource(
 ): Promise<Response> {
   const type = ctx.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
   if (!type || (info.subresource && (info.subresource !== "status" || !type.hasStatus))) {
-    return statusResponse(PAGE_NOT_FOUND);
+    const served = ctx.registry.types.some((t) =>
+      t.group === info.apiGroup && t.version === info.apiVersion
+    );
+    return served ? statusResponse(PAGE_NOT_FOUND) : pageNotFound();
   }
   const codecs = ctx.codecs(type);
   try {
@@ -196,32 +213,37 @@ async function verb(
     throw new StatusError(PAGE_NOT_FOUND);
   }
   const target: Target = { type, namespace, subresource: info.subresource || undefined };
+  // A PUT or PATCH on a collection matches no route.
+  if ((info.verb === "update" || info.verb === "patch") && !info.name) {
+    throw new StatusError(METHOD_NOT_ALLOWED);
+  }
   if (info.verb === "get") return get(ctx, request, url, target, info.name, codecs);
   if (info.verb === "list" || info.verb === "watch") {
     return collection(ctx, request, url, info, target, codecs);
   }
   // Writes answer in the negotiated format, chosen (or refused) before anything is written.
   const { codec } = represent(request, codecs);
+  const dryRun = url.searchParams.getAll("dryRun").includes("All");
   switch (info.verb) {
     case "create":
-      if (info.name) throw new StatusError(methodNotAllowed("POST on a named object"));
-      return objectResponse(codec, ctx.writer.create(target, await readJson(request)), 201);
+      if (info.name) throw new StatusError(METHOD_NOT_ALLOWED);
+      return objectResponse(codec, ctx.writer.create(target, await readJson(request), dryRun), 201);
     case "update":
-      return objectResponse(codec, ctx.writer.update(target, info.name, await readJson(request)));
+      return objectResponse(
+        codec,
+        ctx.writer.update(target, info.name, await readJson(request), dryRun),
+      );
     case "patch": {
       const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim();
       if (!isPatchType(contentType)) {
-        throw new StatusError(failure(
-          415,
-          "UnsupportedMediaType",
-          `the body of the request was in an unknown format - accepted media types include: ` +
-            "application/json-patch+json, application/merge-patch+json, " +
-            "application/strategic-merge-patch+json",
-        ));
+        // The PATCH route consumes only patch types: go-restful's own 415.
+        throw new StatusError(
+          failure(415, "UnsupportedMediaType", "415: Unsupported Media Type", {}),
+        );
       }
       return objectResponse(
         codec,
-        ctx.writer.patch(target, info.name, contentType, await readJson(request)),
+        ctx.writer.patch(target, info.name, contentType, await readJson(request), dryRun),
       );
     }
     case "delete":
@@ -229,14 +251,14 @@ async function verb(
     case "deletecollection":
       return removeAll(ctx, url, target, codec);
     default:
-      throw new StatusError(methodNotAllowed(`${request.method} is not supported`));
+      throw new StatusError(METHOD_NOT_ALLOWED);
   }
 }
 
 /**
- * The JSON body of a write, or the JSON form of a protobuf Lease (`protobuf_body.ts`). Other
- * bodies, protobuf of other kinds included, are 415: the simulator cannot turn a protobuf object
- * into JSON without the type's schema.
+ * The JSON body of a write, or the JSON form of a protobuf body of a kind `protobuf_body.ts`
+ * reads. Other bodies, protobuf of other kinds included, are 415: the simulator cannot turn a
+ * protobuf object into JSON without the type's schema.
  */
 async function readJson(request: Request): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -262,7 +284,7 @@ async function readJson(request: Request): Promise<unknown> {
       415,
       "UnsupportedMediaType",
       `the body of the request was in an unknown format - accepted media types include: ` +
-        "application/json, application/yaml",
+        "application/json, application/yaml, application/vnd.kubernetes.protobuf",
     ));
   }
   const text = await request.text();
@@ -278,12 +300,33 @@ function objectResponse(codec: ServingCodec, entry: Entry, status = 200): Respon
 }
 
 /** The first representation `Accept` takes among `codecs`; 406 when there is none. */
-function represent(request: Request, codecs: readonly ServingCodec[]): Representation {
+function represent(
+  request: Request,
+  codecs: readonly ServingCodec[],
+  collection = false,
+): Representation {
   const representation = chooseRepresentation(request.headers.get("accept"), codecs);
-  if (!representation) {
-    throw new StatusError(notAcceptable(codecs.map((c) => c.mediaType).join(", ")));
-  }
+  if (!representation) throw new StatusError(notAcceptable(codecs, collection));
   return representation;
+}
+
+/**
+ * go-restful's 406, listing what the route produces: JSON, YAML (which kube-apiserver serves and
+ * the simulator does not), protobuf when served, and on a collection the watch stream types.
+ */
+function notAcceptable(codecs: readonly ServingCodec[], collection: boolean): Status {
+  const types = [
+    codecs[0].mediaType,
+    "application/yaml",
+    ...codecs.slice(1).map((c) => c.mediaType),
+  ];
+  if (collection) types.push(...codecs.map((c) => `${c.mediaType};stream=watch`));
+  return failure(
+    406,
+    "NotAcceptable",
+    `406: Not Acceptable\n\nAvailable representations: ${types.join(", ")}`,
+    {},
+  );
 }
 
 function includeObject(url: URL): IncludeObject {
@@ -313,7 +356,16 @@ function get(
 
 function listOptions(url: URL, verb: "list" | "watch", info?: RequestInfo): ListOptions {
   const options = parseListOptions(url.searchParams, verb);
-  if ("kind" in options) throw new StatusError(options);
+  if ("kind" in options) {
+    // A LIST refuses a resourceVersion that is not a uint64 as a bad request; a WATCH fails with
+    // the parse error as a 500.
+    if (verb === "list" && options.code === 500) {
+      throw new StatusError(
+        failure(400, "BadRequest", `invalid resource version: ${options.message}`),
+      );
+    }
+    throw new StatusError(options);
+  }
   // A name on the path (`/watch/…/pods/<name>`) selects that one object.
   if (info?.name && requiredFieldValue(options.fieldSelector, "metadata.name") === undefined) {
     options.fieldSelector = [
@@ -334,7 +386,7 @@ function collection(
 ): Response {
   const { type, namespace } = target;
   const verb = info.verb as "list" | "watch";
-  const { codec, transform } = represent(request, codecs);
+  const { codec, transform } = represent(request, codecs, true);
   const options = listOptions(url, verb, info);
   const selected = selection(type, namespace, options.labelSelector, options.fieldSelector);
   if (typeof selected !== "function") throw new StatusError(selected);

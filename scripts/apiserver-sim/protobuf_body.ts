@@ -1,54 +1,114 @@
 /**
- * Protobuf request bodies the simulator reads: only `coordination.k8s.io/v1` Lease, the one write
- * that node agents send in protobuf on their own heartbeat path (kubelet's and YurtHub's lease
- * renewals; client-go's clientsets write protobuf by default). Other kinds need their schema and
- * stay a 415. LeaseSpec fields (k8s.io/api `coordination/v1/generated.proto`): holderIdentity 1,
- * leaseDurationSeconds 2 (int32), acquireTime 3 and renewTime 4 (MicroTime { seconds 1, nanos 2 }),
- * leaseTransitions 5 (int32), strategy 6, preferredHolder 7.
+ * Protobuf request bodies the simulator reads: the kinds of `protobuf_schema.ts` (ConfigMap,
+ * Secret, Node, core and events.k8s.io Events, Lease), decoded to the JSON the simulator stores.
+ * Values Go's JSON would leave out as empty (`omitempty`: "", 0, false, empty maps, lists and
+ * messages) are left out; the zero time is null. Other kinds need their schema and stay a 415.
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { decodeEnvelope, requirePlain } from "../../src/kube/protobuf/envelope.ts";
 import { findBytes } from "../../src/kube/protobuf/message.ts";
-import { readObjectMetaDetails } from "../../src/kube/protobuf/object_meta.ts";
+import { readObjectMetaDetails, readTime } from "../../src/kube/protobuf/object_meta.ts";
 import { guard } from "../../src/kube/protobuf/wire.ts";
+import { BODY_SCHEMAS, type Field, type FieldType, type MessageSchema } from "./protobuf_schema.ts";
 
-/** The kinds whose protobuf bodies {@linkcode decodeProtobufBody} reads. */
-export const PROTOBUF_BODY_KINDS: readonly string[] = ["coordination.k8s.io/v1 Lease"];
+/** The kinds whose protobuf bodies {@linkcode decodeProtobufBody} reads (`apiVersion Kind`). */
+export const PROTOBUF_BODY_KINDS: readonly string[] = Object.keys(BODY_SCHEMAS);
 
 /**
  * The JSON form of an enveloped protobuf object, or undefined for a kind it cannot read. Throws
  * `ProtobufError` for a body that is not well-formed Kubernetes protobuf.
  */
 export function decodeProtobufBody(body: Uint8Array): Record<string, unknown> | undefined {
-  const envelope = requirePlain(decodeEnvelope(body));
-  const { apiVersion, kind, raw } = envelope;
-  if (!PROTOBUF_BODY_KINDS.includes(`${apiVersion} ${kind}`)) return undefined;
-  return guard("malformed Lease", () => ({
+  const { apiVersion, kind, raw } = requirePlain(decodeEnvelope(body));
+  const schema = BODY_SCHEMAS[`${apiVersion} ${kind}`];
+  if (!schema) return undefined;
+  return guard(`malformed ${kind}`, () => ({
     kind,
     apiVersion,
     metadata: readObjectMetaDetails(raw),
-    spec: readLeaseSpec(findBytes(raw, 2) ?? new Uint8Array()),
+    ...readMessage(raw, schema),
   }));
 }
 
-function readLeaseSpec(message: Uint8Array): Record<string, unknown> {
-  const spec: Record<string, unknown> = {};
+type Json = Record<string, unknown>;
+
+/** The fields of `message` that `schema` names, as JSON, empty values left out. */
+function readMessage(message: Uint8Array, schema: MessageSchema): Json {
+  const out: Json = {};
   const reader = new BinaryReader(message);
   while (reader.pos < reader.len) {
     const [fieldNo, wireType] = reader.tag();
-    const ld = wireType === WireType.LengthDelimited;
-    if (ld && fieldNo === 1) spec.holderIdentity = reader.string();
-    else if (wireType === WireType.Varint && fieldNo === 2) {
-      spec.leaseDurationSeconds = reader.int32();
-    } else if (ld && fieldNo === 3) spec.acquireTime = readMicroTime(reader.bytes());
-    else if (ld && fieldNo === 4) spec.renewTime = readMicroTime(reader.bytes());
-    else if (wireType === WireType.Varint && fieldNo === 5) spec.leaseTransitions = reader.int32();
-    else if (ld && fieldNo === 6) spec.strategy = reader.string();
-    else if (ld && fieldNo === 7) spec.preferredHolder = reader.string();
+    const field = schema[fieldNo];
+    if (!field) {
+      reader.skip(wireType, fieldNo);
+      continue;
+    }
+    if (field.map) {
+      const [key, value] = readMapEntry(reader.bytes(), field.type);
+      ((out[field.name] ??= {}) as Json)[key] = value;
+      continue;
+    }
+    const value = readValue(reader, wireType, field);
+    if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
+    else out[field.name] = value;
+  }
+  for (const [name, value] of Object.entries(out)) if (isEmpty(value)) delete out[name];
+  return out;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === "" || value === 0 || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return value !== null && typeof value === "object" && Object.keys(value).length === 0;
+}
+
+function readMapEntry(entry: Uint8Array, type: FieldType): [string, unknown] {
+  let key = "";
+  let value: unknown = type === "bytes" ? "" : type === "string" ? "" : undefined;
+  const reader = new BinaryReader(entry);
+  while (reader.pos < reader.len) {
+    const [fieldNo, wireType] = reader.tag();
+    if (fieldNo === 1 && wireType === WireType.LengthDelimited) key = reader.string();
+    else if (fieldNo === 2) value = readValue(reader, wireType, { name: key, type });
     else reader.skip(wireType, fieldNo);
   }
-  return spec;
+  return [key, value];
+}
+
+const LENGTH_DELIMITED = new Set(["string", "bytes", "time", "microtime", "quantity"]);
+
+function readValue(reader: BinaryReader, wireType: WireType, field: Field): unknown {
+  const { type } = field;
+  const expected = typeof type === "object" || LENGTH_DELIMITED.has(type)
+    ? WireType.LengthDelimited
+    : WireType.Varint;
+  if (wireType !== expected) throw new Error(`field ${field.name} has wire type ${wireType}`);
+  if (typeof type === "object") return readMessage(reader.bytes(), type);
+  switch (type) {
+    case "string":
+      return reader.string();
+    case "int32":
+      return reader.int32();
+    case "int64":
+      return Number(reader.int64());
+    case "bool":
+      return reader.bool();
+    case "bytes":
+      return base64(reader.bytes());
+    case "time":
+      return readTime(reader.bytes());
+    case "microtime":
+      return readMicroTime(reader.bytes());
+    case "quantity":
+      return new TextDecoder().decode(findBytes(reader.bytes(), 1) ?? new Uint8Array());
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** A `meta.v1.MicroTime` as its JSON form: RFC 3339 with six fractional digits, UTC. */

@@ -20,7 +20,7 @@ import {
 import type { Json } from "./fixtures.ts";
 import { applyPatch, PatchError, type PatchType } from "./patch.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
-import type { Change, Entry, Store } from "./store.ts";
+import { type Change, Entry, type Store } from "./store.ts";
 
 /** An error answered with its `Status`. */
 export class StatusError extends Error {
@@ -56,8 +56,8 @@ export class Writer {
     this.#namespaces = registry.lookup("", "v1", "namespaces")!;
   }
 
-  /** Creates `body` (POST). */
-  create(target: Target, body: unknown): Entry {
+  /** Creates `body` (POST); a dry run checks and answers it without storing (no resourceVersion). */
+  create(target: Target, body: unknown, dryRun = false): Entry {
     const { type, namespace } = target;
     const object = this.#typed(type, body);
     const meta = object.metadata as Json;
@@ -79,11 +79,18 @@ export class Writer {
     delete meta.deletionTimestamp;
     if (hasGeneration(type)) meta.generation = 1;
     else delete meta.generation;
+    if (dryRun) {
+      delete meta.resourceVersion;
+      return new Entry(type, object, 0);
+    }
     return this.#store.put(type, object).entry;
   }
 
-  /** Replaces the object named `name` with `body` (PUT), on the object or its `status`. */
-  update(target: Target, name: string, body: unknown): Entry {
+  /**
+   * Replaces the object named `name` with `body` (PUT), on the object or its `status`; a dry run
+   * answers the result without storing it.
+   */
+  update(target: Target, name: string, body: unknown, dryRun = false): Entry {
     const { type, namespace } = target;
     const current = this.#current(target, name);
     const object = this.#typed(type, body);
@@ -99,11 +106,17 @@ export class Writer {
     if (rv !== undefined && rv !== "" && rv !== String(current.rv)) {
       throw new StatusError(modified(type, name));
     }
-    return this.#replace(target, current, object);
+    return this.#replace(target, current, object, dryRun);
   }
 
-  /** Applies a patch of `patchType` to the object named `name` (PATCH). */
-  patch(target: Target, name: string, patchType: PatchType, patch: unknown): Entry {
+  /** Applies a patch of `patchType` to the object named `name` (PATCH), or only answers it. */
+  patch(
+    target: Target,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    dryRun = false,
+  ): Entry {
     const current = this.#current(target, name);
     let object: Json;
     try {
@@ -123,7 +136,7 @@ export class Writer {
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== String(current.rv)) {
       throw new StatusError(modified(target.type, name));
     }
-    return this.#replace(target, current, { ...object, metadata: meta });
+    return this.#replace(target, current, { ...object, metadata: meta }, dryRun);
   }
 
   /**
@@ -164,7 +177,7 @@ export class Writer {
     }
   }
 
-  #replace(target: Target, current: Entry, object: Json): Entry {
+  #replace(target: Target, current: Entry, object: Json, dryRun: boolean): Entry {
     const { type, subresource } = target;
     const old = current.object;
     const oldMeta = current.metadata;
@@ -200,6 +213,7 @@ export class Writer {
     }
     (next.metadata as Json).resourceVersion = String(current.rv);
     if (JSON.stringify(next) === JSON.stringify(old)) return current;
+    if (dryRun) return new Entry(type, next, current.rv);
     return this.#store.put(type, next).entry;
   }
 

@@ -50,8 +50,12 @@ Deno.test("discovery: /apis/<group>/<version> lists the group's resources", asyn
   await using sim = await startSimulator();
   const { body } = await request(`${sim.url}/apis/discovery.k8s.io/v1`);
   assert.deepEqual(body.resources.map((r: Json) => r.name), ["endpointslices"]);
-  const missing = await request(`${sim.url}/apis/nope.example/v1`);
-  assert.deepEqual([missing.status, missing.body.kind], [404, "Status"]);
+  // A group nobody serves falls through to the Go mux: plain text, as on kube-apiserver.
+  const missing = await fetch(`${sim.url}/apis/nope.example/v1`);
+  assert.deepEqual(
+    [missing.status, missing.headers.get("content-type"), await missing.text()],
+    [404, "text/plain; charset=utf-8", "404 page not found\n"],
+  );
 });
 
 Deno.test("discovery: aggregated /apis when Accept asks APIGroupDiscoveryList", async () => {

@@ -366,15 +366,16 @@ Deno.test("protobuf: a JSON write with a protobuf Accept answers protobuf, a del
   assert.deepEqual([deleted.status, status.status, status.details?.name], [200, "Success", "cm"]);
 });
 
-Deno.test("protobuf: a protobuf request body is 415 UnsupportedMediaType, as a protobuf Status", async () => {
+Deno.test("protobuf: a protobuf body of a kind without a schema is 415 UnsupportedMediaType, as a protobuf Status", async () => {
   await using sim = await startSimulator({ scale });
-  const body = await Deno.readFile(new URL("core.v1.ConfigMap.pb", DEFAULT_TESTDATA_DIR));
-  const response = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps`, {
+  // Pods have no body schema (protobuf_schema.ts).
+  const body = await Deno.readFile(new URL("core.v1.Pod.pb", DEFAULT_TESTDATA_DIR));
+  const response = await fetch(`${sim.url}/api/v1/namespaces/default/pods`, {
     method: "POST",
     headers: { accept: KUBELET_ACCEPT, "content-type": PROTOBUF },
     body,
   });
   const status = decodeStatus(new Uint8Array(await response.arrayBuffer()));
   assert.deepEqual([response.status, status.reason], [415, "UnsupportedMediaType"]);
-  assert.equal(sim.objects.get("configmaps", "nameValue", "default"), undefined);
+  assert.equal(sim.objects.get("pods", "nameValue", "default"), undefined);
 });
