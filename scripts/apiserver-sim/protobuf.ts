@@ -10,7 +10,8 @@
  * - every field selector holdfast evaluates for the kind (`FIELD_RULES`: Pod spec.nodeName and
  *   status.phase, Service spec.clusterIP and spec.type, …) is set to the JSON object's value.
  *
- * Everything else (containers, ports, data…) keeps the fixture's synthetic content. A derived
+ * Everything else (containers, ports…) keeps the fixture's synthetic content; a ConfigMap, whose
+ * schema is small, is encoded whole instead, byte for byte as kube-apiserver sends it. A derived
  * message is computed once per stored object state. Objects carrying only metadata (watch
  * bookmarks) become a message holding just their ObjectMeta; a `Status` uses the codec's Status
  * encoder. Types without a fixture (custom resources, CustomResourceDefinition, CSINode) have no
@@ -186,6 +187,7 @@ function fieldWrites(rules: Readonly<Record<string, FieldRule>>): FieldWrite[] {
 
 /** The fixture message of `kind` with `object`'s metadata and selectable `fields` written in. */
 function derive(kind: Kind, object: Json, fields: Record<string, string>): Uint8Array {
+  if (kind.type.kind === "ConfigMap" && kind.type.group === "") return configMapMessage(object);
   const metadata = encodeObjectMeta((object.metadata ?? {}) as Json);
   let message = replaceField(kind.template, [1], [lengthDelimited(1, metadata)]);
   for (const write of kind.writes) {
@@ -194,6 +196,29 @@ function derive(kind: Kind, object: Json, fields: Record<string, string>): Uint8
     message = replaceField(message, write.path, [fieldElement(write, value)]);
   }
   return message;
+}
+
+/**
+ * A ConfigMap encoded whole, as Go marshals it (k8s.io/api core/v1 `ConfigMap`): metadata 1, the
+ * `data` map 2 and `binaryData` map 3 (entries { key 1, value 2 } sorted by key, binary values
+ * base64 in JSON), `immutable` 4 when set.
+ */
+function configMapMessage(object: Json): Uint8Array {
+  const writer = new BinaryWriter();
+  writer.tag(1, WireType.LengthDelimited).bytes(encodeObjectMeta((object.metadata ?? {}) as Json));
+  const entries = (fieldNo: number, map: unknown, value: (text: string) => Uint8Array) => {
+    const record = (map ?? {}) as Record<string, string>;
+    for (const key of Object.keys(record).sort()) {
+      writer.tag(fieldNo, WireType.LengthDelimited).fork()
+        .tag(1, WireType.LengthDelimited).string(key)
+        .tag(2, WireType.LengthDelimited).bytes(value(record[key]))
+        .join();
+    }
+  };
+  entries(2, object.data, (text) => utf8.encode(text));
+  entries(3, object.binaryData, (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+  if (typeof object.immutable === "boolean") writer.tag(4, WireType.Varint).bool(object.immutable);
+  return writer.finish();
 }
 
 /** A message holding only `metadata` (field 1), as the simulator encodes bookmark objects. */

@@ -79,6 +79,7 @@ export class Writer {
     delete meta.deletionTimestamp;
     if (hasGeneration(type)) meta.generation = 1;
     else delete meta.generation;
+    if (type === this.#namespaces) defaultNamespace(object);
     if (dryRun) {
       delete meta.resourceVersion;
       return new Entry(type, object, 0);
@@ -262,6 +263,18 @@ export class Writer {
       throw new StatusError(notFound("", "namespaces", namespace));
     }
   }
+}
+
+/**
+ * What kube-apiserver sets on a new Namespace: the `kubernetes.io/metadata.name` label, the
+ * `kubernetes` finalizer when none is given, and phase Active.
+ */
+function defaultNamespace(object: Json): void {
+  const meta = object.metadata as Json;
+  meta.labels = { ...(meta.labels as Json | undefined), "kubernetes.io/metadata.name": meta.name };
+  const spec = (object.spec ?? {}) as Json;
+  object.spec = { ...spec, finalizers: spec.finalizers ?? ["kubernetes"] };
+  object.status = { phase: "Active" };
 }
 
 /** 409 Conflict for a write based on a stale resourceVersion. */

@@ -12,6 +12,7 @@ import {
   decodeStatus,
   FrameSplitter,
   parseWatchEvent,
+  replaceField,
 } from "../../../src/kube/protobuf/mod.ts";
 import { readObjectMetaDetails } from "../../../src/kube/protobuf/object_meta.ts";
 import { header, type RawResponse } from "./raw_http.ts";
@@ -136,10 +137,11 @@ function protobufBody(body: Uint8Array): string {
     if (envelope.kind === "Status") {
       return `protobuf Status ${stable(normalizeJson(decodeStatus(body)))}`;
     }
-    const meta = envelope.kind.endsWith("List")
-      ? ""
-      : ` metadata ${stable(normalizeJson(readObjectMetaDetails(envelope.raw)))}`;
-    return `protobuf ${envelope.apiVersion} ${envelope.kind}${meta}`;
+    if (envelope.kind.endsWith("List")) return `protobuf ${envelope.apiVersion} ${envelope.kind}`;
+    const meta = stable(normalizeJson(readObjectMetaDetails(envelope.raw)));
+    // Everything but metadata, byte for byte.
+    const rest = hex(replaceField(envelope.raw, [1], []));
+    return `protobuf ${envelope.apiVersion} ${envelope.kind} metadata ${meta} rest ${rest}`;
   } catch (error) {
     return `not protobuf: ${error}`;
   }
@@ -152,6 +154,11 @@ function protobufFrames(body: Uint8Array): string[] {
     frames.push(`${type} ${protobufBody(raw)}`);
   });
   return frames.length ? frames : ["(no events)"];
+}
+
+function hex(bytes: Uint8Array): string {
+  const text = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return text.length > 200 ? `${bytes.length} bytes ${text.slice(0, 200)}…` : text;
 }
 
 /** JSON with object keys sorted, so that key order never counts as a difference. */

@@ -265,7 +265,7 @@ export const PROBES: readonly Probe[] = [
     }),
   },
   get(
-    "list resourceVersionMatch without resourceVersion 400",
+    "list resourceVersionMatch without resourceVersion 422",
     `${NS}/configmaps?resourceVersionMatch=Exact`,
   ),
   get("list resourceVersion not a number", `${NS}/configmaps?resourceVersion=abc`),
@@ -299,6 +299,11 @@ export const PROBES: readonly Probe[] = [
     }),
   },
   get("list continue malformed 400", `${NS}/configmaps?limit=2&continue=bm90IGEgdG9rZW4`),
+  get("list continue not base64 400", `${NS}/configmaps?limit=2&continue=a%2Bb%3D`),
+  get(
+    "list continue of another version 400",
+    `${NS}/configmaps?limit=2&continue=${btoa('{"v":"v0","rv":5,"start":"a"}').replace(/=+$/, "")}`,
+  ),
   get("list pods bad field selector 400", `${NS}/pods?fieldSelector=spec.foo%3Dbar`),
   get("list pods bad label selector 400", `${NS}/pods?labelSelector=a%20in%20(`),
   get("list pods by spec.nodeName", `/api/v1/pods?fieldSelector=spec.nodeName%3Dsimdiff-node`),
@@ -361,13 +366,22 @@ export const PROBES: readonly Probe[] = [
     }),
   },
   get(
-    "watch-list without allowWatchBookmarks 400",
+    "watch-list without allowWatchBookmarks",
     `${NS}/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1`,
   ),
   get(
-    "watch resourceVersionMatch=Exact 400",
+    "watch resourceVersionMatch=Exact 422",
     `${NS}/configmaps?watch=true&resourceVersion=1&resourceVersionMatch=Exact&timeoutSeconds=1`,
   ),
+  {
+    name: "patch configmap after the list",
+    request: () => ({
+      method: "PATCH",
+      path: `${NS}/configmaps/cm-3`,
+      headers: { "content-type": "application/merge-patch+json", accept: JSON_TYPE },
+      body: JSON.stringify({ data: { later: "yes" } }),
+    }),
+  },
   {
     name: "watch from a compacted resourceVersion",
     before: "compact",
@@ -377,8 +391,23 @@ export const PROBES: readonly Probe[] = [
       ...accept(JSON_TYPE),
     }),
   },
+  get(
+    "watch from resourceVersion 1 (compacted) 410",
+    `${NS}/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1`,
+  ),
+  get(
+    "list Exact at resourceVersion 1 (compacted) 410",
+    `${NS}/configmaps?resourceVersion=1&resourceVersionMatch=Exact`,
+  ),
+  get(
+    "list continue at resourceVersion 1 (compacted) 410",
+    `${NS}/configmaps?limit=2&continue=${
+      btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv: 1, start: `${NAMESPACE}/cm-1\u0000` }))
+        .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+    }`,
+  ),
   {
-    name: "list Exact at a compacted resourceVersion 410",
+    name: "list Exact at a compacted resourceVersion",
     request: (s) => ({
       method: "GET",
       path: `${NS}/configmaps?resourceVersion=${s.listRv}&resourceVersionMatch=Exact`,
@@ -386,7 +415,7 @@ export const PROBES: readonly Probe[] = [
     }),
   },
   {
-    name: "list continue after compaction 410",
+    name: "list continue after compaction",
     request: (s) => ({
       method: "GET",
       path: `${NS}/configmaps?labelSelector=${LABEL}&limit=2&continue=${

@@ -1,7 +1,7 @@
 /**
  * Answers where the simulator once differed from kube-apiserver 1.37 (found by
  * `scripts/apiserver-sim/compare/`): dry-run writes, go-restful's 405/406/415 Status bodies, the
- * LIST and WATCH answers to a resourceVersion that is not a number.
+ * LIST and WATCH answers to a resourceVersion that is not a number, Namespace defaults.
  */
 import assert from "node:assert/strict";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
@@ -105,4 +105,75 @@ Deno.test("parity: a resourceVersion that is not a number is 400 on a LIST, 500 
   ]);
   const watch = await request(`${sim.url}${configMaps}?watch=1&resourceVersion=abc`);
   assert.deepEqual([watch.status, watch.body.message], [500, parse]);
+});
+
+Deno.test("parity: a new Namespace gets its name label, the kubernetes finalizer and phase Active", async () => {
+  await using sim = await startSimulator({ scale });
+  const { status, body } = await send(`${sim.url}/api/v1/namespaces`, "POST", {
+    metadata: { name: "fresh", labels: { team: "a" } },
+  });
+  assert.equal(status, 201);
+  assert.deepEqual(body.metadata.labels, { team: "a", "kubernetes.io/metadata.name": "fresh" });
+  assert.deepEqual([body.spec, body.status], [{ finalizers: ["kubernetes"] }, { phase: "Active" }]);
+});
+
+const rawUrl = (text: string) =>
+  btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+Deno.test("parity: an invalid continue token is 400 in kube-apiserver's words", async () => {
+  await using sim = await startSimulator({ scale });
+  const message = async (token: string) =>
+    (await request(`${sim.url}${configMaps}?limit=1&continue=${encodeURIComponent(token)}`)).body
+      .message;
+  assert.equal(
+    await message("a+b="),
+    "invalid continue token: continue key is not valid: illegal base64 data at input byte 1",
+  );
+  assert.equal(
+    await message(rawUrl('{"v":"v0","rv":5,"start":"a"}')),
+    "invalid continue token: continue key is not valid: server does not recognize this encoded " +
+      "version v0",
+  );
+  assert.equal(
+    await message(rawUrl('{"v":"meta.k8s.io/v1","rv":5,"start":""}')),
+    "invalid continue token: continue key is not valid: encoded start key empty (version " +
+      "meta.k8s.io/v1)",
+  );
+});
+
+Deno.test("parity: an expired continue token is 410 with a token that goes on from now (rv -1)", async () => {
+  await using sim = await startSimulator({ scale: { ...scale, configmaps: 6 } });
+  const first = await request(`${sim.url}${configMaps}?limit=2`);
+  sim.objects.patch("configmaps", "config-0", { data: { x: "1" } }, { namespace: "ns-0" });
+  sim.compact();
+  const token = first.body.metadata.continue;
+  const gone = await request(`${sim.url}${configMaps}?limit=2&continue=${token}`);
+  assert.deepEqual([gone.status, gone.body.reason], [410, "Expired"]);
+  const inconsistent = JSON.parse(atob(gone.body.metadata.continue.replaceAll("_", "/")));
+  assert.deepEqual(inconsistent, { ...JSON.parse(atob(token.replaceAll("_", "/"))), rv: -1 });
+  const rest = await request(
+    `${sim.url}${configMaps}?limit=100&continue=${gone.body.metadata.continue}`,
+  );
+  assert.equal(rest.status, 200);
+  const names = rest.body.items.map((item: Json) => item.metadata.name);
+  const all = (await request(`${sim.url}${configMaps}`)).body.items.map((i: Json) =>
+    i.metadata.name
+  );
+  assert.deepEqual(names, all.slice(2));
+  assert.equal(rest.body.metadata.resourceVersion, String(sim.resourceVersion));
+});
+
+Deno.test("parity: a LIST at a compacted resourceVersion is 410 as kube-apiserver's storage words it", async () => {
+  await using sim = await startSimulator({ scale });
+  const rv = sim.resourceVersion;
+  sim.objects.patch("configmaps", "config-0", { data: { x: "1" } }, { namespace: "ns-0" });
+  sim.compact();
+  const { status, body } = await request(
+    `${sim.url}${configMaps}?resourceVersion=${rv}&resourceVersionMatch=Exact`,
+  );
+  assert.deepEqual([status, body.reason, body.message], [
+    410,
+    "Expired",
+    "The resourceVersion for the provided list is too old.",
+  ]);
 });

@@ -22,6 +22,7 @@ import {
   protobufServingCodec,
   templateFile,
 } from "../../../scripts/apiserver-sim/protobuf.ts";
+import { decodeProtobufBody } from "../../../scripts/apiserver-sim/protobuf_body.ts";
 import { buildRegistry, type ResourceType } from "../../../scripts/apiserver-sim/resources.ts";
 import { Entry } from "../../../scripts/apiserver-sim/store.ts";
 import { type Json, request } from "./helpers.ts";
@@ -378,4 +379,23 @@ Deno.test("protobuf: a protobuf body of a kind without a schema is 415 Unsupport
   const status = decodeStatus(new Uint8Array(await response.arrayBuffer()));
   assert.deepEqual([response.status, status.reason], [415, "UnsupportedMediaType"]);
   assert.equal(sim.objects.get("pods", "nameValue", "default"), undefined);
+});
+
+Deno.test("protobuf: a ConfigMap is encoded whole, its data as stored (not the fixture's)", async () => {
+  await using sim = await startSimulator({ scale });
+  sim.objects.create("configmaps", {
+    metadata: { name: "settings", namespace: "default" },
+    data: { b: "2", a: "1" },
+    binaryData: { bin: btoa("\u0000\u0001") },
+    immutable: true,
+  });
+  const response = await fetch(`${sim.url}/api/v1/namespaces/default/configmaps/settings`, {
+    headers: { accept: PROTOBUF },
+  });
+  const decoded = decodeProtobufBody(new Uint8Array(await response.arrayBuffer()))!;
+  assert.deepEqual([decoded.data, decoded.binaryData, decoded.immutable], [
+    { a: "1", b: "2" },
+    { bin: btoa("\u0000\u0001") },
+    true,
+  ]);
 });
