@@ -6,7 +6,7 @@
  * are never compressed.
  * @module
  */
-import { gzipSync } from "node:zlib";
+import { constants, crc32, deflateRawSync } from "node:zlib";
 
 /** The body size above which a non-watch answer is gzipped (kube-apiserver's threshold). */
 export const GZIP_THRESHOLD_BYTES = 128 * 1024;
@@ -22,12 +22,37 @@ export function acceptsGzip(acceptEncoding: string | null): boolean {
   });
 }
 
-/** Each chunk of `stream` (one flush) as a gzip member of its own. */
+/** Go's gzip header: no flags, no time, BestSpeed (XFL 4, kube-apiserver's level), OS unknown. */
+const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff);
+/** An empty final deflate block (fixed Huffman, end of block): what closing the writer adds. */
+const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
+
+/**
+ * `data` as one gzip member the way kube-apiserver's watch writes it: the data deflated and
+ * sync-flushed (`gzip.Writer.Flush`), then an empty final block and the trailer (`Close`). A reader
+ * gets the data from the flushed blocks before the member ends, so it never has to wait for the
+ * next member (Go's gzip reader looks for the next header as soon as a member ends).
+ */
+export function gzipMember(data: Uint8Array): Uint8Array {
+  const flushed = deflateRawSync(data, { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
+  const trailer = new Uint8Array(8);
+  const view = new DataView(trailer.buffer);
+  view.setUint32(0, crc32(data), true);
+  view.setUint32(4, data.length >>> 0, true);
+  const out = new Uint8Array(GZIP_HEADER.length + flushed.length + FINAL_BLOCK.length + 8);
+  out.set(GZIP_HEADER);
+  out.set(flushed, GZIP_HEADER.length);
+  out.set(FINAL_BLOCK, GZIP_HEADER.length + flushed.length);
+  out.set(trailer, out.length - 8);
+  return out;
+}
+
+/** Each chunk of `stream` (one flush) as a gzip member of its own ({@link gzipMember}). */
 export function gzipPerFlush(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   return stream.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        controller.enqueue(new Uint8Array(gzipSync(chunk)));
+        controller.enqueue(gzipMember(chunk));
       },
     }),
   );

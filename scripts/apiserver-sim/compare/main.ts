@@ -1,15 +1,27 @@
 /**
  * `deno task sim:compare`: starts a real kube-apiserver (binaries built or reused, see
- * `scripts/realcluster/`) and the simulator side by side, sends both the same requests and prints
- * every difference between their answers, explained or not. Exits 1 when a difference is not
- * explained.
+ * `scripts/realcluster/`) and the simulator side by side, sends both the same requests, runs the
+ * client-go `nodeclient` against each, and prints every difference, explained or not. Exits 1
+ * when a difference is not explained.
  * @module
  */
-import { compareServers, differences, formatDifferences } from "./compare.ts";
+import { ensureBinary, NODECLIENT, planBinary } from "../../realcluster/binaries.ts";
+import { compareServers, differences, explanation, formatDifferences } from "./compare.ts";
+import { compareNodeclient } from "./nodeclient.ts";
 import { startServers } from "./servers.ts";
 
-await using servers = await startServers((line) => console.error(`compare: ${line}`));
-const rows = await compareServers(servers.real, servers.sim);
+const log = (line: string) => console.error(`compare: ${line}`);
+const nodeclient = await ensureBinary(await planBinary(NODECLIENT), log);
+await using servers = await startServers(log);
+const rows = [
+  ...await compareServers(servers.real, servers.sim),
+  ...await compareNodeclient(
+    nodeclient.path,
+    servers.kubeconfigs,
+    servers.real,
+    servers.sim,
+    explanation,
+  ),
+];
 console.log(formatDifferences(rows));
-const unexplained = differences(rows).filter((row) => !row.explained);
-if (unexplained.length) Deno.exitCode = 1;
+if (differences(rows).some((row) => !row.explained)) Deno.exitCode = 1;

@@ -392,15 +392,15 @@ export const PROBES: readonly Probe[] = [
     }),
   },
   get(
-    "watch from resourceVersion 1 (compacted) 410",
+    "watch from resourceVersion 1 (compacted)",
     `${NS}/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1`,
   ),
   get(
-    "list Exact at resourceVersion 1 (compacted) 410",
+    "list Exact at resourceVersion 1 (compacted)",
     `${NS}/configmaps?resourceVersion=1&resourceVersionMatch=Exact`,
   ),
   get(
-    "list continue at resourceVersion 1 (compacted) 410",
+    "list continue at resourceVersion 1 (compacted)",
     `${NS}/configmaps?limit=2&continue=${
       btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv: 1, start: `${NAMESPACE}/cm-1\u0000` }))
         .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")

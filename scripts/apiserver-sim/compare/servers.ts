@@ -18,6 +18,8 @@ export interface Servers extends AsyncDisposable {
   sim: Side;
   /** The administrator's bearer token, accepted by both. */
   token: string;
+  /** Kubeconfigs for client-go: the administrator on each. */
+  kubeconfigs: { real: string; simulator: string };
   close(): Promise<void>;
 }
 
@@ -74,6 +76,8 @@ export async function startServers(log: (line: string) => void = () => {}): Prom
   }
   const token = cluster.pki.admin.token;
   const hostname = "127.0.0.1";
+  const simulatorKubeconfig = `${cluster.dir}/simulator.kubeconfig`;
+  await simulator.writeKubeconfig(simulatorKubeconfig, { credentials: "token" });
   const close = async () => {
     await simulator.close();
     await cluster.close();
@@ -82,6 +86,7 @@ export async function startServers(log: (line: string) => void = () => {}): Prom
     cluster,
     simulator,
     token,
+    kubeconfigs: { real: cluster.kubeconfigs.admin, simulator: simulatorKubeconfig },
     real: {
       target: {
         hostname,

@@ -4,7 +4,7 @@
  * and for watches, `Audit-Id` and the API Priority and Fairness headers, gzip for bodies over
  * 128 KiB, and a watch-list compressed one gzip member per flush.
  */
-import { gunzipSync } from "node:zlib";
+import { constants, gunzipSync, inflateRawSync } from "node:zlib";
 import { assert, assertEquals } from "../../assert.ts";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
 import { gzipPerFlush } from "../../../scripts/apiserver-sim/compression.ts";
@@ -116,4 +116,22 @@ Deno.test("wire: a compressed watch is one gzip member per flush, each decodable
     gzipPerFlush(ReadableStream.from(flushes.map((f) => new TextEncoder().encode(f)))),
   );
   assertEquals(members.map((m) => decode(gunzipSync(m))), flushes);
+  // The data is all in the flushed blocks: without the final block and trailer (10 bytes) it
+  // still decodes, so a reader never waits for the member's end (nor the next member's header).
+  for (const [i, member] of members.entries()) {
+    const blocks = member.subarray(10, member.length - 10);
+    const early = inflateRawSync(blocks, { finishFlush: constants.Z_SYNC_FLUSH });
+    assertEquals(decode(early), flushes[i]);
+  }
+  assertEquals(decode(gunzipSync(concatMembers(members))), flushes.join(""));
 });
+
+function concatMembers(members: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(members.reduce((n, m) => n + m.length, 0));
+  let at = 0;
+  for (const member of members) {
+    out.set(member, at);
+    at += member.length;
+  }
+  return out;
+}
