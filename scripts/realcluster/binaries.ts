@@ -205,3 +205,23 @@ export async function ensureBinary(
   log(`built ${plan.path} in ${builtSeconds.toFixed(0)} s`);
   return { path: plan.path, version: plan.version, builtSeconds };
 }
+
+/** The plans of the three binaries the real-cluster tests need, and those not built yet. */
+export async function cachedBinaries(): Promise<{
+  kubeApiserver: BinaryPlan;
+  etcd: BinaryPlan;
+  nodeclient: BinaryPlan;
+  /** `name version (path)` of each binary missing from the cache. */
+  missing: string[];
+}> {
+  const [kubeApiserver, etcd, nodeclient] = await Promise.all(
+    [KUBE_APISERVER, ETCD, NODECLIENT].map((binary) => planBinary(binary)),
+  );
+  const missing = [];
+  for (const plan of [kubeApiserver, etcd, nodeclient]) {
+    if (!await exists(plan.path)) {
+      missing.push(`${plan.binary.name} ${plan.version} (${plan.path})`);
+    }
+  }
+  return { kubeApiserver, etcd, nodeclient, missing };
+}

@@ -44,7 +44,8 @@ export interface RealCluster extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function freePort(): number {
+/** A port on 127.0.0.1 free at the moment of asking. */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
   listener.close();

@@ -7,6 +7,7 @@
  */
 import { ASPECTS, type View, viewOf } from "./normalize.ts";
 import { type Probe, PROBES, type ProbeState } from "./probes.ts";
+import { compareNodeclient } from "./nodeclient.ts";
 import { rawExchange, type RawTarget } from "./raw_http.ts";
 
 /** One server under comparison. */
@@ -89,6 +90,26 @@ export async function compareServers(
     }
   }
   return rows;
+}
+
+/**
+ * Every comparison: the probes, then `nodeclient` (the binary at `nodeclient`) with each flag set,
+ * against the administrator's `kubeconfigs` of both servers.
+ */
+export async function compareAll(
+  servers: { real: Side; sim: Side; kubeconfigs: { real: string; simulator: string } },
+  nodeclient: string,
+): Promise<Row[]> {
+  return [
+    ...await compareServers(servers.real, servers.sim),
+    ...await compareNodeclient(
+      nodeclient,
+      servers.kubeconfigs,
+      servers.real,
+      servers.sim,
+      explanation,
+    ),
+  ];
 }
 
 /** The rows that differ. */

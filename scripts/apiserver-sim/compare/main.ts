@@ -6,22 +6,12 @@
  * @module
  */
 import { ensureBinary, NODECLIENT, planBinary } from "../../realcluster/binaries.ts";
-import { compareServers, differences, explanation, formatDifferences } from "./compare.ts";
-import { compareNodeclient } from "./nodeclient.ts";
+import { compareAll, differences, formatDifferences } from "./compare.ts";
 import { startServers } from "./servers.ts";
 
 const log = (line: string) => console.error(`compare: ${line}`);
 const nodeclient = await ensureBinary(await planBinary(NODECLIENT), log);
 await using servers = await startServers(log);
-const rows = [
-  ...await compareServers(servers.real, servers.sim),
-  ...await compareNodeclient(
-    nodeclient.path,
-    servers.kubeconfigs,
-    servers.real,
-    servers.sim,
-    explanation,
-  ),
-];
+const rows = await compareAll(servers, nodeclient.path);
 console.log(formatDifferences(rows));
 if (differences(rows).some((row) => !row.explained)) Deno.exitCode = 1;

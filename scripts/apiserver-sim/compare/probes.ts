@@ -36,12 +36,6 @@ const JSON_TYPE = "application/json";
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
 const LABEL = "simdiff.holdfast.dev/probe";
 
-const json = (value: unknown) => ({
-  headers: { "content-type": JSON_TYPE, accept: JSON_TYPE },
-  body: JSON.stringify(value),
-});
-const accept = (type: string) => ({ headers: { accept: type } });
-
 function configMap(name: string, data: Record<string, string> = { key: name }) {
   return {
     apiVersion: "v1",
@@ -74,141 +68,110 @@ function varint(n: number): number[] {
   return out;
 }
 
-const get = (name: string, path: string, headers: Record<string, string> = {}): Probe => ({
+type Headers = Record<string, string>;
+
+/** A probe whose request depends on what this server answered before. */
+const at = (
+  name: string,
+  method: string,
+  path: (state: ProbeState) => string,
+  headers: Headers = {},
+  body?: string | Uint8Array,
+): Probe => ({
   name,
-  request: () => ({ method: "GET", path, headers: { accept: JSON_TYPE, ...headers } }),
+  request: (state) => ({
+    method,
+    path: path(state),
+    headers: { accept: JSON_TYPE, ...headers },
+    body,
+  }),
 });
+const send = (
+  name: string,
+  method: string,
+  path: string,
+  headers: Headers = {},
+  body?: string | Uint8Array,
+) => at(name, method, () => path, headers, body);
+const get = (name: string, path: string, headers: Headers = {}) => send(name, "GET", path, headers);
+const post = (name: string, path: string, value: unknown) =>
+  send(name, "POST", path, { "content-type": JSON_TYPE }, JSON.stringify(value));
+const mergePatch = (name: string, path: string, value: unknown) =>
+  send(
+    name,
+    "PATCH",
+    path,
+    { "content-type": "application/merge-patch+json" },
+    JSON.stringify(value),
+  );
+
+/** Records a JSON list's `metadata[field]` as `state[key]`. */
+const captureListMeta =
+  (key: keyof ProbeState, field: string) => (response: RawResponse, state: ProbeState) => {
+    state[key] = JSON.parse(new TextDecoder().decode(response.body)).metadata[field];
+  };
 
 const BIG_VALUE = "x".repeat(200 * 1024);
+const SELECTED = `${NS}/configmaps?labelSelector=${LABEL}`;
+const WATCH_LIST = `${SELECTED}&watch=true&sendInitialEvents=true` +
+  "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1";
+const rawUrl = (text: string) =>
+  btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 /** Every probe, in the order sent. */
 export const PROBES: readonly Probe[] = [
-  {
-    name: "create namespace",
-    request: () => ({
-      method: "POST",
-      path: "/api/v1/namespaces",
-      ...json({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }),
-    }),
-  },
-  {
-    name: "create serviceaccount",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/serviceaccounts`,
-      ...json({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }),
-    }),
-  },
-  ...[0, 1, 2, 3, 4].map((i): Probe => ({
-    name: `create configmap cm-${i}`,
-    request: () => ({ method: "POST", path: `${NS}/configmaps`, ...json(configMap(`cm-${i}`)) }),
-  })),
-  {
-    name: "create configmap 409 AlreadyExists",
-    request: () => ({ method: "POST", path: `${NS}/configmaps`, ...json(configMap("cm-0")) }),
-  },
-  {
-    name: "create configmap in protobuf",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/configmaps`,
-      headers: { "content-type": PROTOBUF, accept: PROTOBUF },
-      body: protobufConfigMap("cm-proto", { written: "in protobuf" }),
-    }),
-  },
-  {
-    name: "create configmap, body not JSON",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/configmaps`,
-      headers: { "content-type": JSON_TYPE, accept: JSON_TYPE },
-      body: "{not json",
-    }),
-  },
-  {
-    name: "create configmap, body text/plain",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/configmaps`,
-      headers: { "content-type": "text/plain", accept: JSON_TYPE },
-      body: "hello",
-    }),
-  },
-  {
-    name: "create configmap dryRun=All",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/configmaps?dryRun=All`,
-      ...json(configMap("cm-dry")),
-    }),
-  },
+  post("create namespace", "/api/v1/namespaces", {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: NAMESPACE },
+  }),
+  post("create serviceaccount", `${NS}/serviceaccounts`, {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: "default" },
+  }),
+  ...[0, 1, 2, 3, 4].map((i) =>
+    post(`create configmap cm-${i}`, `${NS}/configmaps`, configMap(`cm-${i}`))
+  ),
+  post("create configmap 409 AlreadyExists", `${NS}/configmaps`, configMap("cm-0")),
+  send(
+    "create configmap in protobuf",
+    "POST",
+    `${NS}/configmaps`,
+    { "content-type": PROTOBUF, accept: PROTOBUF },
+    protobufConfigMap("cm-proto", { written: "in protobuf" }),
+  ),
+  send("create configmap, body not JSON", "POST", `${NS}/configmaps`, {
+    "content-type": JSON_TYPE,
+  }, "{not json"),
+  send("create configmap, body text/plain", "POST", `${NS}/configmaps`, {
+    "content-type": "text/plain",
+  }, "hello"),
+  post("create configmap dryRun=All", `${NS}/configmaps?dryRun=All`, configMap("cm-dry")),
   get("get configmap dry-run 404", `${NS}/configmaps/cm-dry`),
-  {
-    name: "create big configmap",
-    request: () => ({
-      method: "POST",
-      path: `${NS}/configmaps`,
-      ...json(configMap("cm-big", { big: BIG_VALUE })),
+  post("create big configmap", `${NS}/configmaps`, configMap("cm-big", { big: BIG_VALUE })),
+  post("create node", "/api/v1/nodes", {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: "simdiff-node", labels: { [LABEL]: "yes" } },
+  }),
+  send(
+    "update configmap 409 Conflict (stale resourceVersion)",
+    "PUT",
+    `${NS}/configmaps/cm-1`,
+    { "content-type": JSON_TYPE },
+    JSON.stringify({
+      ...configMap("cm-1"),
+      metadata: { ...configMap("cm-1").metadata, resourceVersion: "2" },
     }),
-  },
-  {
-    name: "create node",
-    request: () => ({
-      method: "POST",
-      path: "/api/v1/nodes",
-      ...json({
-        apiVersion: "v1",
-        kind: "Node",
-        metadata: { name: "simdiff-node", labels: { [LABEL]: "yes" } },
-      }),
-    }),
-  },
-  {
-    name: "update configmap 409 Conflict (stale resourceVersion)",
-    request: () => ({
-      method: "PUT",
-      path: `${NS}/configmaps/cm-1`,
-      ...json({
-        ...configMap("cm-1"),
-        metadata: { ...configMap("cm-1").metadata, resourceVersion: "2" },
-      }),
-    }),
-  },
-  {
-    name: "patch configmap merge",
-    request: () => ({
-      method: "PATCH",
-      path: `${NS}/configmaps/cm-2`,
-      headers: { "content-type": "application/merge-patch+json", accept: JSON_TYPE },
-      body: JSON.stringify({ data: { patched: "yes" } }),
-    }),
-  },
-  {
-    name: "patch configmap 415 (content type)",
-    request: () => ({
-      method: "PATCH",
-      path: `${NS}/configmaps/cm-2`,
-      headers: { "content-type": JSON_TYPE, accept: JSON_TYPE },
-      body: JSON.stringify({ data: { patched: "yes" } }),
-    }),
-  },
-  {
-    name: "patch configmap 404",
-    request: () => ({
-      method: "PATCH",
-      path: `${NS}/configmaps/absent`,
-      headers: { "content-type": "application/merge-patch+json", accept: JSON_TYPE },
-      body: "{}",
-    }),
-  },
-  {
-    name: "delete configmap",
-    request: () => ({ method: "DELETE", path: `${NS}/configmaps/cm-4` }),
-  },
-  {
-    name: "delete configmap 404",
-    request: () => ({ method: "DELETE", path: `${NS}/configmaps/cm-4` }),
-  },
+  ),
+  mergePatch("patch configmap merge", `${NS}/configmaps/cm-2`, { data: { patched: "yes" } }),
+  send("patch configmap 415 (content type)", "PATCH", `${NS}/configmaps/cm-2`, {
+    "content-type": JSON_TYPE,
+  }, "{}"),
+  mergePatch("patch configmap 404", `${NS}/configmaps/absent`, {}),
+  send("delete configmap", "DELETE", `${NS}/configmaps/cm-4`),
+  send("delete configmap 404", "DELETE", `${NS}/configmaps/cm-4`),
   get("get configmap", `${NS}/configmaps/cm-0`),
   get("get configmap 404", `${NS}/configmaps/absent`),
   get("get configmap written in protobuf", `${NS}/configmaps/cm-proto`),
@@ -223,173 +186,80 @@ export const PROBES: readonly Probe[] = [
   get("list unknown resource 404", "/api/v1/foos"),
   get("list unknown group 404", "/apis/nope.example.com/v1/foos"),
   get("get unknown path 404", "/nope"),
-  {
-    name: "list configmaps",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}`,
-      ...accept(JSON_TYPE),
-    }),
-    capture: (response, state) => {
-      state.listRv = JSON.parse(new TextDecoder().decode(response.body)).metadata.resourceVersion;
-    },
-  },
-  {
-    name: "list configmaps, protobuf",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}`,
-      ...accept(PROTOBUF),
-    }),
-  },
-  get(
-    "list configmaps resourceVersion=0",
-    `${NS}/configmaps?labelSelector=${LABEL}&resourceVersion=0`,
+  { ...get("list configmaps", SELECTED), capture: captureListMeta("listRv", "resourceVersion") },
+  get("list configmaps, protobuf", SELECTED, { accept: PROTOBUF }),
+  get("list configmaps resourceVersion=0", `${SELECTED}&resourceVersion=0`),
+  at(
+    "list configmaps resourceVersion=<list> NotOlderThan",
+    "GET",
+    (s) => `${SELECTED}&resourceVersion=${s.listRv}&resourceVersionMatch=NotOlderThan`,
   ),
-  {
-    name: "list configmaps resourceVersion=<list> NotOlderThan",
-    request: (s) => ({
-      method: "GET",
-      path:
-        `${NS}/configmaps?labelSelector=${LABEL}&resourceVersion=${s.listRv}&resourceVersionMatch=NotOlderThan`,
-      ...accept(JSON_TYPE),
-    }),
-  },
-  {
-    name: "list configmaps resourceVersion=<list> Exact",
-    request: (s) => ({
-      method: "GET",
-      path:
-        `${NS}/configmaps?labelSelector=${LABEL}&resourceVersion=${s.listRv}&resourceVersionMatch=Exact`,
-      ...accept(JSON_TYPE),
-    }),
-  },
+  at(
+    "list configmaps resourceVersion=<list> Exact",
+    "GET",
+    (s) => `${SELECTED}&resourceVersion=${s.listRv}&resourceVersionMatch=Exact`,
+  ),
   get(
     "list resourceVersionMatch without resourceVersion 422",
     `${NS}/configmaps?resourceVersionMatch=Exact`,
   ),
   get("list resourceVersion not a number", `${NS}/configmaps?resourceVersion=abc`),
+  at(
+    "list resourceVersion in the future 504",
+    "GET",
+    (s) => `${NS}/configmaps?resourceVersion=${Number(s.listRv) + 1000}`,
+  ),
   {
-    name: "list resourceVersion in the future 504",
-    request: (s) => ({
-      method: "GET",
-      path: `${NS}/configmaps?resourceVersion=${Number(s.listRv) + 1000}`,
-      ...accept(JSON_TYPE),
-    }),
+    ...get("list configmaps limit=2", `${SELECTED}&limit=2`),
+    capture: captureListMeta("continueToken", "continue"),
   },
-  {
-    name: "list configmaps limit=2",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&limit=2`,
-      ...accept(JSON_TYPE),
-    }),
-    capture: (response, state) => {
-      state.continueToken = JSON.parse(new TextDecoder().decode(response.body)).metadata.continue;
-    },
-  },
-  {
-    name: "list configmaps continue",
-    request: (s) => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&limit=2&continue=${
-        encodeURIComponent(s.continueToken)
-      }`,
-      ...accept(JSON_TYPE),
-    }),
-  },
+  at(
+    "list configmaps continue",
+    "GET",
+    (s) => `${SELECTED}&limit=2&continue=${encodeURIComponent(s.continueToken)}`,
+  ),
   get("list continue malformed 400", `${NS}/configmaps?limit=2&continue=bm90IGEgdG9rZW4`),
   get("list continue not base64 400", `${NS}/configmaps?limit=2&continue=a%2Bb%3D`),
   get(
     "list continue of another version 400",
-    `${NS}/configmaps?limit=2&continue=${btoa('{"v":"v0","rv":5,"start":"a"}').replace(/=+$/, "")}`,
+    `${NS}/configmaps?limit=2&continue=${rawUrl('{"v":"v0","rv":5,"start":"a"}')}`,
   ),
   get("list pods bad field selector 400", `${NS}/pods?fieldSelector=spec.foo%3Dbar`),
   get("list pods bad label selector 400", `${NS}/pods?labelSelector=a%20in%20(`),
   get("list pods by spec.nodeName", `/api/v1/pods?fieldSelector=spec.nodeName%3Dsimdiff-node`),
-  {
-    name: "patch collection 405",
-    request: () => ({
-      method: "PATCH",
-      path: `${NS}/configmaps`,
-      headers: { "content-type": "application/merge-patch+json", accept: JSON_TYPE },
-      body: "{}",
-    }),
-  },
-  {
-    name: "post to a named configmap 405",
-    request: () => ({ method: "POST", path: `${NS}/configmaps/cm-0`, ...json(configMap("cm-0")) }),
-  },
-  {
-    name: "watch configmaps from <list>",
-    request: (s) => ({
-      method: "GET",
-      path:
-        `${NS}/configmaps?labelSelector=${LABEL}&watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
-      ...accept(JSON_TYPE),
-    }),
-  },
-  {
-    name: "watch-list (sendInitialEvents)",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&watch=true&sendInitialEvents=true` +
-        "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1",
-      ...accept(JSON_TYPE),
-    }),
-  },
-  {
-    name: "watch-list, gzip",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&watch=true&sendInitialEvents=true` +
-        "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1",
-      headers: { accept: JSON_TYPE, "accept-encoding": "gzip" },
-    }),
-  },
-  {
-    name: "watch-list, protobuf",
-    request: () => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&watch=true&sendInitialEvents=true` +
-        "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1",
-      ...accept(PROTOBUF),
-    }),
-  },
-  {
-    name: "watch, gzip (not a watch-list)",
-    request: (s) => ({
-      method: "GET",
-      path:
-        `${NS}/configmaps?labelSelector=${LABEL}&watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
-      headers: { accept: JSON_TYPE, "accept-encoding": "gzip" },
-    }),
-  },
+  mergePatch("patch collection 405", `${NS}/configmaps`, {}),
+  post("post to a named configmap 405", `${NS}/configmaps/cm-0`, configMap("cm-0")),
+  at(
+    "watch configmaps from <list>",
+    "GET",
+    (s) => `${SELECTED}&watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
+  ),
+  get("watch-list (sendInitialEvents)", WATCH_LIST),
+  get("watch-list, gzip", WATCH_LIST, { "accept-encoding": "gzip" }),
+  get("watch-list, protobuf", WATCH_LIST, { accept: PROTOBUF }),
+  at(
+    "watch, gzip (not a watch-list)",
+    "GET",
+    (s) => `${SELECTED}&watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
+    { "accept-encoding": "gzip" },
+  ),
   get(
     "watch-list without allowWatchBookmarks",
-    `${NS}/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1`,
+    `${NS}/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan` +
+      "&timeoutSeconds=1",
   ),
   get(
     "watch resourceVersionMatch=Exact 422",
     `${NS}/configmaps?watch=true&resourceVersion=1&resourceVersionMatch=Exact&timeoutSeconds=1`,
   ),
+  mergePatch("patch configmap after the list", `${NS}/configmaps/cm-3`, { data: { later: "yes" } }),
   {
-    name: "patch configmap after the list",
-    request: () => ({
-      method: "PATCH",
-      path: `${NS}/configmaps/cm-3`,
-      headers: { "content-type": "application/merge-patch+json", accept: JSON_TYPE },
-      body: JSON.stringify({ data: { later: "yes" } }),
-    }),
-  },
-  {
-    name: "watch from a compacted resourceVersion",
+    ...at(
+      "watch from a compacted resourceVersion",
+      "GET",
+      (s) => `${NS}/configmaps?watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
+    ),
     before: "compact",
-    request: (s) => ({
-      method: "GET",
-      path: `${NS}/configmaps?watch=true&resourceVersion=${s.listRv}&timeoutSeconds=1`,
-      ...accept(JSON_TYPE),
-    }),
   },
   get(
     "watch from resourceVersion 1 (compacted)",
@@ -402,26 +272,17 @@ export const PROBES: readonly Probe[] = [
   get(
     "list continue at resourceVersion 1 (compacted)",
     `${NS}/configmaps?limit=2&continue=${
-      btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv: 1, start: `${NAMESPACE}/cm-1\u0000` }))
-        .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+      rawUrl(JSON.stringify({ v: "meta.k8s.io/v1", rv: 1, start: `${NAMESPACE}/cm-1\u0000` }))
     }`,
   ),
-  {
-    name: "list Exact at a compacted resourceVersion",
-    request: (s) => ({
-      method: "GET",
-      path: `${NS}/configmaps?resourceVersion=${s.listRv}&resourceVersionMatch=Exact`,
-      ...accept(JSON_TYPE),
-    }),
-  },
-  {
-    name: "list continue after compaction",
-    request: (s) => ({
-      method: "GET",
-      path: `${NS}/configmaps?labelSelector=${LABEL}&limit=2&continue=${
-        encodeURIComponent(s.continueToken)
-      }`,
-      ...accept(JSON_TYPE),
-    }),
-  },
+  at(
+    "list Exact at a compacted resourceVersion",
+    "GET",
+    (s) => `${NS}/configmaps?resourceVersion=${s.listRv}&resourceVersionMatch=Exact`,
+  ),
+  at(
+    "list continue after compaction",
+    "GET",
+    (s) => `${SELECTED}&limit=2&continue=${encodeURIComponent(s.continueToken)}`,
+  ),
 ];

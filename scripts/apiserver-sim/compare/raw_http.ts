@@ -5,6 +5,7 @@
  * came (de-chunked, never decompressed) — what `fetch` hides.
  * @module
  */
+import { concat } from "../encoding.ts";
 
 /** Where to send requests. */
 export interface RawTarget {
@@ -84,23 +85,13 @@ export async function rawExchange(
       conn.close();
     } catch { /* closed by the timer */ }
   }
-  return parseResponse(concatBytes(parts));
+  return parseResponse(concat(parts));
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let written = 0; written < bytes.length;) {
     written += await conn.write(bytes.subarray(written));
   }
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function indexOf(bytes: Uint8Array, needle: string, from = 0): number {
@@ -145,5 +136,5 @@ function dechunk(bytes: Uint8Array): Uint8Array {
     parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;
   }
-  return concatBytes(parts);
+  return concat(parts);
 }

@@ -6,7 +6,7 @@
  * through its handle.
  * @module
  */
-import { type RealCluster, startRealCluster } from "../../realcluster/cluster.ts";
+import { freePort, type RealCluster, startRealCluster } from "../../realcluster/cluster.ts";
 import { type Simulator, startSimulator } from "../simulator.ts";
 import type { Side } from "./compare.ts";
 
@@ -21,13 +21,6 @@ export interface Servers extends AsyncDisposable {
   /** Kubeconfigs for client-go: the administrator on each. */
   kubeconfigs: { real: string; simulator: string };
   close(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 async function etcdCall(

@@ -7,36 +7,17 @@
  */
 import { assert, assertEquals } from "../../assert.ts";
 import {
-  compareServers,
+  compareAll,
   differences,
   EXPLAINED,
-  explanation,
   formatDifferences,
 } from "../../../scripts/apiserver-sim/compare/compare.ts";
 import { normalizeJson } from "../../../scripts/apiserver-sim/compare/normalize.ts";
-import { compareNodeclient } from "../../../scripts/apiserver-sim/compare/nodeclient.ts";
 import { parseResponse } from "../../../scripts/apiserver-sim/compare/raw_http.ts";
 import { startServers } from "../../../scripts/apiserver-sim/compare/servers.ts";
-import {
-  ETCD,
-  KUBE_APISERVER,
-  NODECLIENT,
-  planBinary,
-} from "../../../scripts/realcluster/binaries.ts";
+import { cachedBinaries } from "../../../scripts/realcluster/binaries.ts";
 
-const plans = await Promise.all([
-  planBinary(KUBE_APISERVER),
-  planBinary(ETCD),
-  planBinary(NODECLIENT),
-]);
-const missing = [];
-for (const plan of plans) {
-  try {
-    await Deno.stat(plan.path);
-  } catch {
-    missing.push(`${plan.binary.name} ${plan.version} (${plan.path})`);
-  }
-}
+const { nodeclient, missing } = await cachedBinaries();
 if (missing.length) {
   console.log(
     `skipping the simulator-against-kube-apiserver comparison: not built yet: ${
@@ -51,16 +32,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using servers = await startServers();
-    const rows = [
-      ...await compareServers(servers.real, servers.sim),
-      ...await compareNodeclient(
-        plans[2].path,
-        servers.kubeconfigs,
-        servers.real,
-        servers.sim,
-        explanation,
-      ),
-    ];
+    const rows = await compareAll(servers, nodeclient.path);
     const differing = differences(rows);
     const table = formatDifferences(rows);
     assertEquals(differing.filter((row) => !row.explained), [], table);

@@ -8,6 +8,7 @@ import { constants, gunzipSync, inflateRawSync } from "node:zlib";
 import { assert, assertEquals } from "../../assert.ts";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
 import { gzipPerFlush } from "../../../scripts/apiserver-sim/compression.ts";
+import { concat } from "../../../scripts/apiserver-sim/encoding.ts";
 import {
   header,
   rawExchange,
@@ -123,15 +124,5 @@ Deno.test("wire: a compressed watch is one gzip member per flush, each decodable
     const early = inflateRawSync(blocks, { finishFlush: constants.Z_SYNC_FLUSH });
     assertEquals(decode(early), flushes[i]);
   }
-  assertEquals(decode(gunzipSync(concatMembers(members))), flushes.join(""));
+  assertEquals(decode(gunzipSync(concat(members))), flushes.join(""));
 });
-
-function concatMembers(members: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(members.reduce((n, m) => n + m.length, 0));
-  let at = 0;
-  for (const member of members) {
-    out.set(member, at);
-    at += member.length;
-  }
-  return out;
-}

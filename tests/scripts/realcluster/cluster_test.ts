@@ -8,27 +8,10 @@ import { testAgentConfig } from "../../harness.ts";
 import { startAgent } from "../../../src/agent.ts";
 import { createLogger } from "../../../src/log/logger.ts";
 import { kubeconfigYaml } from "../../../scripts/apiserver-sim/kubeconfig.ts";
-import {
-  ETCD,
-  KUBE_APISERVER,
-  NODECLIENT,
-  planBinary,
-} from "../../../scripts/realcluster/binaries.ts";
+import { cachedBinaries } from "../../../scripts/realcluster/binaries.ts";
 import { type RealCluster, startRealCluster } from "../../../scripts/realcluster/cluster.ts";
 
-const plans = await Promise.all([
-  planBinary(KUBE_APISERVER),
-  planBinary(ETCD),
-  planBinary(NODECLIENT),
-]);
-const missing = [];
-for (const plan of plans) {
-  try {
-    await Deno.stat(plan.path);
-  } catch {
-    missing.push(`${plan.binary.name} ${plan.version} (${plan.path})`);
-  }
-}
+const { nodeclient: nodeclientPlan, missing } = await cachedBinaries();
 if (missing.length) {
   console.log(
     `skipping the real-cluster tests: not built yet: ${missing.join(", ")}; ` +
@@ -122,7 +105,7 @@ interface NodeclientLine {
 
 /** Runs nodeclient for a few seconds against `kubeconfig` and returns its JSON lines. */
 async function nodeclient(kubeconfig: string, ...flags: string[]): Promise<NodeclientLine[]> {
-  const out = await new Deno.Command(plans[2].path, {
+  const out = await new Deno.Command(nodeclientPlan.path, {
     args: [`--kubeconfig=${kubeconfig}`, "--duration=4s", "--lease-interval=1s", ...flags],
     stdin: "null",
     stdout: "piped",
