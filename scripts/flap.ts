@@ -7,7 +7,7 @@
  * watch-list of services, kube-proxy's EndpointSlices), a `@kubernetes/client-node` informer, a
  * LIST/GET loop, kubelet's lease loop (GET+PUT every second), node status patches and event
  * creates. Every client-visible failure is counted by kind: only 503 with Retry-After is
- * expected, and 504 Timeout with Retry-After to a write that may have reached the cloud. A watch that receives nothing (not even a bookmark) and does not end within its
+ * expected, and 504 Timeout (without Retry-After) to a write that may have reached the cloud. A watch that receives nothing (not even a bookmark) and does not end within its
  * timeoutSeconds + slack counts as stuck. The agent's RSS is sampled throughout.
  *
  * ```sh
@@ -209,7 +209,7 @@ async function failureKind(response: Response, method = "GET"): Promise<[string,
   }
   const write = method !== "GET" && method !== "HEAD";
   if (
-    write && response.status === 504 && reason === "Timeout" && response.headers.get("retry-after")
+    write && response.status === 504 && reason === "Timeout"
   ) {
     return [WRITE_OUTCOME_UNKNOWN, message];
   }

@@ -2,6 +2,9 @@
  * The online path: send a request to an upstream server with `fetch` and hand back its response
  * unbuffered. A GET whose upstream could not be reached (no response byte yet) is retried once on
  * another healthy server; a connection failure marks the server suspect for an immediate probe.
+ * A watch's upstream stream is ended when the agent goes offline, so that a watch on a link gone
+ * silent (which would otherwise stall until its timeout) is re-made by its client and answered
+ * from the cache.
  * @module
  */
 import { describeFetchError } from "../upstream/health.ts";
@@ -76,7 +79,11 @@ export async function forward(
         headers,
         body: request.body,
         client: as === "node" ? identity.nodeClient : identity.plainClient,
-        signal: AbortSignal.any([request.signal, headerTimeout.signal]),
+        signal: AbortSignal.any([
+          request.signal,
+          headerTimeout.signal,
+          ...(watch ? [deps.pool.offlineSignal] : []),
+        ]),
         redirect: "manual",
       });
       return { ok: true, response, server };

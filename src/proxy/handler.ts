@@ -173,14 +173,17 @@ function isSafeMethod(method: string): boolean {
   return method === "GET" || method === "HEAD";
 }
 
-/** 504 Timeout, as kube-apiserver answers a request whose outcome it cannot tell. */
+/**
+ * 504 Timeout, as kube-apiserver answers a request whose outcome it cannot tell: without
+ * `Retry-After`, since client-go retries any 5xx carrying one by itself, writes included, which
+ * could apply the write twice; the client decides (kubelet re-reads its lease first).
+ */
 function outcomeUnknown(reason: string): Status {
   return failure(
     504,
     "Timeout",
     `the request was sent to the cloud kube-apiserver but no answer came back (${reason}); ` +
       "it may or may not have been applied",
-    { retryAfterSeconds: 1 },
   );
 }
 

@@ -23,10 +23,19 @@ export class UpstreamPool {
   readonly events: EventTarget = new EventTarget();
   #next = 0;
   #listeners: HealthListener[] = [];
+  #offline = new AbortController();
 
   /** Starts with every server assumed healthy until a check says otherwise. */
   constructor(urls: readonly URL[], readonly mode: LoadBalanceMode) {
     this.servers = urls.map((url) => ({ url, healthy: true }));
+  }
+
+  /**
+   * Aborted when the agent goes offline; a fresh signal once it is online again. Streams from
+   * upstream that should not outlive the link (watches) follow it.
+   */
+  get offlineSignal(): AbortSignal {
+    return this.#offline.signal;
   }
 
   /** True while at least one server is healthy. */
@@ -48,8 +57,12 @@ export class UpstreamPool {
     server.lastError = error;
     if (server.healthy === healthy) return;
     server.healthy = healthy;
+    if (this.online && this.#offline.signal.aborted) this.#offline = new AbortController();
     for (const listener of this.#listeners) listener(server);
-    if (!this.online) this.events.dispatchEvent(new Event("offline"));
+    if (!this.online) {
+      this.events.dispatchEvent(new Event("offline"));
+      this.#offline.abort("offline");
+    }
   }
 
   /** Subscribes to health changes. */

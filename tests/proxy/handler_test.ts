@@ -280,7 +280,7 @@ Deno.test("proxy: a write whose upstream outcome is unknown gets 504 Timeout, ne
   const status = await timedOut.json();
   assertEquals([status.kind, status.reason, status.code], ["Status", "Timeout", 504]);
   assertEquals(timedOut.status, 504);
-  assertEquals(timedOut.headers.get("retry-after"), "1");
+  assertEquals(timedOut.headers.get("retry-after"), null); // else client-go re-sends it by itself
   // A read in the same situation is still answered from the cache.
   const read = await fetch(new URL("/api/v1/pods", timeout.url));
   assertEquals(await read.text(), "answered locally");

@@ -36,3 +36,14 @@ Deno.test("pool: offline when no server is healthy; listeners hear only real cha
   assertEquals(offlineEvents, 1);
   assertEquals(pool.servers[1].lastError, "refused");
 });
+
+Deno.test("pool: the offline signal aborts when the last server goes, and is fresh once one is back", () => {
+  const pool = new UpstreamPool(urls.slice(0, 2), "round-robin");
+  const first = pool.offlineSignal;
+  pool.setHealth(pool.servers[0], false);
+  assertEquals(first.aborted, false);
+  pool.setHealth(pool.servers[1], false);
+  assertEquals([first.aborted, pool.offlineSignal.aborted], [true, true]);
+  pool.setHealth(pool.servers[1], true);
+  assertEquals([first.aborted, pool.offlineSignal.aborted], [true, false]);
+});

@@ -2,10 +2,11 @@
 // informers on its pods (spec.nodeName), its Node, services and EndpointSlices; node lease
 // renewal; node status patches; events. It writes JSON lines on stdout: every HTTP request it
 // makes (method, URL, status, content type), informer syncs and watch errors, lease renewals, and
-// at the end what each informer's cache holds.
+// at the end what each informer's cache holds. SIGUSR1 makes it report the caches at once
+// (followed by a "caches-reported" line), and --event-interval posts a numbered Event that often.
 //
 //	nodeclient --kubeconfig FILE [--node-name node-0] [--protobuf] [--watch-list=true|false]
-//	           [--duration 20s] [--lease-interval 2s]
+//	           [--duration 20s] [--lease-interval 2s] [--event-interval 0]
 package main
 
 import (
@@ -71,6 +72,7 @@ type options struct {
 	watchList     string
 	duration      time.Duration
 	leaseInterval time.Duration
+	eventInterval time.Duration
 }
 
 func main() {
@@ -81,6 +83,7 @@ func main() {
 	flag.StringVar(&opts.watchList, "watch-list", "true", "use the WatchList path (sendInitialEvents): true or false")
 	flag.DurationVar(&opts.duration, "duration", 20*time.Second, "how long to run before reporting the caches (0: until SIGTERM)")
 	flag.DurationVar(&opts.leaseInterval, "lease-interval", 2*time.Second, "node lease renewal interval")
+	flag.DurationVar(&opts.eventInterval, "event-interval", 0, "post a numbered Event this often (0: only the one at start)")
 	flag.Parse()
 	if opts.kubeconfig == "" || (opts.watchList != "true" && opts.watchList != "false") {
 		flag.Usage()
@@ -116,6 +119,10 @@ func run(opts options, o *out) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
+	// Caught from the start, so that an early SIGUSR1 waits for the informers instead of killing.
+	reports := make(chan os.Signal, 1)
+	signal.Notify(reports, syscall.SIGUSR1)
+	defer signal.Stop(reports)
 	if opts.duration > 0 {
 		var stop context.CancelFunc
 		ctx, stop = context.WithTimeout(ctx, opts.duration)
@@ -159,18 +166,59 @@ func run(opts options, o *out) error {
 		o.emit(map[string]any{"event": "synced", "informer": name, "count": len(informer.GetStore().List())})
 	}
 
-	if err := postEvent(ctx, client, opts.nodeName); err != nil {
+	if err := postEvent(ctx, client, opts.nodeName, "nodeclient started"); err != nil {
 		o.emit(map[string]any{"event": "error", "what": "event create", "error": err.Error()})
+	}
+	go reportOnSignal(ctx, reports, watched, o)
+	if opts.eventInterval > 0 {
+		go postEvents(ctx, client, opts, o)
 	}
 	renewLeases(ctx, client, opts, o)
 
 	for _, factory := range []informers.SharedInformerFactory{byNode, ownNode, proxy} {
 		factory.Shutdown()
 	}
+	reportCaches(watched, o)
+	return nil
+}
+
+// reportCaches writes one "cache" line per informer.
+func reportCaches(watched map[string]cache.SharedIndexInformer, o *out) {
 	for name, informer := range watched {
 		o.emit(map[string]any{"event": "cache", "informer": name, "objects": summarize(informer.GetStore().List())})
 	}
-	return nil
+}
+
+// reportOnSignal reports the caches, then a numbered "caches-reported" line, on each SIGUSR1.
+func reportOnSignal(ctx context.Context, signals <-chan os.Signal, watched map[string]cache.SharedIndexInformer, o *out) {
+	for seq := 1; ; seq++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-signals:
+			reportCaches(watched, o)
+			o.emit(map[string]any{"event": "caches-reported", "seq": seq})
+		}
+	}
+}
+
+// postEvents posts Event number 1, 2, ... every eventInterval and reports each outcome.
+func postEvents(ctx context.Context, client kubernetes.Interface, opts options, o *out) {
+	ticker := time.NewTicker(opts.eventInterval)
+	defer ticker.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		message := fmt.Sprintf("nodeclient %s event %d", opts.nodeName, n)
+		if err := postEvent(ctx, client, opts.nodeName, message); err != nil {
+			o.emit(map[string]any{"event": "error", "what": "event create", "message": message, "error": err.Error()})
+		} else {
+			o.emit(map[string]any{"event": "event-posted", "message": message})
+		}
+	}
 }
 
 // registerNode creates the Node object when it does not exist yet, as kubelet does.
@@ -183,24 +231,32 @@ func registerNode(ctx context.Context, client kubernetes.Interface, name string)
 	return err
 }
 
-// renewLeases renews the node lease every interval and patches the node's Ready condition, until
-// ctx ends.
+// renewLeases renews the node lease every interval and, in a loop of its own (as kubelet's lease
+// controller and status manager are apart, so a slow or retried patch never delays the lease),
+// patches the node's Ready condition, until ctx ends.
 func renewLeases(ctx context.Context, client kubernetes.Interface, opts options, o *out) {
-	ticker := time.NewTicker(opts.leaseInterval)
-	defer ticker.Stop()
-	for {
+	go every(ctx, opts.leaseInterval, func() {
+		if err := patchReady(ctx, client, opts.nodeName); err != nil {
+			o.emit(map[string]any{"event": "error", "what": "node status patch", "error": err.Error()})
+		}
+	})
+	every(ctx, opts.leaseInterval, func() {
 		if rv, err := renewLease(ctx, client, opts); err != nil {
 			o.emit(map[string]any{"event": "error", "what": "lease renew", "error": err.Error()})
 		} else {
 			o.emit(map[string]any{"event": "lease-renewed", "resourceVersion": rv})
 		}
-		if err := patchReady(ctx, client, opts.nodeName); err != nil {
-			o.emit(map[string]any{"event": "error", "what": "node status patch", "error": err.Error()})
-		}
+	})
+}
+
+// every runs fn now and then each interval after the previous run ended, until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-time.After(interval):
 		}
 	}
 }
@@ -245,12 +301,12 @@ func patchReady(ctx context.Context, client kubernetes.Interface, name string) e
 	return err
 }
 
-func postEvent(ctx context.Context, client kubernetes.Interface, node string) error {
+func postEvent(ctx context.Context, client kubernetes.Interface, node, message string) error {
 	now := metav1.Now()
 	_, err := client.CoreV1().Events(metav1.NamespaceDefault).Create(ctx, &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{GenerateName: node + "."},
 		InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: node, UID: types.UID(node)},
-		Reason:         "Starting", Message: "nodeclient started", Type: corev1.EventTypeNormal,
+		Reason:         "Starting", Message: message, Type: corev1.EventTypeNormal,
 		Source:         corev1.EventSource{Component: "kubelet", Host: node},
 		FirstTimestamp: now, LastTimestamp: now, Count: 1,
 	}, metav1.CreateOptions{})
