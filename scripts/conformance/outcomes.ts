@@ -68,9 +68,9 @@ export interface OutcomeReport {
 }
 
 /**
- * Judges every request and error line: 2xx and documented statuses pass; transport errors pass
- * only while holdfast was restarting (`restart`: from its stop to `performance.now()` when the
- * new one was up); watch errors pass when their request's failure was documented.
+ * Judges every request line, informer watch error and fatal error: 2xx and documented statuses
+ * pass; transport and watch errors pass only while holdfast was restarting (`restart`: from its
+ * stop to `performance.now()` when the new one was up); nothing else does.
  */
 export function classifyOutcomes(
   clients: Nodeclient[],
@@ -82,6 +82,12 @@ export function classifyOutcomes(
   const [down, up] = windows.restart;
   for (const client of clients) {
     for (const line of client.lines) {
+      if (line.event === "fatal") unexpected.push(`${client.variant.name}: fatal: ${line.error}`);
+      if (line.event === "watch-error") {
+        const during = line.at >= down && line.at <= up;
+        if (during) count("informer watch error while holdfast restarted");
+        else unexpected.push(`${client.variant.name}: ${line.informer} watch error: ${line.error}`);
+      }
       if (line.event !== "request") continue;
       if (line.error !== undefined) {
         if (line.at >= down && line.at <= up) count("transport error while holdfast restarted");

@@ -2,7 +2,9 @@
  * Active health checking of each upstream server: a probe (default `GET /readyz` under the
  * server's path prefix, as the node) every interval, counted from one probe's start to the next, with a timeout, and
  * thresholds of consecutive failures/successes before a server is marked unhealthy/healthy (so a
- * server that stops answering is marked unhealthy within interval × threshold + timeout).
+ * server that stops answering is marked unhealthy within interval × threshold + timeout). The
+ * first probe's failure marks it unhealthy at once: health was only assumed until then, and an
+ * agent restarted on a dead link goes offline within one probe's timeout.
  * Passive signals (a proxied request that could not connect) trigger an immediate probe through
  * {@linkcode HealthChecker.suspect}.
  * @module
@@ -15,6 +17,8 @@ import { splitTarget, upstreamUrl } from "./url.ts";
 interface ServerState {
   failures: number;
   successes: number;
+  /** Whether a probe has given a verdict yet (the pool assumes health until one does). */
+  checked?: boolean;
   timer?: ReturnType<typeof setTimeout>;
   probing?: Promise<void>;
 }
@@ -72,6 +76,8 @@ export class HealthChecker {
 
   async #probe(server: UpstreamServer, state: ServerState): Promise<void> {
     const error = await this.#check(server);
+    const first = !state.checked;
+    state.checked = true;
     if (error === undefined) {
       state.failures = 0;
       state.successes++;
@@ -81,7 +87,7 @@ export class HealthChecker {
     } else {
       state.successes = 0;
       state.failures++;
-      if (server.healthy && state.failures >= this.config.unhealthyThreshold) {
+      if (server.healthy && (first || state.failures >= this.config.unhealthyThreshold)) {
         this.pool.setHealth(server, false, error);
       } else this.pool.setHealth(server, server.healthy, error);
     }

@@ -120,3 +120,22 @@ Deno.test("health: a server behind a path prefix is probed under its prefix", as
   client.close();
   await server.shutdown();
 });
+
+Deno.test("health: the first probe's failure marks a server unhealthy at once (restart on a dead link)", async () => {
+  const upstream = readyzServer();
+  upstream.state.healthy = false;
+  const client = Deno.createHttpClient({});
+  const pool = new UpstreamPool([upstream.url], "round-robin");
+  // One probe only: the next would come after ten minutes.
+  const checker = new HealthChecker(
+    pool,
+    { ...config, intervalMs: 600_000 },
+    fixedIdentity(client),
+  );
+  checker.start();
+  await until(() => !pool.online, "unhealthy after the first probe");
+  assertEquals(upstream.state.probes, 1);
+  await checker.stop();
+  client.close();
+  await upstream.server.shutdown();
+});
