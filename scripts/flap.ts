@@ -25,7 +25,7 @@ import {
   freePort,
   logTail,
   readMemory,
-  spawnProcess,
+  spawnAgent,
   stopAll,
   waitForHttp,
 } from "./bench/lib/processes.ts";
@@ -34,8 +34,6 @@ import {
 export const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/flap";
 const KUBE_PROXY = "kube-proxy/v1.30.0 (linux/amd64) kubernetes/flap";
 const NODE = "node-0";
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const ROOT = new URL("..", import.meta.url).pathname;
 /** The one failure clients are told to expect (and retry): 503 with Retry-After. */
 const EXPECTED_503 = "503 with Retry-After";
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -78,14 +76,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const port = freePort();
   const adminPort = freePort();
   const { health } = options;
-  const proc = await spawnProcess({
-    name: "holdfast",
-    command: Deno.execPath(),
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "run",
+  const proc = await spawnAgent(
+    [
       "--server",
       options.server,
       "--node-name",
@@ -109,10 +101,9 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
       "--log-level",
       "warn",
     ],
-    cwd: ROOT,
-    logDir: options.logDir,
-    maxLifetimeMs: 3 * 60 * 60_000,
-  });
+    options.logDir,
+    3 * 60 * 60_000,
+  );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const agent: AgentProcess = {
     proc,

@@ -4,10 +4,7 @@
  * relay) and credentials in a kubeconfig, every component cached and given the node's identity.
  * @module
  */
-import { type BenchProcess, freePort, spawnProcess, waitForHttp } from "../bench/lib/processes.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const ROOT = new URL("../..", import.meta.url).pathname;
+import { type BenchProcess, freePort, spawnAgent, waitForHttp } from "../bench/lib/processes.ts";
 
 /** Health checks: offline within ~3 intervals of the link going, never for one slow answer. */
 export const HEALTH = {
@@ -55,14 +52,8 @@ export function holdfastSettings(
 
 /** Starts holdfast and waits until its admin listener answers. */
 export async function startHoldfast(settings: HoldfastSettings): Promise<Holdfast> {
-  const proc = await spawnProcess({
-    name: "holdfast",
-    command: Deno.execPath(),
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "run",
+  const proc = await spawnAgent(
+    [
       "--kubeconfig",
       settings.kubeconfig,
       "--node-name",
@@ -88,10 +79,9 @@ export async function startHoldfast(settings: HoldfastSettings): Promise<Holdfas
       "--log-level",
       "warn",
     ],
-    cwd: ROOT,
-    logDir: settings.logDir,
-    maxLifetimeMs: 30 * 60_000,
-  });
+    settings.logDir,
+    30 * 60_000,
+  );
   const adminUrl = `http://127.0.0.1:${settings.adminPort}`;
   await waitForHttp(`${adminUrl}/v1/status`, proc, 120_000, 100);
   return {

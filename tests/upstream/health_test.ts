@@ -30,6 +30,21 @@ const config = {
   healthyThreshold: 2,
 };
 
+/** A started checker probing a /readyz server once (the next probe would come in ten minutes). */
+function onceOnlyChecker(healthy: boolean) {
+  const upstream = readyzServer();
+  upstream.state.healthy = healthy;
+  const client = Deno.createHttpClient({});
+  const pool = new UpstreamPool([upstream.url], "round-robin");
+  const checker = new HealthChecker(
+    pool,
+    { ...config, intervalMs: 600_000 },
+    fixedIdentity(client),
+  );
+  checker.start();
+  return { upstream, client, pool, checker };
+}
+
 Deno.test("health: a server turns unhealthy after the threshold of failures, healthy after successes", async () => {
   const upstream = readyzServer();
   const client = Deno.createHttpClient({});
@@ -64,15 +79,7 @@ Deno.test("health: a server turns unhealthy after the threshold of failures, hea
 });
 
 Deno.test("health: suspect() probes at once instead of waiting for the interval", async () => {
-  const upstream = readyzServer();
-  const client = Deno.createHttpClient({});
-  const pool = new UpstreamPool([upstream.url], "round-robin");
-  const checker = new HealthChecker(
-    pool,
-    { ...config, intervalMs: 600_000 },
-    fixedIdentity(client),
-  );
-  checker.start();
+  const { upstream, client, pool, checker } = onceOnlyChecker(true);
   await until(() => upstream.state.probes === 1, "the first probe");
   await new Promise((r) => setTimeout(r, 20));
   checker.suspect(pool.servers[0]);
@@ -122,17 +129,7 @@ Deno.test("health: a server behind a path prefix is probed under its prefix", as
 });
 
 Deno.test("health: the first probe's failure marks a server unhealthy at once (restart on a dead link)", async () => {
-  const upstream = readyzServer();
-  upstream.state.healthy = false;
-  const client = Deno.createHttpClient({});
-  const pool = new UpstreamPool([upstream.url], "round-robin");
-  // One probe only: the next would come after ten minutes.
-  const checker = new HealthChecker(
-    pool,
-    { ...config, intervalMs: 600_000 },
-    fixedIdentity(client),
-  );
-  checker.start();
+  const { upstream, client, pool, checker } = onceOnlyChecker(false);
   await until(() => !pool.online, "unhealthy after the first probe");
   assertEquals(upstream.state.probes, 1);
   await checker.stop();

@@ -189,3 +189,22 @@ export async function readMemory(pid: number): Promise<Memory> {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+const AGENT_MAIN = new URL("../../../main.ts", import.meta.url).pathname;
+const REPO_ROOT = new URL("../../..", import.meta.url).pathname;
+
+/** Starts holdfast (`deno run -A main.ts run <args>`) as a subprocess named `holdfast`. */
+export function spawnAgent(
+  args: string[],
+  logDir: string,
+  maxLifetimeMs: number,
+): Promise<BenchProcess> {
+  return spawnProcess({
+    name: "holdfast",
+    command: Deno.execPath(),
+    args: ["run", "-A", AGENT_MAIN, "run", ...args],
+    cwd: REPO_ROOT,
+    logDir,
+    maxLifetimeMs,
+  });
+}
