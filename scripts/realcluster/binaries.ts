@@ -164,14 +164,6 @@ export interface EnsuredBinary {
   builtSeconds?: number;
 }
 
-/** The binaries not built yet, each as `name version (path)`; builds nothing. */
-export async function missingBinaries(binaries: GoBinary[]): Promise<string[]> {
-  const plans = await Promise.all(binaries.map((binary) => planBinary(binary)));
-  const present = await Promise.all(plans.map((plan) => exists(plan.path)));
-  return plans.filter((_, i) => !present[i])
-    .map((plan) => `${plan.binary.name} ${plan.version} (${plan.path})`);
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;

@@ -2,14 +2,14 @@
  * `deno task conformance` as a test: client-go → holdfast → a real kube-apiserver, online, through
  * link cuts, a silent link and a restart of holdfast while offline, and back. Needs etcd and
  * kube-apiserver already built in the cache (`deno task realcluster --build-only`, which `.ci/run`
- * runs first); skips, naming them, when they are not. nodeclient is built when missing (seconds).
+ * runs first, with nodeclient); skips, naming them, when they are not.
  */
 import { assert } from "../../assert.ts";
-import { ETCD, KUBE_APISERVER, missingBinaries } from "../../../scripts/realcluster/binaries.ts";
+import { cachedBinaries } from "../../../scripts/realcluster/binaries.ts";
 import { formatTable } from "../../../scripts/conformance/checks.ts";
 import { runConformance } from "../../../scripts/conformance/suite.ts";
 
-const missing = await missingBinaries([KUBE_APISERVER, ETCD]);
+const { missing } = await cachedBinaries();
 if (missing.length) {
   console.log(
     `skipping the conformance suite: not built yet: ${missing.join(", ")}; ` +
