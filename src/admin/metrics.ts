@@ -1,10 +1,10 @@
 /**
  * The agent's Prometheus metrics, on a registry of its own. All names start with `holdfast_`.
- * prom-client's default collectors are left out (several report meaningless values under Deno);
- * instead three cheap process gauges (RSS, heap used, start time) are read at scrape time.
+ * Besides the agent's own, three cheap process gauges (RSS, heap used, start time) are read at
+ * scrape time.
  * @module
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "./prometheus.ts";
 import { VERSION } from "../version.ts";
 
 /** Every metric the agent exports, plus the registry that renders them. */

@@ -4,7 +4,7 @@
  * queue's depth against its bounds.
  * @module
  */
-import { Gauge } from "prom-client";
+import { Gauge } from "./prometheus.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** What the cache holds for one component and resource (a subset of the cache's stats). */

@@ -27,6 +27,8 @@ export interface AgentOptions {
   waitReady?: boolean;
   /** More `run` flags, e.g. `["--max-watches", "600"]`. */
   extraArgs?: string[];
+  /** More `deno run` flags, e.g. `["--v8-flags=--max-semi-space-size=1"]`. */
+  denoArgs?: string[];
 }
 
 /** A running agent. */
@@ -60,7 +62,7 @@ export const UNCACHED_AGENTS = "holdfast-bench-nobody";
 export async function startAgent(ctx: BenchContext, options: AgentOptions): Promise<AgentHandle> {
   const port = freePort();
   const adminPort = freePort();
-  const denoFlags = ["run", "-A"];
+  const denoFlags = ["run", "-A", ...options.denoArgs ?? []];
   if (ctx.profile) {
     denoFlags.push("--cpu-prof", `--cpu-prof-dir=${ctx.runDir}/profiles/${options.measure}`);
   }
