@@ -23,6 +23,7 @@ import type { CacheAgents } from "./proxy/classify.ts";
 import { createProxyHandler, type ProxyDeps } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
 import { serveProxy } from "./proxy/server.ts";
+import { openMallocTrim, trimPeriodically } from "./process/memory_trim.ts";
 import { startEventDelivery } from "./upstream/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
 import { NodeIdentity } from "./upstream/identity.ts";
@@ -49,6 +50,13 @@ export interface Agent {
 
 /** How often the node's token, certificate, key and CA files are checked for rotation. */
 const CREDENTIAL_CHECK_MS = 1000;
+
+/**
+ * How often the C allocator's freed memory is given back to the system (see
+ * `process/memory_trim.ts`): often enough that a LIST's buffers are not resident a few seconds
+ * after it ends, and each call is well under a millisecond of a helper thread.
+ */
+const MEMORY_TRIM_MS = 2_000;
 
 /** The most the cache branch may fall behind the client on one response. */
 const MAX_CACHE_LAG_BYTES = 8 * 1024 * 1024;
@@ -263,6 +271,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   }
   const listening = proxy;
   health.start();
+  const mallocTrim = openMallocTrim();
+  const trimming = mallocTrim && trimPeriodically(mallocTrim.trim, MEMORY_TRIM_MS);
   logger.info("holdfast started", {
     version: VERSION,
     listen: `${listening.addr.hostname}:${listening.addr.port}`,
@@ -286,6 +296,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       await store.close();
       lock.release();
       await identity.close();
+      await trimming?.stop();
+      mallocTrim?.close();
       logger.info("holdfast stopped", {});
     })();
 
