@@ -7,6 +7,7 @@
 import { parseDocument } from "yaml";
 import example from "../../config.example.yaml" with { type: "text" };
 import { DEFAULTS } from "../config/fields.ts";
+import { AGENT_V8_FLAGS_VALUE } from "../process/v8_flags.ts";
 
 /** Where things go on the node (paths as seen from the node's `/`). */
 export const INSTALL_PATHS = {
@@ -100,6 +101,8 @@ export function systemdUnit(options: InstallOptions): string {
     "ExecReload=/bin/kill -HUP $MAINPID",
     // Deno's own cache (compiled code) lives with the state, the one place the service may write.
     "Environment=DENO_DIR=%S/holdfast/deno DENO_NO_UPDATE_CHECK=1",
+    // V8 sized for a small resident set (see process/v8_flags.ts).
+    `Environment=DENO_V8_FLAGS=${AGENT_V8_FLAGS_VALUE}`,
     "Restart=always",
     "RestartSec=2",
     // The agent flushes its cache and closes watches on SIGTERM; give it time, then kill.

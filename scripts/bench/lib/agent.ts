@@ -3,6 +3,7 @@
  * and reads its admin listener's `/v1/status`.
  * @module
  */
+import { AGENT_V8_FLAGS_VALUE } from "../../../src/process/v8_flags.ts";
 import type { BenchContext } from "./measure.ts";
 import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
 
@@ -27,7 +28,7 @@ export interface AgentOptions {
   waitReady?: boolean;
   /** More `run` flags, e.g. `["--max-watches", "600"]`. */
   extraArgs?: string[];
-  /** More `deno run` flags, e.g. `["--v8-flags=--max-semi-space-size=1"]`. */
+  /** `deno run` flags; default: the V8 flags the agent is deployed with. */
   denoArgs?: string[];
 }
 
@@ -62,7 +63,7 @@ export const UNCACHED_AGENTS = "holdfast-bench-nobody";
 export async function startAgent(ctx: BenchContext, options: AgentOptions): Promise<AgentHandle> {
   const port = freePort();
   const adminPort = freePort();
-  const denoFlags = ["run", "-A", ...options.denoArgs ?? []];
+  const denoFlags = ["run", "-A", ...options.denoArgs ?? [`--v8-flags=${AGENT_V8_FLAGS_VALUE}`]];
   if (ctx.profile) {
     denoFlags.push("--cpu-prof", `--cpu-prof-dir=${ctx.runDir}/profiles/${options.measure}`);
   }

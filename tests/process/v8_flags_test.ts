@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { AGENT_V8_FLAGS, AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
+import { systemdUnit } from "../../src/install/plan.ts";
+
+Deno.test("the systemd unit runs the agent with the V8 flags", () => {
+  const unit = systemdUnit({ bin: "/usr/local/bin/holdfast", user: "holdfast", servers: [] });
+  assert.match(unit, new RegExp(`^Environment=DENO_V8_FLAGS=${AGENT_V8_FLAGS_VALUE}$`, "m"));
+});
+
+Deno.test("deno task start and compile run the agent with the V8 flags", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  for (const task of ["start", "compile", "compile:arm64"]) {
+    assert.ok(config.tasks[task].includes(` --v8-flags=${AGENT_V8_FLAGS_VALUE} `), task);
+  }
+});
+
+Deno.test("V8 accepts every flag", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", `--v8-flags=${AGENT_V8_FLAGS.join(",")}`, "1"],
+    stderr: "piped",
+  }).output();
+  assert.ok(output.success, new TextDecoder().decode(output.stderr));
+});
