@@ -81,25 +81,26 @@ function probeSource(probe: Probe, kvPath: string): string {
   ].join("\n");
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+/** The median of `runs` measurements, taken one after the other. */
+async function medianOf(runs: number, measure: (run: number) => Promise<number>): Promise<number> {
+  const figures: number[] = [];
+  for (let i = 0; i < runs; i++) figures.push(await measure(i));
+  figures.sort((a, b) => a - b);
+  return figures[Math.floor(figures.length / 2)];
 }
 
 async function runProbe(dir: string, probe: Probe, runs: number): Promise<number> {
   const file = `${dir}/probe.ts`;
   await Deno.writeTextFile(file, probeSource(probe, `${dir}/probe.kv`));
-  const figures: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  return await medianOf(runs, async () => {
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--config", `${repoRoot}/deno.json`, "--no-lock", file],
       cwd: repoRoot,
       stderr: "inherit",
     }).output();
     if (!output.success) throw new Error(`probe "${probe.label}" failed`);
-    figures.push(Number(new TextDecoder().decode(output.stdout).trim()) * 1024);
-  }
-  return median(figures);
+    return Number(new TextDecoder().decode(output.stdout).trim()) * 1024;
+  });
 }
 
 /** The agent idle (one request answered) in front of a small simulator, as `deno run` starts it. */
@@ -109,8 +110,7 @@ async function runAgentIdle(
   denoArgs: string[],
   runs: number,
 ): Promise<number> {
-  const figures: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  return await medianOf(runs, async (i) => {
     const agent = await startAgent(ctx, {
       name: "agent-idle",
       server: simUrl,
@@ -122,12 +122,11 @@ async function runAgentIdle(
     try {
       await timedOk(`${agent.url}/version`, clientHeaders());
       await delay(SETTLE_MS);
-      figures.push((await agent.memory()).rss);
+      return (await agent.memory()).rss;
     } finally {
       await agent.stop();
     }
-  }
-  return median(figures);
+  });
 }
 
 /** The bundle's agent idle, started as the README's gateway wrapper starts it. */
@@ -137,8 +136,7 @@ async function runBundleIdle(
   v8Flags: string[],
   runs: number,
 ): Promise<number> {
-  const figures: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  return await medianOf(runs, async (i) => {
     const proc = await spawnProcess({
       name: "bundle-idle",
       command: Deno.execPath(),
@@ -168,10 +166,10 @@ async function runBundleIdle(
       maxLifetimeMs: 60_000,
     });
     await delay(SETTLE_MS + 1000);
-    figures.push((await readMemory(proc.pid)).rss);
+    const { rss } = await readMemory(proc.pid);
     await proc.stop(5000);
-  }
-  return median(figures);
+    return rss;
+  });
 }
 
 async function main(): Promise<void> {
