@@ -2,7 +2,7 @@
  * The V8 flags the agent runs with: `--max-semi-space-size=2` (MiB) keeps the young generation
  * small, so short-lived chunks and decoded objects do not grow the heap by tens of MB (no
  * throughput cost measured). `--optimize-for-size` would halve the resident set with 10,000 pods
- * cached, but cost about a third of the small-GET throughput, so it is not used (README,
+ * cached, but cut the small-GET rate by 30–50 %, so it is not used (README,
  * Performance). V8 reads its flags before the program runs, so they are set where the agent is
  * started: `deno run --v8-flags=…` (the `deno task` entries, the gateway wrapper), `deno compile
  * --v8-flags=…` (baked into the binary), or `DENO_V8_FLAGS` (the systemd unit `install` writes).
