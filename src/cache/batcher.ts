@@ -17,12 +17,27 @@
  */
 import { encodedKeySize, keyString, MAX_KEY_BYTES } from "./keys.ts";
 import { MAX_VALUE_BYTES } from "./record.ts";
+import { SEAL_OVERHEAD } from "./seal.ts";
 
-/** One key to set (`value`) or delete (`value: null`). */
+/**
+ * One key to set (`value`) or delete (`value: null`). `seal` marks a value to be sealed for its
+ * key when committed: a cache record (`record`) or one part of a blob (`part`).
+ */
 export interface Mutation {
   key: Deno.KvKey;
   value: Uint8Array | null;
+  seal?: SealKind;
 }
+
+/** What a sealed value is: a record (its header stays readable) or a blob part (sealed whole). */
+export type SealKind = "record" | "part";
+
+/** Seals a marked value for its key (see `seal.ts`). */
+export type SealFunction = (
+  key: Deno.KvKey,
+  value: Uint8Array,
+  kind: SealKind,
+) => Promise<Uint8Array>;
 
 /** Mutations that commit together, or not at all. */
 export interface WriteGroup {
@@ -60,6 +75,8 @@ export interface BatcherOptions {
   commit?: CommitFunction;
   /** Called once when the batcher stops after a commit kept failing. */
   onFailure?: (failure: CacheWriteFailed) => void;
+  /** Seals the values marked `seal` just before they are committed; without it none may be. */
+  seal?: SealFunction;
 }
 
 /** The batcher stopped after a commit kept failing; nothing more is written. */
@@ -74,6 +91,7 @@ export class CacheWriteFailed extends Error {
 interface Sized {
   key: Deno.KvKey;
   value: Uint8Array | null;
+  seal?: SealKind;
   keyBytes: number;
   bytes: number;
 }
@@ -166,13 +184,15 @@ export class WriteBatcher {
     const mutations = new Map<string, Sized>();
     let bytes = 0;
     let keyBytes = 0;
-    for (const { key, value } of group.mutations) {
+    for (const { key, value, seal } of group.mutations) {
       const size = encodedKeySize(key);
       if (size > MAX_KEY_BYTES) throw new RangeError(`cache key too large (${size} bytes)`);
-      if (value && value.byteLength > MAX_VALUE_BYTES) {
-        throw new RangeError(`cache value too large (${value.byteLength} bytes)`);
+      const valueBytes = value ? value.byteLength + (seal ? SEAL_OVERHEAD : 0) : 0;
+      if (valueBytes > MAX_VALUE_BYTES) {
+        throw new RangeError(`cache value too large (${valueBytes} bytes)`);
       }
-      const sized = { key, value, keyBytes: size, bytes: 2 * size + (value?.byteLength ?? 0) };
+      if (seal && !this.#options.seal) throw new TypeError("cache value to seal, but no seal key");
+      const sized = { key, value, seal, keyBytes: size, bytes: 2 * size + valueBytes };
       const id = keyString(key);
       const previous = mutations.get(id);
       if (previous) {
@@ -252,6 +272,12 @@ export class WriteBatcher {
   /** Commits one atomic, retrying; on the last failure stops the batcher and returns false. */
   async #commit(mutations: Map<string, Sized>, info: CommitInfo): Promise<boolean> {
     const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    try {
+      await this.#seal(mutations);
+    } catch (error) {
+      this.#stop(new CacheWriteFailed(error));
+      return false;
+    }
     for (let attempt = 0;; attempt++) {
       const atomic = this.#kv.atomic();
       for (const { key, value } of mutations.values()) {
@@ -269,6 +295,17 @@ export class WriteBatcher {
         }
         await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
       }
+    }
+  }
+
+  /** Seals the marked values (once: a retried commit reuses them). */
+  async #seal(mutations: Map<string, Sized>): Promise<void> {
+    const seal = this.#options.seal;
+    if (!seal) return;
+    for (const sized of mutations.values()) {
+      if (!sized.seal || sized.value === null) continue;
+      sized.value = await seal(sized.key, sized.value, sized.seal);
+      sized.seal = undefined;
     }
   }
 

@@ -20,13 +20,15 @@ export function blobWriteGroups(record: EncodedRecord, guard?: () => boolean): W
   if (ref.parts > MAX_BLOB_PARTS) {
     throw new RangeError(`object of ${ref.size} bytes is too large for the cache`);
   }
+  const seal = record.sealed ? { seal: "part" as const } : {};
   return record.parts.map((part, index) => ({
     mutations: index === 0
       ? [{ key: pendingBlobKey(ref.id), value: new Uint8Array(0) }, {
         key: blobPartKey(ref.id, 0),
         value: part,
+        ...seal,
       }]
-      : [{ key: blobPartKey(ref.id, index), value: part }],
+      : [{ key: blobPartKey(ref.id, index), value: part, ...seal }],
     guard,
   }));
 }
@@ -57,13 +59,20 @@ export class BlobDamaged extends Error {
   }
 }
 
-/** Reads and joins a blob's parts. Throws {@link BlobDamaged} when they do not add up. */
-export async function readBlob(kv: Deno.Kv, ref: BlobRef): Promise<Uint8Array> {
+/** Opens one sealed part of a blob (see `seal.ts`). */
+export type OpenPart = (key: Deno.KvKey, part: Uint8Array) => Promise<Uint8Array>;
+
+/**
+ * Reads and joins a blob's parts, opening each with `open` when the blob is sealed. Throws
+ * {@link BlobDamaged} when they do not add up (and `SealBroken` when a part does not open).
+ */
+export async function readBlob(kv: Deno.Kv, ref: BlobRef, open?: OpenPart): Promise<Uint8Array> {
   const bytes = new Uint8Array(ref.size);
   let offset = 0;
   let parts = 0;
   for await (const entry of kv.list<Uint8Array>({ prefix: blobPrefix(ref.id) })) {
-    const part = entry.value;
+    if (!(entry.value instanceof Uint8Array)) throw new BlobDamaged(ref, "a part is not bytes");
+    const part = open ? await open(entry.key, entry.value) : entry.value;
     if (entry.key[3] !== parts || offset + part.byteLength > ref.size) {
       throw new BlobDamaged(ref, `part ${String(entry.key[3])} out of place`);
     }

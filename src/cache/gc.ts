@@ -29,16 +29,21 @@ function blobOf(value: Uint8Array): BlobRef | undefined {
   }
 }
 
-/** Deletes every record under `prefix`, with the parts of split ones. Returns how many. */
+/**
+ * Deletes every record under `prefix` (those whose key `match` accepts, if given), with the parts
+ * of split ones. Returns how many.
+ */
 export async function deleteRecords(
   kv: Deno.Kv,
   batcher: WriteBatcher,
   prefix: Deno.KvKey,
+  match?: (key: Deno.KvKey) => boolean,
 ): Promise<number> {
   let mutations: Mutation[] = [];
   let records = 0;
   let inGroup = 0;
   for await (const entry of kv.list<Uint8Array>({ prefix }, { batchSize: 500 })) {
+    if (match && !match(entry.key)) continue;
     const blob = entry.value instanceof Uint8Array ? blobOf(entry.value) : undefined;
     mutations.push(...deleteBlob(blob), { key: entry.key, value: null });
     records++;

@@ -18,7 +18,8 @@ import {
   tombstonePrefix,
 } from "./keys.ts";
 import { decodeQueryRecord, isServable, type QueryRecord } from "./query.ts";
-import { type BlobRef, readHeader, type StoredObject } from "./record.ts";
+import { type BlobRef, openRecordValue, readHeader, type StoredObject } from "./record.ts";
+import { SealBroken, type Sealer } from "./seal.ts";
 import { type CacheStats, type CacheStore, RecordDamaged } from "./store.ts";
 
 /** One query as `cache ls` shows it. */
@@ -266,10 +267,25 @@ interface Generation {
 /**
  * Checks a cache KV file: every record decodes and its blob parts are all there, every query's
  * generation holds `objectCount` objects and its tombstones, counters match, and nothing is
- * stored that no record, marker or generation accounts for. Reads only.
+ * stored that no record, marker or generation accounts for; sealed records and their blobs open
+ * with `sealer` (without one, each sealed record is reported). Reads only.
  */
-export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
+export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyReport> {
   const report: VerifyReport = { checked: 0, damage: [], garbage: [] };
+  const sealed = new Set<string>();
+  const checkSeal = async (key: Deno.KvKey, value: Uint8Array) => {
+    try {
+      if (!sealer) throw new SealBroken(key);
+      await openRecordValue(sealer, key, value);
+    } catch (error) {
+      if (!(error instanceof SealBroken)) throw error;
+      report.damage.push(
+        sealer
+          ? error.message
+          : `record ${JSON.stringify(key)} is sealed and no seal key was given`,
+      );
+    }
+  };
   const records = new Map<number, QueryRecord>();
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
     report.checked++;
@@ -296,10 +312,14 @@ export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
     generation(key[2] as number, key[3] as number).marker = true;
   }
   const live: BlobRef[] = [];
-  const readRecord = (key: Deno.KvKey, value: Uint8Array) => {
+  const readRecord = async (key: Deno.KvKey, value: Uint8Array) => {
     report.checked++;
     try {
       const header = readHeader(value);
+      if (header.sealed) {
+        await checkSeal(key, value);
+        if (header.blob) sealed.add(header.blob.id);
+      }
       return { header, size: value.byteLength + (header.blob?.size ?? 0) };
     } catch {
       report.damage.push(`record ${JSON.stringify(key)} does not decode`);
@@ -311,7 +331,7 @@ export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
   ) {
     for await (const { key, value } of kv.list<Uint8Array>({ prefix })) {
       const found = generation(key[2] as number, key[3] as number);
-      const read = readRecord(key, value);
+      const read = await readRecord(key, value);
       if (!read) continue;
       if (read.header.blob) found.blobs.push(read.header.blob);
       if (tombstones) {
@@ -324,7 +344,7 @@ export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
   }
   const singles = new Map<string, { objects: number; bytes: number }>();
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: singlePrefix() })) {
-    const read = readRecord(key, value);
+    const read = await readRecord(key, value);
     if (!read) continue;
     if (read.header.blob) live.push(read.header.blob);
     const id = JSON.stringify(key.slice(2, 6));
@@ -384,11 +404,19 @@ export async function verifyCache(kv: Deno.Kv): Promise<VerifyReport> {
   }
   const referenced = new Set([...live, ...collectable].map((ref) => ref.id));
   for (const ref of live) {
+    const open = sealed.has(ref.id)
+      ? (key: Deno.KvKey, part: Uint8Array) =>
+        sealer ? sealer.open(key, part) : Promise.reject(new SealBroken(key))
+      : undefined;
     try {
-      await readBlob(kv, ref);
+      await readBlob(kv, ref, open);
     } catch (error) {
-      if (!(error instanceof BlobDamaged)) throw error;
-      report.damage.push(error.message);
+      if (!(error instanceof BlobDamaged) && !(error instanceof SealBroken)) throw error;
+      report.damage.push(
+        sealer || !(error instanceof SealBroken)
+          ? error.message
+          : `blob ${ref.id} is sealed and no seal key was given`,
+      );
     }
     if (pending.has(ref.id)) report.damage.push(`blob ${ref.id} is referenced but marked pending`);
   }

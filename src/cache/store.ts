@@ -11,7 +11,12 @@
  */
 import { compareResourceVersions } from "../kube/resource_version.ts";
 import type { GroupVersionResource, ListPart, RawObject, WatchEvent } from "../kube/types.ts";
-import { type CommitFunction, type CommitInfo, WriteBatcher } from "./batcher.ts";
+import {
+  type CommitFunction,
+  type CommitInfo,
+  type SealFunction,
+  WriteBatcher,
+} from "./batcher.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import { collectGarbage, type GarbageReport } from "./gc.ts";
 import {
@@ -32,7 +37,15 @@ import {
   type QueryIdentity,
   type QueryRecord,
 } from "./query.ts";
-import { readHeader, type RecordHeader, recordObject, type StoredObject } from "./record.ts";
+import {
+  openRecordValue,
+  readHeader,
+  type RecordHeader,
+  recordObject,
+  sealRecordValue,
+  type StoredObject,
+} from "./record.ts";
+import { SealBroken, type Sealer } from "./seal.ts";
 import { createWatchSink, type WatchSinkOptions } from "./watch_sink.ts";
 import { type CacheAnomaly, CacheWriter, type SingleCount } from "./writer.ts";
 
@@ -67,6 +80,21 @@ export interface CacheStoreOptions {
    * owns the file (the CLI's `cache ls` / `cache get`).
    */
   readOnly?: boolean;
+  /** Seals the objects of `sealedResources` at rest, and opens them (see `seal.ts`). */
+  sealer?: Sealer;
+  /** Resources (plural names, any group) whose objects are sealed; needs `sealer`. */
+  sealedResources?: readonly string[];
+}
+
+/**
+ * What the store found at start-up about sealed data: data sealed under another key (the key
+ * file was replaced or lost) cannot be read, so it was dropped and is fetched again.
+ */
+export interface SealReport {
+  /** Data of the sealed resources was found that this key does not open. */
+  foreignKey: boolean;
+  /** Resources whose stored objects were dropped (sealed under another key, or unsealed). */
+  dropped: string[];
 }
 
 /** The object of a DELETED event, as the server sent it (its resourceVersion is the deletion's). */
@@ -102,7 +130,7 @@ export class RecordDamaged extends Error {
 /** Whether `error` means a record's bytes are damaged (rather than KV failing). */
 function isDamage(error: unknown): boolean {
   return error instanceof BlobDamaged || error instanceof TypeError ||
-    error instanceof SyntaxError || error instanceof RangeError;
+    error instanceof SyntaxError || error instanceof RangeError || error instanceof SealBroken;
 }
 
 /** The generation a reader asked for was replaced and deleted; read the query's record again. */
@@ -116,10 +144,33 @@ export class SnapshotGone extends Error {
 
 const MIN_PENDING_BYTES = 256 * 1024;
 const PROBE_KEY: Deno.KvKey = ["holdfast", "probe"];
+/** The sealed resources, with a seal proving which key sealed the file's data. */
+const SEAL_CHECK_KEY: Deno.KvKey = ["holdfast", "seal"];
+
+/** The value at {@link SEAL_CHECK_KEY}: the proof seals nothing, with `resources` authenticated. */
+interface SealCheck {
+  resources: string[];
+  proof: Uint8Array;
+}
 /** A probe big enough to need a fresh page of the file. */
 const PROBE_BYTES = 8192;
 const DEFAULT_PENDING_BYTES = 8 * 1024 * 1024;
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** The batcher's sealing of marked values, over `sealer`. */
+function sealFunction(sealer: Sealer | undefined): SealFunction | undefined {
+  if (!sealer) return undefined;
+  return (key, value, kind) =>
+    kind === "record" ? sealRecordValue(sealer, key, value) : sealer.seal(key, value);
+}
+
+/** Whether a resource is sealed, from the store's options (never without a sealer). */
+function sealedPredicate(options: CacheStoreOptions): ((resource: string) => boolean) | undefined {
+  const resources = new Set(options.sealedResources ?? []);
+  if (!options.sealer || resources.size === 0) return undefined;
+  return (resource) => resources.has(resource);
+}
 
 /** A single-object counter value; a damaged one counts as zero (`cache verify` reports it). */
 function readCounter(value: Uint8Array): { objects: number; bytes: number } {
@@ -173,6 +224,8 @@ export class CacheStore {
   readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
   /** What start-up GC collected. */
   readonly collected: GarbageReport;
+  /** What start-up found of data sealed under another key (not for read-only stores). */
+  sealReport: SealReport | undefined;
 
   private constructor(kv: Deno.Kv, options: CacheStoreOptions, loaded: Loaded) {
     this.#kv = kv;
@@ -196,6 +249,7 @@ export class CacheStore {
         if (opened.store) opened.store.#paused();
       });
       opened.store = new CacheStore(kv, options, loaded);
+      if (!options.readOnly) opened.store.sealReport = await opened.store.#checkSeal();
       return opened.store;
     } catch (error) {
       kv.close();
@@ -218,6 +272,7 @@ export class CacheStore {
       retryDelaysMs: options.retryDelaysMs,
       commit: options.commit,
       onFailure: failed,
+      seal: sealFunction(options.sealer),
     });
     const records: QueryRecord[] = [];
     for await (const { value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
@@ -247,6 +302,7 @@ export class CacheStore {
       maxQueriesPerComponent: options.maxQueriesPerComponent,
       maxQueryBytes: options.maxQueryBytes,
       onAnomaly: options.onAnomaly,
+      sealed: sealedPredicate(options),
     }, { records, singles, nextQueryId: maxId + 1 });
     return { batcher, writer, records, collected };
   }
@@ -576,21 +632,90 @@ export class CacheStore {
     return error;
   }
 
-  /** A record's object, joining its blob's parts (re-reading once if the record changed). */
+  /**
+   * A record's object, joining its blob's parts (re-reading once if the record changed) and
+   * opening sealed ones.
+   */
   async #materialize(key: Deno.KvKey, value: Uint8Array): Promise<StoredObject> {
     const header = readHeader(value);
-    if (!header.blob) return recordObject(value, header);
+    if (!header.blob) return recordObject(value, header, await this.#open(key, value, header));
     try {
-      return recordObject(value, header, await readBlob(this.#kv, header.blob));
+      return await this.#joined(key, value, header);
     } catch (error) {
       if (!(error instanceof BlobDamaged)) throw error;
       const again = (await this.#kv.get<Uint8Array>(key)).value;
       if (!(again instanceof Uint8Array)) throw error;
       const fresh = readHeader(again);
       if (!fresh.blob || fresh.blob.id === header.blob.id) {
-        return fresh.blob ? Promise.reject(error) : recordObject(again, fresh);
+        return fresh.blob
+          ? Promise.reject(error)
+          : recordObject(again, fresh, await this.#open(key, again, fresh));
       }
-      return recordObject(again, fresh, await readBlob(this.#kv, fresh.blob));
+      return await this.#joined(key, again, fresh);
     }
+  }
+
+  /** A split record's object: its blob's parts joined (the record's seal checked first). */
+  async #joined(key: Deno.KvKey, value: Uint8Array, header: RecordHeader): Promise<StoredObject> {
+    if (!header.sealed) return recordObject(value, header, await readBlob(this.#kv, header.blob!));
+    await this.#open(key, value, header);
+    const sealer = this.#sealer(key);
+    const bytes = await readBlob(
+      this.#kv,
+      header.blob!,
+      (part, sealed) => sealer.open(part, sealed),
+    );
+    return recordObject(value, header, bytes);
+  }
+
+  /** A sealed record's opened object bytes; `undefined` for a record that is not sealed. */
+  async #open(
+    key: Deno.KvKey,
+    value: Uint8Array,
+    header: RecordHeader,
+  ): Promise<Uint8Array | undefined> {
+    if (!header.sealed) return undefined;
+    return await openRecordValue(this.#sealer(key), key, value);
+  }
+
+  #sealer(key: Deno.KvKey): Sealer {
+    const sealer = this.#options.sealer;
+    if (!sealer) throw new SealBroken(key);
+    return sealer;
+  }
+
+  /**
+   * Checks that the seal key is the one that sealed the file's data (the proof kept at
+   * {@link SEAL_CHECK_KEY}). Data it cannot open (sealed under another key: the key file
+   * was replaced or lost), and data of a resource newly sealed (stored in the clear), is dropped:
+   * the sealed part of the cache starts empty rather than unreadable.
+   */
+  async #checkSeal(): Promise<SealReport | undefined> {
+    const sealer = this.#options.sealer;
+    if (!sealer) return undefined;
+    const resources = [...new Set(this.#options.sealedResources ?? [])].sort();
+    const stored = (await this.#kv.get<SealCheck>(SEAL_CHECK_KEY)).value;
+    let foreignKey = false;
+    let before: string[] = [];
+    if (stored) {
+      before = Array.isArray(stored.resources) ? stored.resources.map(String) : [];
+      try {
+        const proof = stored.proof instanceof Uint8Array ? stored.proof : new Uint8Array();
+        await sealer.open(SEAL_CHECK_KEY, proof, encoder.encode(JSON.stringify(before)));
+      } catch {
+        foreignKey = true;
+      }
+    }
+    const dropped = foreignKey
+      ? [...new Set([...resources, ...before])]
+      : resources.filter((resource) => !before.includes(resource));
+    if (dropped.length > 0) await this.#writer.purgeResources(new Set(dropped));
+    const proof = await sealer.seal(
+      SEAL_CHECK_KEY,
+      new Uint8Array(),
+      encoder.encode(JSON.stringify(resources)),
+    );
+    await this.#kv.set(SEAL_CHECK_KEY, { resources, proof } satisfies SealCheck);
+    return { foreignKey, dropped };
   }
 }

@@ -57,7 +57,10 @@ import {
   encodeRecord,
   readHeader,
   type RecordHeader,
+  recordMutation,
+  storedSize,
 } from "./record.ts";
+import { SEAL_OVERHEAD } from "./seal.ts";
 
 /** Tunables of the write side. */
 export interface WriterOptions {
@@ -71,6 +74,8 @@ export interface WriterOptions {
   maxQueryBytes?: number;
   /** Told about anomalies (damaged records, resourceVersions going backwards). */
   onAnomaly?: (anomaly: CacheAnomaly) => void;
+  /** Whether a resource's objects are sealed at rest (none when absent). */
+  sealed?: (resource: string) => boolean;
 }
 
 /**
@@ -168,10 +173,6 @@ const UNWATCHED = {
   loading: undefined,
   writing: 0,
 } as const;
-
-function storedSize(record: EncodedRecord): number {
-  return record.value.byteLength + (record.header.blob?.size ?? 0);
-}
 
 function newest(a: string, b: string): string {
   return compareResourceVersions(a, b) >= 0 ? a : b;
@@ -333,11 +334,11 @@ export class CacheWriter {
       namespace,
       name !== "" ? name : snapshot.nameless++,
     );
-    const record = encodeRecord(object, snapshot.mediaType, Date.now());
+    const record = this.#encode(snapshot.state.identity, object, snapshot.mediaType);
     const blob = record.header.blob;
     if (blob) snapshot.unreferenced.add(blob);
     for (const group of blobWriteGroups(record, snapshot.guard)) await this.#batcher.add(group);
-    const mutations: Mutation[] = [{ key, value: record.value }, ...adoptBlob(record)];
+    const mutations: Mutation[] = [recordMutation(key, record), ...adoptBlob(record)];
     const size = storedSize(record);
     if (name !== "") {
       const id = objectId(namespace, name);
@@ -468,7 +469,7 @@ export class CacheWriter {
   ): Promise<void> {
     const { namespace, name, resourceVersion } = object.meta;
     if (name === "") return this.advance(state, resourceVersion);
-    const record = encodeRecord(object, mediaType, Date.now());
+    const record = this.#encode(state.identity, object, mediaType);
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
@@ -486,7 +487,7 @@ export class CacheWriter {
       const size = storedSize(record);
       index.objects.set(id, { resourceVersion, size, blob: record.header.blob });
       return [
-        { key: snapshotKey(state.id, index.generation, namespace, name), value: record.value },
+        recordMutation(snapshotKey(state.id, index.generation, namespace, name), record),
         ...adoptBlob(record),
         ...deleteBlob(old?.blob),
         ...this.#update(state, (r) => ({
@@ -510,7 +511,7 @@ export class CacheWriter {
   ): Promise<void> {
     const { namespace, name, resourceVersion } = object.meta;
     if (name === "") return this.advance(state, resourceVersion);
-    const tombstone = encodeRecord(object, mediaType, Date.now());
+    const tombstone = this.#encode(state.identity, object, mediaType);
     for (const group of blobWriteGroups(tombstone)) await this.#batcher.add(group);
     return this.#withIndex(state, (index) => {
       const id = objectId(namespace, name);
@@ -537,7 +538,7 @@ export class CacheWriter {
       const seq = state.record!.tombstoneNext;
       index.tombstones.push({ seq, resourceVersion, blob: tombstone.header.blob });
       mutations.push(
-        { key: tombstoneKey(state.id, generation, seq), value: tombstone.value },
+        recordMutation(tombstoneKey(state.id, generation, seq), tombstone),
         ...adoptBlob(tombstone),
       );
       const evicted = index.tombstones.length > this.#options.maxTombstones
@@ -610,7 +611,7 @@ export class CacheWriter {
     const version = `${mediaType} ${resourceVersion}`;
     const seen = JSON.stringify(key);
     if (this.#singleVersions.get(seen) === version) return;
-    const record = encodeRecord(object, mediaType, Date.now());
+    const record = this.#encode(query, object, mediaType);
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
     const old = await this.#current(key);
     if (old && compareResourceVersions(old.header.meta.resourceVersion, resourceVersion) > 0) {
@@ -624,7 +625,7 @@ export class CacheWriter {
     const { component, objects, bytes } = count;
     await this.#batcher.add({
       mutations: [
-        { key, value: record.value },
+        recordMutation(key, record),
         ...adoptBlob(record),
         ...deleteBlob(old?.header.blob),
         {
@@ -647,22 +648,14 @@ export class CacheWriter {
 
   /** Deletes everything cached for `component`, or the whole cache. */
   async purge(component?: string): Promise<void> {
-    const doomed = [...this.#states.entries()].filter(([, state]) =>
+    const doomed = await this.#beginPurge((state) =>
       component === undefined || state.identity.component === component
     );
-    for (const [, state] of doomed) if (state.paging) this.abandon(state.paging);
-    this.#singleVersions.clear(); // purged singles must be written again when next seen
-    await this.flush();
     if (component === undefined) {
       await deleteRecords(this.#kv, this.#batcher, CACHE_PREFIX);
       this.#singles.clear();
     } else {
-      for (const [, state] of doomed) {
-        for await (const { key } of this.#kv.list({ prefix: generationPrefix(state.id) })) {
-          await deleteGeneration(this.#kv, this.#batcher, state.id, key[3] as number);
-        }
-        await this.#batcher.add({ mutations: [{ key: state.key, value: null }] });
-      }
+      await this.#deleteQueries(doomed);
       for (const prefix of [singlePrefix(component), resourcePrefix(component)]) {
         await deleteRecords(this.#kv, this.#batcher, prefix);
       }
@@ -670,6 +663,45 @@ export class CacheWriter {
         if (single.component === component) this.#singles.delete(id);
       }
     }
+    await this.#endPurge(doomed);
+  }
+
+  /** Deletes everything cached of the named resources (of every group), for every component. */
+  async purgeResources(resources: ReadonlySet<string>): Promise<void> {
+    const doomed = await this.#beginPurge((state) => resources.has(state.identity.resource));
+    await this.#deleteQueries(doomed);
+    const sealedSingle = (key: Deno.KvKey) => resources.has(key[5] as string);
+    await deleteRecords(this.#kv, this.#batcher, singlePrefix(), sealedSingle);
+    for (const [id, single] of this.#singles) {
+      if (!resources.has(single.resource)) continue;
+      await this.#batcher.add({
+        mutations: [{ key: resourceKey(single.component, single), value: null }],
+      });
+      this.#singles.delete(id);
+    }
+    await this.#endPurge(doomed);
+  }
+
+  /** The queries to purge, their paginated lists dropped and every pending write flushed. */
+  async #beginPurge(match: (state: QueryState) => boolean): Promise<[string, QueryState][]> {
+    const doomed = [...this.#states.entries()].filter(([, state]) => match(state));
+    for (const [, state] of doomed) if (state.paging) this.abandon(state.paging);
+    this.#singleVersions.clear(); // purged singles must be written again when next seen
+    await this.flush();
+    return doomed;
+  }
+
+  /** Deletes the queries' generations and records. */
+  async #deleteQueries(doomed: [string, QueryState][]): Promise<void> {
+    for (const [, state] of doomed) {
+      for await (const { key } of this.#kv.list({ prefix: generationPrefix(state.id) })) {
+        await deleteGeneration(this.#kv, this.#batcher, state.id, key[3] as number);
+      }
+      await this.#batcher.add({ mutations: [{ key: state.key, value: null }] });
+    }
+  }
+
+  async #endPurge(doomed: [string, QueryState][]): Promise<void> {
     for (const [id] of doomed) this.#states.delete(id);
     await this.#batcher.sync();
   }
@@ -819,6 +851,12 @@ export class CacheWriter {
     if (state.record?.generation === generation) state.index = loaded;
   }
 
+  /** `object` encoded as a record of `query`'s resource (sealed if the resource is). */
+  #encode(query: QueryIdentity, object: RawObject, mediaType: string): EncodedRecord {
+    const sealed = this.#options.sealed?.(query.resource) ?? false;
+    return encodeRecord(object, mediaType, Date.now(), sealed);
+  }
+
   /** The stored header at `key`, pending writes included. */
   async #current(key: Deno.KvKey): Promise<Current | undefined> {
     const pending = this.#batcher.read(key);
@@ -826,7 +864,9 @@ export class CacheWriter {
     if (!(value instanceof Uint8Array)) return undefined;
     try {
       const header = readHeader(value);
-      return { header, size: value.byteLength + (header.blob?.size ?? 0) };
+      // A pending value is not sealed yet: count the seal it will get.
+      const seal = pending !== undefined && header.sealed ? SEAL_OVERHEAD : 0;
+      return { header, size: value.byteLength + seal + (header.blob?.size ?? 0) };
     } catch {
       return undefined;
     }
