@@ -80,6 +80,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const path = config.cachePath;
   // The lock comes first: a second agent on the same file stops here, having touched nothing.
   const { store, lock, fault } = await openCache(path, {
+    sealedResources: config.cacheSealedResources,
+    keyFile: config.cacheKeyFile ?? `${path}.key`,
     maxQueriesPerComponent: config.cacheMaxQueries,
     maxQueryBytes: config.cacheMaxMiB && config.cacheMaxMiB * 1024 * 1024,
     onCommit: (commit) => {
@@ -96,7 +98,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       else logger.warn("cache writes resumed", { path });
     },
   });
-  for (const kind of ["damaged", "unwritable", "writes-paused"]) {
+  for (const kind of ["damaged", "unwritable", "writes-paused", "seal-key"]) {
     metrics.cacheFault.set({ kind }, fault?.kind === kind ? 1 : 0);
   }
   if (fault) logger.error(`cache file ${fault.kind}: proxying goes on`, { ...fault });
@@ -259,7 +261,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       status,
       metrics,
       logger,
-      extra: cacheAdminRoutes(store),
+      extra: cacheAdminRoutes(store, config.adminExposeSecrets),
     });
     await lock.describe({ pid: Deno.pid, admin: `http://${formatListenAddress(admin.addr)}` });
   } catch (error) {

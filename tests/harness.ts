@@ -67,8 +67,8 @@ export interface StackOptions {
 }
 
 /**
- * The configuration tests run an agent with: free loopback ports, a KV file in `dir`, every
- * component cached, patient health checks, quiet logs.
+ * The configuration tests run an agent with: free loopback ports, a KV file in `dir`, Secrets
+ * sealed (as by default), every component cached, patient health checks, quiet logs.
  */
 export function testAgentConfig(server: URL, upstream: UpstreamCredentials, dir: string): Config {
   return {
@@ -77,6 +77,7 @@ export function testAgentConfig(server: URL, upstream: UpstreamCredentials, dir:
     listen: { hostname: "127.0.0.1", port: 0 },
     adminListen: { hostname: "127.0.0.1", port: 0 },
     cachePath: `${dir}/cache.kv`,
+    cacheSealedResources: ["secrets"],
     cacheAgents: ["*"],
     anonymousRequests: "node-identity-for-loopback-components",
     nodeIdentityComponents: ["*"],

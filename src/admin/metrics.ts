@@ -147,7 +147,8 @@ export function createMetrics(): Metrics {
     }),
     cacheFault: new Gauge({
       name: "holdfast_cache_fault",
-      help: "1 while the cache has a fault of that kind (damaged, unwritable, writes-paused).",
+      help:
+        "1 while the cache has a fault of that kind (damaged, unwritable, writes-paused, seal-key).",
       labelNames: ["kind"],
       registers,
     }),

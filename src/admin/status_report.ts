@@ -53,9 +53,11 @@ export interface CacheFaultStatus {
   /**
    * `damaged`: the file was moved aside and the cache started empty; `incompatible`: the same, for
    * a file of another cache layout; `unwritable`: the cache is kept in memory only;
-   * `writes-paused`: commits fail (disk full, I/O error), retried until they succeed.
+   * `writes-paused`: commits fail (disk full, I/O error), retried until they succeed;
+   * `seal-key`: the seal key file is unusable (the cache is kept in memory only), or the cache's
+   * sealed data was sealed under another key (that data was dropped and is fetched again).
    */
-  kind: "damaged" | "incompatible" | "unwritable" | "writes-paused";
+  kind: "damaged" | "incompatible" | "unwritable" | "writes-paused" | "seal-key";
   /** The cache file. */
   path: string;
   /** What failed. */

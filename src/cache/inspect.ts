@@ -19,6 +19,7 @@ import {
 } from "./keys.ts";
 import { decodeQueryRecord, isServable, type QueryRecord } from "./query.ts";
 import { type BlobRef, openRecordValue, readHeader, type StoredObject } from "./record.ts";
+import { redactedObject } from "./redact.ts";
 import { SealBroken, type Sealer } from "./seal.ts";
 import { type CacheStats, type CacheStore, RecordDamaged } from "./store.ts";
 
@@ -70,6 +71,8 @@ export interface ObjectView {
   object?: unknown;
   /** The object's bytes in base64, for other media types (protobuf). */
   base64?: string;
+  /** The values of the object's `data` and `stringData` are hidden (a sealed resource). */
+  redacted?: boolean;
 }
 
 /** `pods.v1.core`, `deployments.v1.apps`: a resource's full name as `cache ls` prints it. */
@@ -149,11 +152,15 @@ export function resolveResource(
 
 const decoder = new TextDecoder();
 
-/** The `cache get` view of a stored object. */
+/**
+ * The `cache get` view of a stored object; with `redact`, the values of its `data` and
+ * `stringData` are hidden ({@link redactedObject}).
+ */
 export function objectView(
   component: string,
   gvr: GroupVersionResource,
   object: StoredObject,
+  redact = false,
 ): ObjectView {
   const view: ObjectView = {
     component,
@@ -170,6 +177,12 @@ export function objectView(
     storedAt: new Date(object.storedAt).toISOString(),
     size: object.bytes.byteLength,
   };
+  if (redact) {
+    const shown = redactedObject(object);
+    return shown === undefined
+      ? { ...view, redacted: true }
+      : { ...view, object: shown, redacted: true };
+  }
   if (object.mediaType.includes("json")) {
     try {
       view.object = JSON.parse(decoder.decode(object.bytes));
@@ -182,17 +195,23 @@ export function objectView(
   return view;
 }
 
-/** Finds an object by component, resource text and namespace/name; null when not cached. */
+/**
+ * Finds an object by component, resource text and namespace/name; null when not cached. Objects
+ * of the store's sealed resources, and Secrets, are redacted unless `exposeSecrets`.
+ */
 export async function findObject(
   store: CacheStore,
   component: string,
   resource: string,
   namespace: string,
   name: string,
+  exposeSecrets = false,
 ): Promise<ObjectView | null> {
   const gvr = resolveResource(await store.stats(), component, resource);
   const object = await store.getObject(component, gvr, namespace, name);
-  return object ? objectView(component, gvr, object) : null;
+  if (!object) return null;
+  const secret = gvr.resource === "secrets" || store.sealedResources.has(gvr.resource);
+  return objectView(component, gvr, object, secret && !exposeSecrets);
 }
 
 function json(body: unknown, status = 200): Response {
@@ -208,9 +227,13 @@ const OBJECT_ROUTE = /^\/v1\/cache\/objects\/([^/]+)\/([^/]+)\/([^/]*)\/([^/]+)$
  * Admin routes of a running agent: `GET /v1/cache/ls` ({@link LsView}) and
  * `GET /v1/cache/objects/<component>/<resource>/<namespace>/<name>` ({@link ObjectView}; the
  * namespace is `-` or empty for cluster-scoped objects; a 404 body says `reason: "NotCached"` or
- * `"UnknownResource"`, a 500 body `reason: "Damaged"`). Resolves null for other paths.
+ * `"UnknownResource"`, a 500 body `reason: "Damaged"`; Secrets and sealed resources redacted
+ * unless `exposeSecrets`). Resolves null for other paths.
  */
-export function cacheAdminRoutes(store: CacheStore): (req: Request) => Promise<Response | null> {
+export function cacheAdminRoutes(
+  store: CacheStore,
+  exposeSecrets = false,
+): (req: Request) => Promise<Response | null> {
   return async (req) => {
     const { pathname } = new URL(req.url);
     const route = pathname === "/v1/cache/ls" ? "ls" : OBJECT_ROUTE.exec(pathname);
@@ -231,6 +254,7 @@ export function cacheAdminRoutes(store: CacheStore): (req: Request) => Promise<R
         resource,
         namespace === "-" ? "" : namespace,
         name,
+        exposeSecrets,
       );
       if (view) return json(view);
       return json({ reason: "NotCached", error: `${namespace}/${name} is not cached` }, 404);

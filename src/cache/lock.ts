@@ -46,7 +46,9 @@ export class CacheLock {
    */
   static async acquire(cachePath: string): Promise<CacheLock> {
     if (cachePath === ":memory:") return new CacheLock(undefined);
-    const file = await Deno.open(lockPath(cachePath), { read: true, write: true, create: true });
+    const path = lockPath(cachePath);
+    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    await Deno.chmod(path, 0o600).catch(() => {}); // a lock file from before may be 0644
     let locked = false;
     try {
       locked = await file.tryLock(true);

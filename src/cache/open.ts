@@ -6,18 +6,27 @@
  * A file written in another cache layout ({@link CACHE_LAYOUT}) is moved aside the same way and
  * rebuilt, never misread. Either way the agent runs, and the returned {@link CacheFault} says what
  * happened.
+ *
+ * Everything holdfast makes in the cache's folder is private: a missing folder is created `0700`;
+ * the KV file is created `0600` before Deno KV opens it (SQLite gives its `-wal` and `-shm` the
+ * database file's mode), and an existing one and its `-wal`/`-shm` are set to `0600`; the lock file
+ * and the seal key are `0600`.
  * @module
  */
+import { dirname } from "node:path";
 import { CacheLock, CacheLocked } from "./lock.ts";
+import { loadSealKey, Sealer } from "./seal.ts";
 import { CacheStore, type CacheStoreOptions } from "./store.ts";
 
 /** What went wrong with the cache file at start-up. */
 export interface CacheFault {
   /**
    * `damaged`: moved aside, started empty; `incompatible`: written in another cache layout, moved
-   * aside, started empty; `unwritable`: caching in memory only.
+   * aside, started empty; `unwritable`: caching in memory only; `seal-key`: the seal key file is
+   * unusable (caching in memory only), or the file's sealed data was sealed under another key
+   * (that data was dropped).
    */
-  kind: "damaged" | "incompatible" | "unwritable";
+  kind: "damaged" | "incompatible" | "unwritable" | "seal-key";
   /** The cache file. */
   path: string;
   /** What failed. */
@@ -26,6 +35,12 @@ export interface CacheFault {
   movedTo?: string;
   /** When, as an ISO 8601 time. */
   since: string;
+}
+
+/** Options of {@link openCache}: the store's, and where the seal key is kept. */
+export interface OpenCacheOptions extends Omit<CacheStoreOptions, "sealer"> {
+  /** The seal key file (created on first start); needed when `sealedResources` names any. */
+  keyFile?: string;
 }
 
 /** The opened cache, its lock, and the fault met on the way (if any). */
@@ -75,19 +90,29 @@ const UNWRITABLE =
  * Locks and opens the cache at `path` (see the module doc). Throws {@link CacheLocked} when
  * another process holds the file: then nothing was touched.
  */
-export async function openCache(path: string, options: CacheStoreOptions): Promise<OpenedCache> {
+export async function openCache(path: string, options: OpenCacheOptions): Promise<OpenedCache> {
   let lock: CacheLock;
+  let storeOptions: CacheStoreOptions;
   try {
+    await makeFolder(dirname(path));
     lock = await CacheLock.acquire(path);
   } catch (error) {
     if (error instanceof CacheLocked) throw error;
-    return await inMemory(path, options, error);
+    return await inMemory(path, await withSealer(options), error);
+  }
+  try {
+    storeOptions = await withSealer(options, path === ":memory:" ? undefined : options.keyFile);
+  } catch (error) {
+    const opened = await inMemory(path, await withSealer(options), error);
+    return { ...opened, lock, fault: { ...opened.fault, kind: "seal-key" } };
   }
   try {
     try {
-      return { store: await openChecked(path, options), lock };
+      return sealFault(path, { store: await openChecked(path, storeOptions), lock });
     } catch (error) {
-      if (UNWRITABLE.test(String(error))) return { ...await inMemory(path, options, error), lock };
+      if (UNWRITABLE.test(String(error))) {
+        return { ...await inMemory(path, storeOptions, error), lock };
+      }
       const movedTo = await moveAside(path);
       const fault: CacheFault = {
         kind: error instanceof IncompatibleLayout ? "incompatible" : "damaged",
@@ -96,15 +121,72 @@ export async function openCache(path: string, options: CacheStoreOptions): Promi
         movedTo,
         since: now(),
       };
-      return { store: await openChecked(path, options), lock, fault };
+      return { store: await openChecked(path, storeOptions), lock, fault };
     }
   } catch (error) {
-    return { ...await inMemory(path, options, error), lock };
+    return { ...await inMemory(path, storeOptions, error), lock };
+  }
+}
+
+/**
+ * The store options with a sealer: the key in `keyFile` (created if missing), or a key kept in
+ * memory when there is no file (an in-memory cache). None when nothing is to be sealed.
+ */
+async function withSealer(options: OpenCacheOptions, keyFile?: string): Promise<CacheStoreOptions> {
+  const { keyFile: _, ...rest } = options;
+  if ((options.sealedResources ?? []).length === 0) return rest;
+  const sealer = keyFile ? await loadSealKey(keyFile) : await Sealer.ephemeral();
+  return { ...rest, sealer };
+}
+
+/** The `seal-key` fault when the store found data sealed under another key. */
+function sealFault(path: string, opened: OpenedCache): OpenedCache {
+  const report = opened.store.sealReport;
+  if (!report?.foreignKey) return opened;
+  const error = `the seal key does not open the sealed data in the cache (the key file was ` +
+    `replaced or lost); cached ${report.dropped.join(", ")} were dropped and are fetched again`;
+  return { ...opened, fault: { kind: "seal-key", path, error, since: now() } };
+}
+
+/** Creates a missing cache folder (and its missing parents) with mode `0700`. */
+async function makeFolder(folder: string): Promise<void> {
+  try {
+    await Deno.stat(folder);
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(folder, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Creates the KV file empty with mode `0600` when it is missing, and sets an existing one and its
+ * `-wal` and `-shm` to `0600` (SQLite creates those later with the database file's mode). A file
+ * this process does not own keeps its mode.
+ */
+async function makePrivate(path: string): Promise<void> {
+  if (path === ":memory:") return;
+  try {
+    (await Deno.open(path, { write: true, createNew: true, mode: 0o600 })).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      await Deno.chmod(`${path}${suffix}`, 0o600);
+    } catch (error) {
+      if (
+        !(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied)
+      ) {
+        throw error;
+      }
+    }
   }
 }
 
 /** Opens the file after checking it is not another program's database, and writes to it once. */
 async function openChecked(path: string, options: CacheStoreOptions): Promise<CacheStore> {
+  await makePrivate(path);
   await rejectForeign(path);
   await rejectOtherLayout(path);
   const store = await CacheStore.open(path, options);

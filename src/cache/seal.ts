@@ -108,25 +108,24 @@ export class Sealer {
 
 /**
  * The seal key in `path`: read when the file exists (it must hold exactly 32 bytes), otherwise 32
- * random bytes written to a new file of mode `0600`. Throws {@link SealKeyUnusable}.
+ * random bytes written to a new file of mode `0600` (unless `create` is false: then undefined).
+ * Throws {@link SealKeyUnusable}.
  */
-export async function loadSealKey(path: string): Promise<{ sealer: Sealer; created: boolean }> {
+export async function loadSealKey(path: string, create = true): Promise<Sealer | undefined> {
   let raw: Uint8Array;
-  let created = false;
   try {
     raw = await Deno.readFile(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new SealKeyUnusable(path, `cannot be read: ${(error as Error).message}`);
     }
+    if (!create) return undefined;
     raw = crypto.getRandomValues(new Uint8Array(SEAL_KEY_BYTES));
     try {
       await Deno.writeFile(path, raw, { createNew: true, mode: 0o600 });
-      await Deno.chmod(path, 0o600); // the mode above is subject to the umask
     } catch (error) {
       throw new SealKeyUnusable(path, `cannot be created: ${(error as Error).message}`);
     }
-    created = true;
   }
   if (raw.byteLength !== SEAL_KEY_BYTES) {
     throw new SealKeyUnusable(
@@ -134,5 +133,5 @@ export async function loadSealKey(path: string): Promise<{ sealer: Sealer; creat
       `holds ${raw.byteLength} bytes; a seal key is ${SEAL_KEY_BYTES} random bytes`,
     );
   }
-  return { sealer: await Sealer.fromBytes(raw), created };
+  return await Sealer.fromBytes(raw);
 }

@@ -82,7 +82,10 @@ export interface CacheStoreOptions {
   readOnly?: boolean;
   /** Seals the objects of `sealedResources` at rest, and opens them (see `seal.ts`). */
   sealer?: Sealer;
-  /** Resources (plural names, any group) whose objects are sealed; needs `sealer`. */
+  /**
+   * Resources (plural names, any group) whose objects are sealed; needs `sealer`. When absent, those
+   * the file was sealed with (maintenance commands).
+   */
   sealedResources?: readonly string[];
 }
 
@@ -226,6 +229,8 @@ export class CacheStore {
   readonly collected: GarbageReport;
   /** What start-up found of data sealed under another key (not for read-only stores). */
   sealReport: SealReport | undefined;
+  /** The resources sealed: by the options, and by whoever wrote the file (what it says). */
+  sealedResources: ReadonlySet<string> = new Set();
 
   private constructor(kv: Deno.Kv, options: CacheStoreOptions, loaded: Loaded) {
     this.#kv = kv;
@@ -249,6 +254,11 @@ export class CacheStore {
         if (opened.store) opened.store.#paused();
       });
       opened.store = new CacheStore(kv, options, loaded);
+      const stored = (await kv.get<SealCheck>(SEAL_CHECK_KEY)).value;
+      opened.store.sealedResources = new Set([
+        ...options.sealedResources ?? [],
+        ...Array.isArray(stored?.resources) ? stored.resources.map(String) : [],
+      ]);
       if (!options.readOnly) opened.store.sealReport = await opened.store.#checkSeal();
       return opened.store;
     } catch (error) {
@@ -692,13 +702,19 @@ export class CacheStore {
    */
   async #checkSeal(): Promise<SealReport | undefined> {
     const sealer = this.#options.sealer;
-    if (!sealer) return undefined;
-    const resources = [...new Set(this.#options.sealedResources ?? [])].sort();
     const stored = (await this.#kv.get<SealCheck>(SEAL_CHECK_KEY)).value;
+    const before = Array.isArray(stored?.resources) ? stored.resources.map(String) : [];
+    if (!sealer) {
+      // Sealing was switched off (no resources named): what was sealed cannot be read any more.
+      // Without options naming resources (maintenance), the file is left as it is.
+      if (this.#options.sealedResources === undefined) return undefined;
+      if (before.length > 0) await this.#writer.purgeResources(new Set(before));
+      if (stored) await this.#kv.delete(SEAL_CHECK_KEY);
+      return before.length > 0 ? { foreignKey: false, dropped: before } : undefined;
+    }
+    const resources = [...new Set(this.#options.sealedResources ?? before)].sort();
     let foreignKey = false;
-    let before: string[] = [];
     if (stored) {
-      before = Array.isArray(stored.resources) ? stored.resources.map(String) : [];
       try {
         const proof = stored.proof instanceof Uint8Array ? stored.proof : new Uint8Array();
         await sealer.open(SEAL_CHECK_KEY, proof, encoder.encode(JSON.stringify(before)));

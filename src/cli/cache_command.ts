@@ -12,6 +12,7 @@ import { Command } from "commander";
 import { findObject, type LsView, lsView, type ObjectView, verifyCache } from "../cache/inspect.ts";
 import { CacheLock, CacheLocked } from "../cache/lock.ts";
 import { rejectOtherLayout } from "../cache/open.ts";
+import { loadSealKey, type Sealer } from "../cache/seal.ts";
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
 import { type CliContext, processContext } from "./context.ts";
@@ -28,6 +29,10 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
     DEFAULTS.cachePath,
   ] as const;
   const adminOption = ["--admin <URL>", "ask the running agent's admin listener instead"] as const;
+  const keyOption = [
+    "--cache-key-file <FILE>",
+    "the key sealing the cache's sealed resources (default: <cache-path>.key)",
+  ] as const;
 
   cache.command("ls")
     .description("components, resources, object counts, bytes, and queries with their freshness")
@@ -51,12 +56,23 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
     .argument("<NAME>", "[NAMESPACE/]NAME")
     .option(...pathOption)
     .option(...adminOption)
+    .option(...keyOption)
+    .option(
+      "--expose-secrets",
+      "show the data values of Secrets and sealed resources when reading the file " +
+        "(through an agent, its adminExposeSecrets decides)",
+    )
     .action(
       async (
         component: string,
         resource: string,
         target: string,
-        options: { cachePath: string; admin?: string },
+        options: {
+          cachePath: string;
+          admin?: string;
+          cacheKeyFile?: string;
+          exposeSecrets?: boolean;
+        },
       ) => {
         const slash = target.indexOf("/");
         const namespace = slash === -1 ? "" : target.slice(0, slash);
@@ -70,7 +86,8 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
                 [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
               }`,
             ),
-          (store) => findObject(store, component, resource, namespace, name),
+          (store) => findObject(store, component, resource, namespace, name, options.exposeSecrets),
+          () => readKey(options),
         );
         if (!view) {
           ctx.err(`holdfast: cache get: ${target} (${resource}) is not cached for ${component}\n`);
@@ -95,13 +112,15 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
     });
 
   cache.command("verify")
-    .description("check the cache file's integrity; exit 1 on damage")
+    .description("check the cache file's integrity and seals; exit 1 on damage")
     .option(...pathOption)
-    .action(async (options: { cachePath: string }) => {
+    .option(...keyOption)
+    .action(async (options: { cachePath: string; cacheKeyFile?: string }) => {
       await requireFile(options.cachePath);
       using _lock = await CacheLock.acquire(options.cachePath);
+      const sealer = await readKey(options);
       using kv = await Deno.openKv(options.cachePath);
-      const report = await verifyCache(kv);
+      const report = await verifyCache(kv, sealer);
       for (const line of report.damage) ctx.out(`damage: ${line}\n`);
       for (const line of report.garbage) ctx.out(`leftover: ${line}\n`);
       const verdict = report.damage.length > 0 ? "DAMAGED" : "ok";
@@ -122,16 +141,22 @@ async function requireFile(path: string): Promise<void> {
   }
 }
 
+/** The seal key of the cache (`--cache-key-file`, or beside the file), if there is one. */
+function readKey(options: { cachePath: string; cacheKeyFile?: string }) {
+  return loadSealKey(options.cacheKeyFile ?? `${options.cachePath}.key`, false);
+}
+
 /** Opens the file under its lock (throws {@link CacheLocked} while an agent holds it). */
 async function withStore<T>(
   path: string,
   readOnly: boolean,
   use: (store: CacheStore) => Promise<T>,
+  key?: () => Promise<Sealer | undefined>,
 ): Promise<T> {
   await requireFile(path);
   using _lock = await CacheLock.acquire(path);
   await rejectOtherLayout(path);
-  const store = await CacheStore.open(path, { readOnly });
+  const store = await CacheStore.open(path, { readOnly, sealer: await key?.() });
   try {
     return await use(store);
   } finally {
@@ -147,10 +172,11 @@ async function readCache<T>(
   options: { cachePath: string; admin?: string },
   ask: (admin: string) => Promise<T>,
   read: (store: CacheStore) => Promise<T>,
+  key?: () => Promise<Sealer | undefined>,
 ): Promise<T> {
   if (options.admin) return await ask(options.admin);
   try {
-    return await withStore(options.cachePath, true, read);
+    return await withStore(options.cachePath, true, read, key);
   } catch (error) {
     if (!(error instanceof CacheLocked) || !error.holder?.admin) throw error;
     return await ask(error.holder.admin);

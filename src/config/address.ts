@@ -33,3 +33,9 @@ export function formatListenAddress(address: ListenAddress): string {
   const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   return `${host}:${address.port}`;
 }
+
+/** Whether a listen host is loopback only: `localhost`, 127.0.0.0/8, `::1` or IPv4-mapped 127.x. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "::1" || /^(::ffff:)?127\.[\d.]+$/.test(host);
+}

@@ -12,10 +12,14 @@ export interface Settings {
   nodeName?: string;
   listen?: string;
   adminListen?: string;
+  adminAllowRemote?: boolean;
+  adminExposeSecrets?: boolean;
   cachePath?: string;
   cacheAgents?: string[];
   cacheMaxQueries?: number;
   cacheMaxMiB?: number;
+  cacheSealedResources?: string[];
+  cacheKeyFile?: string;
   kubeconfig?: string;
   "upstream.ca"?: string;
   "upstream.cert"?: string;
@@ -63,8 +67,8 @@ export interface FieldSpec {
   flag: string;
   /** The flag's argument name in help, e.g. `DURATION`. */
   arg: string;
-  /** YAML value type: a string, a list of strings, or an integer. */
-  type: "string" | "list" | "integer";
+  /** YAML value type: a string, a list of strings, an integer, or a switch (a flag without value). */
+  type: "string" | "list" | "integer" | "boolean";
   /** A file path: relative paths in the config file are taken from the file's folder. */
   path?: true;
   /** One line of help, with the default when there is one. */
@@ -83,6 +87,9 @@ export const DEFAULTS: Readonly<Settings> = {
   cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
   cacheMaxQueries: 64,
   cacheMaxMiB: 1024,
+  cacheSealedResources: ["secrets"],
+  adminAllowRemote: false,
+  adminExposeSecrets: false,
   anonymousRequests: "node-identity-for-loopback-components",
   nodeIdentityComponents: ["kubelet", "kube-proxy", "coredns", "flanneld"],
   lbMode: "round-robin",
@@ -134,6 +141,21 @@ export const FIELDS: readonly FieldSpec[] = [
     help: `admin listen address: health, status, metrics (default: ${DEFAULTS.adminListen})`,
   },
   {
+    key: "adminAllowRemote",
+    flag: "--admin-allow-remote",
+    arg: "",
+    type: "boolean",
+    help: "allow an admin listen address other than loopback (refused otherwise)",
+  },
+  {
+    key: "adminExposeSecrets",
+    flag: "--admin-expose-secrets",
+    arg: "",
+    type: "boolean",
+    help: "show the values of sealed objects' data in /v1/cache/objects and `cache get` " +
+      "(redacted otherwise)",
+  },
+  {
     key: "cachePath",
     flag: "--cache-path",
     arg: "FILE",
@@ -164,6 +186,22 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "integer",
     help: `most MiB of cached list snapshots; the least recently used query goes first ` +
       `(default: ${DEFAULTS.cacheMaxMiB})`,
+  },
+  {
+    key: "cacheSealedResources",
+    flag: "--cache-sealed-resources",
+    arg: "LIST",
+    type: "list",
+    help: `resources whose cached objects are encrypted at rest, comma-separated; "" for none ` +
+      `(default: ${DEFAULTS.cacheSealedResources?.join(",")})`,
+  },
+  {
+    key: "cacheKeyFile",
+    flag: "--cache-key-file",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "the 32-byte key sealing them, created 0600 if missing (default: <cache-path>.key)",
   },
   {
     key: "kubeconfig",

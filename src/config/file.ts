@@ -102,7 +102,12 @@ function readValue(spec: FieldSpec, node: Node | null, origin: string, file: str
       return item.value;
     });
   }
-  if (!isScalar(node)) throw wrong(spec.type === "integer" ? "a whole number" : "a string");
+  const expected = { integer: "a whole number", boolean: "true or false", string: "a string" };
+  if (!isScalar(node)) throw wrong(expected[spec.type]);
+  if (spec.type === "boolean") {
+    if (typeof node.value !== "boolean") throw wrong(expected.boolean);
+    return node.value;
+  }
   if (spec.type === "integer") {
     if (typeof node.value !== "number" || !Number.isInteger(node.value)) {
       throw wrong("a whole number");

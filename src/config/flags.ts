@@ -10,7 +10,8 @@ export type FlagValues = Partial<Record<keyof Settings, string | string[]>>;
 
 /**
  * Converts flag values to settings: list flags are split on commas (and may be repeated),
- * integer flags must be whole numbers. Each value's origin is its flag.
+ * integer flags must be whole numbers, switches are `true` (given) or `false`. Each value's origin
+ * is its flag.
  */
 export function settingsFromFlags(values: FlagValues): SourcedSettings | ConfigError {
   return catchConfigError(() => {
@@ -29,6 +30,11 @@ export function settingsFromFlags(values: FlagValues): SourcedSettings | ConfigE
             throw new ConfigError(spec.key, `"${text}" is not a whole number`, spec.flag);
           }
           settings[spec.key] = Number(text);
+        } else if (spec.type === "boolean") {
+          if (text !== "true" && text !== "false") {
+            throw new ConfigError(spec.key, `"${text}" is not true or false`, spec.flag);
+          }
+          settings[spec.key] = text === "true";
         } else {
           settings[spec.key] = text;
         }

@@ -5,7 +5,7 @@
  * @module
  */
 import { FILTER_NAMES, type FilterName } from "../filters/filter.ts";
-import { parseListenAddress } from "./address.ts";
+import { isLoopbackHost, parseListenAddress } from "./address.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { defaultHealthTimeoutMs, type FieldName, type SourcedSettings } from "./fields.ts";
@@ -40,6 +40,7 @@ const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const LOG_FORMATS = ["json", "text"] as const;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const AGENT_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION_HINT = "(use 500ms, 5s, 1m)";
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -87,12 +88,22 @@ class Resolver {
     ) {
       this.#fail("adminListen", "is the same address as listen");
     }
+    if (!isLoopbackHost(adminListen.hostname) && this.#get("adminAllowRemote") !== true) {
+      this.#fail(
+        "adminListen",
+        `"${adminListen.hostname}" is not a loopback address: the admin listener has no ` +
+          "authentication; set adminAllowRemote (--admin-allow-remote) to listen there anyway",
+      );
+    }
     return {
       servers: this.#servers(kubeconfig),
       nodeName: this.#nodeName(),
       listen,
       adminListen,
+      adminExposeSecrets: this.#get("adminExposeSecrets") === true,
       cachePath: this.#required("cachePath"),
+      cacheSealedResources: this.#sealedResources(),
+      cacheKeyFile: this.#get("cacheKeyFile") || `${this.#required("cachePath")}.key`,
       cacheAgents: this.#cacheAgents(),
       cacheMaxQueries: this.#threshold("cacheMaxQueries"),
       cacheMaxMiB: this.#threshold("cacheMaxMiB"),
@@ -208,6 +219,18 @@ class Resolver {
   #address(field: "listen" | "adminListen"): ListenAddress {
     const parsed = parseListenAddress(this.#get(field) ?? "");
     return typeof parsed === "string" ? this.#fail(field, parsed) : parsed;
+  }
+
+  /** Plural resource names (any group), lower-case, without repeats. */
+  #sealedResources(): string[] {
+    const resources = new Set<string>();
+    for (const raw of this.#get("cacheSealedResources") ?? []) {
+      if (!RESOURCE_NAME.test(raw)) {
+        this.#fail("cacheSealedResources", `"${raw}" is not a resource name (e.g. secrets)`);
+      }
+      resources.add(raw);
+    }
+    return [...resources];
   }
 
   #cacheAgents(): string[] {

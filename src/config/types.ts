@@ -76,7 +76,16 @@ export interface Config {
   nodeName: string;
   listen: ListenAddress;
   adminListen: ListenAddress;
+  /** Show sealed objects' `data` values through the admin listener (redacted when absent). */
+  adminExposeSecrets?: boolean;
   cachePath: string;
+  /**
+   * Resources (plural names, any group) whose cached objects are sealed at rest (always set from
+   * the defaults by `loadConfig`; absent: none).
+   */
+  cacheSealedResources?: string[];
+  /** The seal key file (`<cachePath>.key` when absent). */
+  cacheKeyFile?: string;
   /** Lower-cased component names whose responses are cached; `["*"]` caches every component. */
   cacheAgents: string[];
   /**

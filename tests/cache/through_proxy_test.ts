@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { type Stack, startStack } from "../harness.ts";
+import { loadSealKey } from "../../src/cache/seal.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import type { QueryRecord } from "../../src/cache/query.ts";
 import { matchesLabels, parseLabelSelector } from "../../src/kube/label_selector.ts";
@@ -141,7 +142,10 @@ Deno.test("cache: kubelet and kube-proxy sequences through holdfast store exactl
   for (const informer of informers) await informer.stop();
   await stack.stopAgent(); // flushes the cache
 
-  await using store = await CacheStore.open(stack.config.cachePath, { readOnly: true });
+  await using store = await CacheStore.open(stack.config.cachePath, {
+    readOnly: true,
+    sealer: await loadSealKey(`${stack.config.cachePath}.key`, false), // kubelet's secrets
+  });
   const selector = parseLabelSelector(PROXY_SELECTOR);
   const expected: Record<string, Map<string, string>> = {
     "kubelet nodes metadata.name=node-0": serverState(

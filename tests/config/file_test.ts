@@ -110,3 +110,12 @@ Deno.test("parseConfigFile reports a duplicate key as invalid YAML", () => {
 Deno.test("parseConfigFile rejects several YAML documents", () => {
   assert.match(parseError("nodeName: a\n---\nnodeName: b\n").message, /more than one YAML/);
 });
+
+Deno.test("parseConfigFile reads switches as YAML booleans only", () => {
+  const result = parseConfigFile("adminExposeSecrets: true\n", "/c.yaml");
+  assert.ok(!(result instanceof ConfigError));
+  assert.equal(result.settings.adminExposeSecrets, true);
+  const err = parseError('adminExposeSecrets: "yes"\n');
+  assert.equal(err.field, "adminExposeSecrets");
+  assert.match(err.message, /expected true or false/);
+});

@@ -35,3 +35,13 @@ Deno.test("settingsFromFlags rejects a non-integer threshold naming the field an
     'config: health.healthyThreshold: "2.5" is not a whole number (from --healthy-threshold)',
   );
 });
+
+Deno.test("settingsFromFlags reads switches as true (given) and rejects other values", () => {
+  const result = settingsFromFlags({ adminExposeSecrets: "true", adminAllowRemote: "false" });
+  assert.ok(!(result instanceof ConfigError));
+  assert.equal(result.settings.adminExposeSecrets, true);
+  assert.equal(result.settings.adminAllowRemote, false);
+  const err = settingsFromFlags({ adminExposeSecrets: "yes" });
+  assert.ok(err instanceof ConfigError);
+  assert.equal(err.field, "adminExposeSecrets");
+});

@@ -33,7 +33,10 @@ Deno.test("resolveConfig fills every default", () => {
     nodeName: "edge-1",
     listen: { hostname: "127.0.0.1", port: 10261 },
     adminListen: { hostname: "127.0.0.1", port: 10267 },
+    adminExposeSecrets: false,
     cachePath: "/var/lib/holdfast/cache.kv",
+    cacheSealedResources: ["secrets"],
+    cacheKeyFile: "/var/lib/holdfast/cache.kv.key",
     cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
     cacheMaxQueries: 64,
     cacheMaxMiB: 1024,
@@ -372,4 +375,35 @@ Deno.test("resolveConfig rejects bad filter settings, naming the field", () => {
     assert.equal(err.field, field, JSON.stringify(settings));
     assert.match(err.message, message);
   }
+});
+
+Deno.test("resolveConfig reads the sealed resources and the key file, rejecting bad names", () => {
+  const config = ok({
+    ...SERVER,
+    cachePath: "/x/c.kv",
+    cacheSealedResources: ["secrets", "tokens"],
+  });
+  assert.deepEqual(config.cacheSealedResources, ["secrets", "tokens"]);
+  assert.equal(config.cacheKeyFile, "/x/c.kv.key");
+  assert.equal(ok({ ...SERVER, cacheKeyFile: "/k" }).cacheKeyFile, "/k");
+  assert.deepEqual(ok({ ...SERVER, cacheSealedResources: [] }).cacheSealedResources, []);
+  for (const bad of ["Secrets", "secrets.v1", "*"]) {
+    const err = error({ ...SERVER, cacheSealedResources: [bad] });
+    assert.equal(err.field, "cacheSealedResources");
+    assert.match(err.message, /not a resource name/);
+  }
+});
+
+Deno.test("resolveConfig keeps the admin listener on loopback unless adminAllowRemote", () => {
+  for (const address of ["127.0.0.1:1", "127.1.2.3:1", "[::1]:1", "localhost:1"]) {
+    assert.equal(ok({ ...SERVER, adminListen: address }).adminListen.port, 1, address);
+  }
+  for (const address of ["0.0.0.0:10267", "10.0.0.5:10267", "[::]:10267", "edge-1:10267"]) {
+    const err = error({ ...SERVER, adminListen: address });
+    assert.equal(err.field, "adminListen", address);
+    assert.match(err.message, /not a loopback address/);
+  }
+  const allowed = ok({ ...SERVER, adminListen: "0.0.0.0:10267", adminAllowRemote: true });
+  assert.equal(allowed.adminListen.hostname, "0.0.0.0");
+  assert.equal(ok({ ...SERVER, adminExposeSecrets: true }).adminExposeSecrets, true);
 });
