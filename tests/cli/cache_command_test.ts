@@ -2,6 +2,7 @@ import { type Command, CommanderError } from "commander";
 import { assert, assertEquals } from "../assert.ts";
 import { putDocument } from "../../src/cache/documents.ts";
 import { cacheAdminRoutes } from "../../src/cache/inspect.ts";
+import { loadSealKey } from "../../src/cache/seal.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { cacheCommand } from "../../src/cli/cache_command.ts";
 import type { CliContext } from "../../src/cli/context.ts";
@@ -157,4 +158,53 @@ Deno.test("cache ls: kubectl tables and discovery documents are listed, not 'emp
       "",
     ].join("\n"),
   );
+});
+
+/** A cache whose Secrets are sealed under the key file beside it (as the agent leaves it). */
+async function fillSealed(path: string): Promise<void> {
+  const options = { sealer: await loadSealKey(`${path}.key`), sealedResources: ["secrets"] };
+  await using store = await CacheStore.open(path, options);
+  const secret = pod("s", "1");
+  secret.bytes = new TextEncoder().encode(
+    JSON.stringify({ kind: "Secret", metadata: { name: "s" }, data: { pw: "aHVudGVyMg==" } }),
+  );
+  await store.putObject(
+    podQuery({ resource: "secrets", namespace: "default", fieldSelector: "" }),
+    "application/json",
+    secret,
+  );
+}
+
+Deno.test("cache get: a sealed Secret is read with the key beside the file, its data redacted unless --expose-secrets", async () => {
+  await using tmp = await tempCachePath();
+  await fillSealed(tmp.path);
+  const hidden = await run("get", "kubelet", "secrets", "default/s", "--cache-path", tmp.path);
+  assertEquals(hidden.code, 0, hidden.stderr);
+  assertEquals(JSON.parse(hidden.stdout).object.data, { pw: "(redacted)" });
+  const shown = await run(
+    "get",
+    "kubelet",
+    "secrets",
+    "default/s",
+    "--cache-path",
+    tmp.path,
+    "--expose-secrets",
+  );
+  assertEquals(JSON.parse(shown.stdout).object.data, { pw: "aHVudGVyMg==" });
+});
+
+Deno.test("cache verify: checks the seals; another key's or no key's are reported (exit 1)", async () => {
+  await using tmp = await tempCachePath();
+  await fillSealed(tmp.path);
+  const ok = await run("verify", "--cache-path", tmp.path);
+  assertEquals([ok.code, ok.stdout.startsWith("ok:")], [0, true], ok.stdout);
+  const other = `${tmp.path}.other-key`;
+  await Deno.writeFile(other, crypto.getRandomValues(new Uint8Array(32)));
+  const wrong = await run("verify", "--cache-path", tmp.path, "--cache-key-file", other);
+  assertEquals(wrong.code, 1);
+  assert(/damage: sealed value at .*secrets.* does not open/.test(wrong.stdout), wrong.stdout);
+  await Deno.remove(`${tmp.path}.key`);
+  const none = await run("verify", "--cache-path", tmp.path);
+  assertEquals(none.code, 1);
+  assert(none.stdout.includes("is sealed and no seal key was given"), none.stdout);
 });
