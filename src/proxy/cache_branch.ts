@@ -54,6 +54,10 @@ async function cacheBody(
 ): Promise<void> {
   const contentType = response.headers.get("content-type");
   const document = classified.discovery ?? classified.table;
+  if (classified.table && store.sealedResources.has(classified.info.resource)) {
+    // Not kept (a Table may hold whole objects); offline, kubectl prints the sealed objects.
+    return await body.cancel();
+  }
   if (document) {
     const bytes = await readWhole(body, cut);
     await putDocument(store.kv, document, contentType ?? "", bytes);

@@ -1,7 +1,14 @@
 import { assert, assertEquals } from "../assert.ts";
+import { getDocument } from "../../src/cache/documents.ts";
+import { Sealer } from "../../src/cache/seal.ts";
 import { CacheStore } from "../../src/cache/store.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { storeCacheBranch } from "../../src/proxy/cache_branch.ts";
+import { classify } from "../../src/proxy/classify.ts";
 import { assertClean } from "../cache/helpers.ts";
-import { drive, type Ending } from "./cut_helpers.ts";
+import { drive, type Ending, KUBELET } from "./cut_helpers.ts";
+
+const encoder = new TextEncoder();
 
 const PODS = { group: "", version: "v1", resource: "pods" };
 
@@ -106,4 +113,29 @@ Deno.test("cache branch: a LIST cut by the link keeps the previous snapshot serv
   assertEquals([record.resourceVersion, record.objectCount], ["10", 2]);
   assertEquals(drops, ["StreamCut", "StreamCut"]);
   await assertClean(store);
+});
+
+Deno.test("cache branch: a kubectl Table of a sealed resource is not kept, another one is", async () => {
+  await using store = await CacheStore.open(":memory:", {
+    sealer: await Sealer.ephemeral(),
+    sealedResources: ["secrets"],
+  });
+  const accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+  const sink = storeCacheBranch(store, createLogger({ level: "error", format: "text" }), () => {});
+  const table = '{"kind":"Table","apiVersion":"meta.k8s.io/v1","rows":[{"object":{"data":"x"}}]}';
+  for (const resource of ["secrets", "configmaps"]) {
+    const url = new URL(`http://holdfast.local/api/v1/namespaces/default/${resource}`);
+    const request = new Request(url, { headers: { "user-agent": KUBELET, accept } });
+    const classified = classify(request, url, "*");
+    assert(classified.table);
+    const response = new Response(null, { headers: { "content-type": "application/json" } });
+    await sink(
+      classified,
+      response,
+      ReadableStream.from([encoder.encode(table)]),
+      Promise.resolve(undefined),
+    );
+    const kept = await getDocument(store.kv, classified.table);
+    assertEquals(kept !== null, resource === "configmaps", resource);
+  }
 });
