@@ -157,3 +157,45 @@ Deno.test("open: a file from before the layout was recorded is layout 1 and keep
   await using again = await opened(tmp.path);
   assertEquals(again.fault, undefined);
 });
+
+Deno.test("open: files from before (0644) are made 0600, a missing folder is made 0700", async () => {
+  await using tmp = await tempCachePath();
+  {
+    await using store = await CacheStore.open(tmp.path);
+    await storeList(store, podQuery(), [pod("a", "1")], "1");
+  }
+  await Deno.writeTextFile(`${tmp.path}.lock`, "");
+  for (const suffix of ["", ".lock"]) await Deno.chmod(`${tmp.path}${suffix}`, 0o644);
+  const modes = async (paths: string[]) =>
+    await Promise.all(paths.map(async (p) => (await Deno.stat(p)).mode! & 0o777));
+  {
+    await using cache = await opened(tmp.path);
+    assertEquals(cache.fault, undefined);
+    const files = ["", "-wal", "-shm", ".lock"].map((suffix) => `${tmp.path}${suffix}`);
+    assertEquals(await modes(files), [0o600, 0o600, 0o600, 0o600]);
+  }
+  {
+    await using cache = await opened(`${tmp.path}.d/a/b/cache.kv`);
+    assertEquals(cache.fault, undefined);
+    assertEquals(await modes([`${tmp.path}.d/a`, `${tmp.path}.d/a/b`]), [0o700, 0o700]);
+  }
+  await Deno.remove(`${tmp.path}.d`, { recursive: true });
+});
+
+Deno.test("open: a seal key file that is not 32 bytes leaves a memory cache and a seal-key fault; the file is kept", async () => {
+  await using tmp = await tempCachePath();
+  const keyFile = `${tmp.path}.key`;
+  await Deno.writeTextFile(keyFile, "too short\n");
+  const cache = await openCache(tmp.path, { sealedResources: ["secrets"], keyFile });
+  try {
+    assertEquals(cache.fault?.kind, "seal-key");
+    assert(cache.fault?.error.includes("holds 10 bytes"), cache.fault?.error);
+    assertEquals(await Deno.readTextFile(keyFile), "too short\n");
+  } finally {
+    await cache.store.close();
+    cache.lock.release();
+  }
+  await Deno.remove(keyFile);
+  await using created = await opened(tmp.path);
+  assertEquals(created.fault, undefined);
+});
