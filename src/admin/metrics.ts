@@ -37,7 +37,8 @@ export interface Metrics {
   cacheAnomalies: Counter<"kind">;
   /**
    * `holdfast_cache_fault{kind}`: 1 while the cache has that fault (`damaged`: file moved aside
-   * at start-up, `unwritable`: in memory only, `writes-paused`: commits failing), else 0.
+   * at start-up, `unwritable`: in memory only, `writes-paused`: commits failing, `seal-key`: the
+   * seal key is unusable or did not seal the file's data), else 0.
    */
   cacheFault: Gauge<"kind">;
 }
