@@ -53,6 +53,8 @@ export interface CommitInfo {
   /** Keys (counted twice) plus values, as Deno KV counts them against its 800 KiB limit. */
   bytes: number;
   keyBytes: number;
+  /** Values sealed (of resources sealed at rest). */
+  sealed: number;
 }
 
 /** Deno KV's limits per atomic commit. */
@@ -237,7 +239,7 @@ export class WriteBatcher {
   #take(): { entries: Entry[]; mutations: Map<string, Sized>; info: CommitInfo } {
     const entries: Entry[] = [];
     const mutations = new Map<string, Sized>();
-    const info: CommitInfo = { groups: 0, mutations: 0, bytes: 0, keyBytes: 0 };
+    const info: CommitInfo = { groups: 0, mutations: 0, bytes: 0, keyBytes: 0, sealed: 0 };
     while (this.#queue.length > 0) {
       const entry = this.#queue[0];
       if (entry.group.guard && !entry.group.guard()) {
@@ -259,7 +261,10 @@ export class WriteBatcher {
           info.bytes + bytes > ATOMIC_LIMITS.bytes ||
           info.keyBytes + keyBytes > ATOMIC_LIMITS.keyBytes)
       ) break;
-      for (const [id, sized] of entry.mutations) mutations.set(id, sized);
+      for (const [id, sized] of entry.mutations) {
+        if (sized.seal && !mutations.get(id)?.seal) info.sealed++;
+        mutations.set(id, sized);
+      }
       info.groups++;
       info.mutations += count;
       info.bytes += bytes;
@@ -273,7 +278,7 @@ export class WriteBatcher {
   async #commit(mutations: Map<string, Sized>, info: CommitInfo): Promise<boolean> {
     const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     try {
-      await this.#seal(mutations);
+      await this.#seal(mutations, info);
     } catch (error) {
       this.#stop(new CacheWriteFailed(error));
       return false;
@@ -299,9 +304,9 @@ export class WriteBatcher {
   }
 
   /** Seals the marked values (once: a retried commit reuses them). */
-  async #seal(mutations: Map<string, Sized>): Promise<void> {
+  async #seal(mutations: Map<string, Sized>, info: CommitInfo): Promise<void> {
     const seal = this.#options.seal;
-    if (!seal) return;
+    if (!seal || info.sealed === 0) return;
     for (const sized of mutations.values()) {
       if (!sized.seal || sized.value === null) continue;
       sized.value = await seal(sized.key, sized.value, sized.seal);

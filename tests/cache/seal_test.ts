@@ -172,3 +172,24 @@ Deno.test("seal: objects stored in the clear before their resource was sealed ar
   assertEquals(store.sealReport, { foreignKey: false, dropped: ["pods"] });
   assertEquals(await store.getObject("kubelet", PODS, "default", "c"), null);
 });
+
+Deno.test("seal: objects of seeded sizes around one value's limit and the part size fit and read back", async () => {
+  let seed = 0x5ea1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const limits = [65_536, 65_508, 2 * 65_508, 3 * 65_508];
+  const sizes = limits.flatMap((limit) =>
+    Array.from({ length: 12 }, () => limit - 700 + Math.floor(random() * 1400))
+  );
+  await using store = await CacheStore.open(":memory:", {
+    sealer: await Sealer.ephemeral(),
+    sealedResources: ["pods"],
+  });
+  const objects = sizes.map((size, i) => markedPod(`p${i}`, "1", `SIZE-${size}`, size));
+  for (const object of objects) await store.putObject(byName, "application/json", object);
+  await store.flush();
+  for (const value of await rawValues(store.kv)) assert(value.byteLength <= 65_536);
+  for (const object of objects) {
+    const stored = await store.getObject("kubelet", PODS, "default", object.meta.name);
+    assertEquals(stored?.bytes, object.bytes, object.meta.name);
+  }
+});

@@ -112,25 +112,17 @@ Deno.test("check-config without a file exits 2", async () => {
 });
 
 Deno.test("run refuses an admin address off loopback, and a bad sealed resource, with exit 2", async () => {
-  const remote = await runMain([
-    "run",
-    "--server",
-    "https://a:6443",
-    "--admin-listen",
-    "0.0.0.0:1",
-  ]);
+  const run = (...flags: string[]) => runMain(["run", "--server", "https://a:6443", ...flags]);
+  const remote = await run("--admin-listen", "0.0.0.0:1");
   assert.equal(remote.code, 2);
   assert.match(remote.stderr, /adminListen: "0.0.0.0" is not a loopback address/);
-  const sealed = await runMain([
-    "run",
-    "--server",
-    "https://a:6443",
+  const sealed = await run(
     "--admin-allow-remote",
     "--admin-listen",
     "0.0.0.0:1",
     "--cache-sealed-resources",
     "secrets,Bad",
-  ]);
+  );
   assert.equal(sealed.code, 2);
   assert.match(sealed.stderr, /cacheSealedResources: "Bad" is not a resource name/);
 });
