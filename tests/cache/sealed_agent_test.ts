@@ -164,16 +164,30 @@ Deno.test("sealed secrets: no Secret value in the KV file or WAL, private files,
   for (const dir of [folder, `${base}/state`]) {
     assertEquals((await Deno.stat(dir)).mode! & 0o777, 0o700, dir);
   }
-
+  // The file and its WAL as they are while the agent runs (once the watched Secret is stored),
+  // and after it stopped (checkpointed into the file).
+  await waitFor("the watched Secret stored", async () => {
+    const response = await fetch(
+      `${stack.adminUrl}/v1/cache/objects/kubelet/secrets/default/watched`,
+    );
+    await response.body?.cancel();
+    return response.ok;
+  });
+  const read = (suffix: string) => Deno.readFile(`${cachePath}${suffix}`).catch(() => undefined);
+  const snapshots: Record<string, Uint8Array | undefined> = {
+    "running file": await read(""),
+    "running WAL": await read("-wal"),
+  };
+  assert(snapshots["running WAL"]?.byteLength, "a WAL while running");
   await stack.stopAgent();
+  for (const suffix of ["", "-wal", "-shm"]) snapshots[`stopped ${suffix}`] = await read(suffix);
   const served = sim.objects.list("secrets") as unknown as Item[];
   const values = needles([...secretValues(served), "watched-token-value-4711", "stringDataValue"]);
   assert(values.some((value) => value.startsWith("large-secret-line")));
-  for (const suffix of ["", "-wal", "-shm"]) {
-    const raw = await Deno.readFile(`${cachePath}${suffix}`).catch(() => undefined);
+  for (const [name, raw] of Object.entries(snapshots)) {
     if (!raw) continue;
     for (const value of values) {
-      assert(!contains(raw, encoder.encode(value)), `${value} found in ${cachePath}${suffix}`);
+      assert(!contains(raw, encoder.encode(value)), `${value} found in ${name} of ${cachePath}`);
     }
   }
   for (const file of files) assert((await mode600(file) ?? 0o600) === 0o600, file);
