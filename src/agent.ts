@@ -22,8 +22,13 @@ import { Slots } from "./proxy/admission.ts";
 import type { CacheAgents } from "./proxy/classify.ts";
 import { createProxyHandler, type ProxyDeps } from "./proxy/handler.ts";
 import { createLocalAnswer } from "./proxy/local/mod.ts";
-import { serveProxy } from "./proxy/server.ts";
 import { openMallocTrim, trimPeriodically } from "./process/memory_trim.ts";
+import { proxyServing, serveProxy } from "./proxy/server.ts";
+import { AcceptedCallers } from "./cache/callers.ts";
+import { CallerIdentities, partitionComponent } from "./proxy/caller.ts";
+import { ephemeralCallerKey, loadCallerKey } from "./proxy/caller_key.ts";
+import { type HttpsListener, serveHttps } from "./proxy/https_server.ts";
+import { nodeAddresses, selfSignedPair } from "./proxy/serving_cert.ts";
 import { startEventDelivery } from "./upstream/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
 import { NodeIdentity } from "./upstream/identity.ts";
@@ -46,6 +51,8 @@ export interface Agent {
   proxyAddress: Deno.NetAddr;
   /** The admin listener's bound address. */
   adminAddress: Deno.NetAddr;
+  /** The HTTPS listener's bound address, when it is on. */
+  httpsAddress?: Deno.NetAddr;
 }
 
 /** How often the node's token, certificate, key and CA files are checked for rotation. */
@@ -120,7 +127,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     cacheStats: () => store.stats(),
     eventQueue: () => events.stats(),
     eventQueueLimits: events.limits,
-    componentLabel: componentLabeler(cacheAgents),
+    componentLabel: (partition) => componentLabeler(cacheAgents)(partitionComponent(partition)),
   });
   const sendEvent = async (event: QueuedEvent): Promise<number> => {
     // Queued by an older holdfast that did not check paths: rejected like a 400, never sent.
@@ -179,6 +186,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   );
   /** Responses (other than watches) whose cache branch is still storing them. */
   const storingResponses = new Set<Promise<void>>();
+  const aliases = new Map(Object.entries(config.identityAliases ?? {}));
   const proxyDeps: ProxyDeps = {
     pool,
     identity,
@@ -187,6 +195,11 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
       components: config.nodeIdentityComponents.includes("*")
         ? "*"
         : new Set(config.nodeIdentityComponents),
+      aliases,
+    },
+    callers: {
+      identities: new CallerIdentities(await callerKey(config, logger), aliases),
+      accepted: new AcceptedCallers(store.kv),
     },
     suspect: (server) => {
       metrics.upstreamErrors.inc({ server: server.url.origin });
@@ -247,15 +260,27 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     cacheFault: cacheFault(),
   });
   const closing = new AbortController();
+  const serveOptions = {
+    metrics,
+    labels: requestLabeler(cacheAgents),
+    logger,
+    closing: closing.signal,
+  };
   let proxy: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let secure: HttpsListener | undefined;
   let admin: Deno.HttpServer<Deno.NetAddr>;
   try {
-    proxy = serveProxy(config.listen, handler, {
-      metrics,
-      labels: requestLabeler(cacheAgents),
-      logger,
-      closing: closing.signal,
-    });
+    proxy = serveProxy(config.listen, handler, serveOptions);
+    if (config.https) {
+      const { cert, key } = config.https.cert && config.https.key
+        ? { cert: config.https.cert, key: config.https.key }
+        : await selfSignedPair(stateDir(config), config.nodeName, nodeAddresses());
+      secure = await serveHttps(
+        config.https.listen,
+        { cert, key, clientCA: config.https.clientCA },
+        proxyServing(handler, serveOptions),
+      );
+    }
     admin = serveAdmin(config.adminListen, {
       ready: () => true,
       status,
@@ -266,6 +291,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     await lock.describe({ pid: Deno.pid, admin: `http://${formatListenAddress(admin.addr)}` });
   } catch (error) {
     await proxy?.shutdown();
+    await secure?.shutdown();
     await store.close();
     lock.release();
     await identity.close();
@@ -279,6 +305,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     version: VERSION,
     listen: `${listening.addr.hostname}:${listening.addr.port}`,
     admin: `${admin.addr.hostname}:${admin.addr.port}`,
+    ...(secure ? { https: `${secure.addr.hostname}:${secure.addr.port}` } : {}),
     servers: config.servers.map((u) => u.origin),
   });
 
@@ -286,7 +313,11 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
   const shutdown = () =>
     stopping ??= (async () => {
       await health.stop();
-      const stopped = Promise.all([listening.shutdown(), admin.shutdown()]);
+      const stopped = Promise.all([
+        listening.shutdown(),
+        admin.shutdown(),
+        secure?.shutdown(),
+      ]);
       closing.abort(); // after the listener stopped taking requests: ends open watches
       if (!await settlesWithin(stopped, SHUTDOWN_GRACE_MS)) {
         logger.warn("responses still open at shutdown: closing the cache anyway", {
@@ -317,7 +348,29 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     },
     proxyAddress: listening.addr,
     adminAddress: admin.addr,
+    httpsAddress: secure?.addr,
   };
+}
+
+/** The folder beside the cache file: the default home of the identity key and serving pair. */
+function stateDir(config: Config): string {
+  const slash = config.cachePath.lastIndexOf("/");
+  return slash === -1 ? "." : config.cachePath.slice(0, slash) || "/";
+}
+
+/**
+ * The secret token identities are keyed with; a key that cannot be read or made is replaced by
+ * one for this run only (tokens then count as unknown offline until the cloud accepts them again).
+ */
+async function callerKey(config: Config, logger: Logger): Promise<CryptoKey> {
+  if (config.cachePath === ":memory:" && !config.identityKeyPath) return ephemeralCallerKey();
+  const path = config.identityKeyPath ?? `${stateDir(config)}/identity.key`;
+  try {
+    return await loadCallerKey(path);
+  } catch (error) {
+    logger.error("identity key unusable: using one for this run only", { path, error });
+    return ephemeralCallerKey();
+  }
 }
 
 function cacheAgentSet(agents: readonly string[]): CacheAgents {

@@ -22,17 +22,19 @@ export interface LeaseSlot {
 
 const PREFIX = "leases";
 
-function leaseKey(namespace: string, name: string): Deno.KvKey {
-  return [PREFIX, namespace, name];
+/** The slot of `namespace/name`; another identity than the node's has its own slot. */
+function leaseKey(namespace: string, name: string, identity?: string): Deno.KvKey {
+  return identity ? [PREFIX, namespace, name, identity] : [PREFIX, namespace, name];
 }
 
-/** Reads the locally written lease `namespace/name`. */
+/** Reads the lease `namespace/name` written locally (by `identity`, when not the node). */
 export async function readLocalLease(
   kv: Deno.Kv,
   namespace: string,
   name: string,
+  identity?: string,
 ): Promise<LeaseSlot> {
-  const entry = await kv.get<LocalLease>(leaseKey(namespace, name));
+  const entry = await kv.get<LocalLease>(leaseKey(namespace, name, identity));
   return { lease: entry.value, versionstamp: entry.versionstamp };
 }
 
@@ -46,8 +48,9 @@ export async function writeLocalLease(
   name: string,
   read: LeaseSlot,
   lease: LocalLease,
+  identity?: string,
 ): Promise<boolean> {
-  const key = leaseKey(namespace, name);
+  const key = leaseKey(namespace, name, identity);
   const result = await kv.atomic().check({ key, versionstamp: read.versionstamp }).set(key, lease)
     .commit();
   return result.ok;

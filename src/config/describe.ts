@@ -4,7 +4,7 @@
  */
 import { formatListenAddress } from "./address.ts";
 import { formatDuration } from "./duration.ts";
-import type { Config, FiltersConfig } from "./types.ts";
+import type { Config, FiltersConfig, HttpsConfig } from "./types.ts";
 
 /** Marks a secret that is set but not shown. */
 export const REDACTED = "(redacted)";
@@ -38,6 +38,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
     upstream: credentials,
     anonymousRequests: config.anonymousRequests,
     nodeIdentityComponents: config.nodeIdentityComponents,
+    ...(config.identityKeyPath ? { identityKey: config.identityKeyPath } : {}),
+    ...(config.identityAliases ? { identityAliases: config.identityAliases } : {}),
+    ...(config.https ? { https: describeHttps(config.https) } : {}),
     lbMode: config.lbMode,
     health: {
       path: health.path,
@@ -61,6 +64,14 @@ function describeFilters(filters: FiltersConfig): Record<string, unknown> {
   if (!address) return { ...rest };
   const masterServiceAddress = formatListenAddress({ hostname: address.host, port: address.port });
   return { ...rest, masterServiceAddress };
+}
+
+function describeHttps(https: HttpsConfig): Record<string, string> {
+  const described: Record<string, string> = { listen: formatListenAddress(https.listen) };
+  if (https.cert !== undefined) described.cert = summarisePem(https.cert);
+  if (https.key !== undefined) described.key = REDACTED;
+  if (https.clientCA !== undefined) described.clientCA = summarisePem(https.clientCA);
+  return described;
 }
 
 function summarisePem(pem: string): string {

@@ -27,6 +27,12 @@ export interface Settings {
   "upstream.tokenFile"?: string;
   anonymousRequests?: string;
   nodeIdentityComponents?: string[];
+  identityKey?: string;
+  identityAliases?: string[];
+  "https.listen"?: string;
+  "https.cert"?: string;
+  "https.key"?: string;
+  "https.clientCA"?: string;
   lbMode?: string;
   "health.path"?: string;
   "health.interval"?: string;
@@ -258,6 +264,55 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "list",
     help: `components that may act as the node from loopback, comma-separated; * = every ` +
       `loopback client (default: ${DEFAULTS.nodeIdentityComponents?.join(",")})`,
+  },
+  {
+    key: "identityKey",
+    flag: "--identity-key",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "secret that token identities are keyed with, created 0600 on first start " +
+      "(default: identity.key beside the cache file)",
+  },
+  {
+    key: "identityAliases",
+    flag: "--identity-alias",
+    arg: "FROM->TO",
+    type: "list",
+    help: "lets identity FROM (cert:/CN=…, token:<id>) read offline what TO (node, cert:…, " +
+      "token:…) cached; a certificate mapped to node acts as the node; repeatable",
+  },
+  {
+    key: "https.listen",
+    flag: "--https-listen",
+    arg: "HOST:PORT",
+    type: "string",
+    help: "HTTPS listener for in-cluster clients, e.g. 0.0.0.0:10268 (default: off)",
+  },
+  {
+    key: "https.cert",
+    flag: "--https-cert",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "the HTTPS listener's serving certificate (default: self-signed, made on first start)",
+  },
+  {
+    key: "https.key",
+    flag: "--https-key",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "the key of --https-cert",
+  },
+  {
+    key: "https.clientCA",
+    flag: "--https-client-ca",
+    arg: "FILE",
+    type: "string",
+    path: true,
+    help: "CA bundle client certificates on the HTTPS listener must chain to (default: none " +
+      "accepted)",
   },
   {
     key: "lbMode",

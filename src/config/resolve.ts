@@ -17,6 +17,7 @@ import type {
   Config,
   FiltersConfig,
   HealthConfig,
+  HttpsConfig,
   ListenAddress,
   LoadBalanceMode,
   LogLevel,
@@ -41,6 +42,8 @@ const LOG_FORMATS = ["json", "text"] as const;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const AGENT_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A client identity as `identityAliases` names it: a certificate subject or a token's id. */
+const CALLER_IDENTITY = /^(cert:\/\S.*|token:[0-9a-f]{32})$/;
 const DURATION_HINT = "(use 500ms, 5s, 1m)";
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -110,6 +113,7 @@ class Resolver {
       upstream: this.#upstream(kubeconfig),
       anonymousRequests: this.#oneOf("anonymousRequests", ANONYMOUS_REQUESTS),
       nodeIdentityComponents: this.#components("nodeIdentityComponents", true),
+      ...this.#identities(),
       lbMode: this.#oneOf("lbMode", LB_MODES),
       health: this.#health(),
       limits: {
@@ -249,6 +253,76 @@ class Resolver {
       agents.add(agent);
     }
     return [...agents];
+  }
+
+  #identities(): Pick<Config, "identityKeyPath" | "identityAliases" | "https"> {
+    const identities: Pick<Config, "identityKeyPath" | "identityAliases" | "https"> = {};
+    const keyPath = this.#get("identityKey");
+    if (keyPath === "") this.#fail("identityKey", "must not be empty");
+    if (keyPath !== undefined) identities.identityKeyPath = keyPath;
+    const aliases = this.#get("identityAliases");
+    if (aliases !== undefined && aliases.length > 0) {
+      identities.identityAliases = this.#aliases(aliases);
+    }
+    const https = this.#https();
+    if (https) identities.https = https;
+    return identities;
+  }
+
+  /** `FROM->TO` entries as a map; FROM a certificate or token identity, TO also `node`. */
+  #aliases(entries: readonly string[]): Record<string, string> {
+    const aliases: Record<string, string> = {};
+    for (const entry of entries) {
+      const arrow = entry.lastIndexOf("->");
+      const from = entry.slice(0, Math.max(arrow, 0)).trim();
+      const to = entry.slice(arrow + 2).trim();
+      const fail = (why: string) =>
+        this.#fail(
+          "identityAliases",
+          `"${entry}" ${why} (e.g. "cert:/CN=system:node:edge-1 -> node")`,
+        );
+      if (arrow === -1) fail("is not FROM->TO");
+      if (!CALLER_IDENTITY.test(from)) fail(`names no identity to map (cert:/…, token:<id>)`);
+      if (to !== "node" && !CALLER_IDENTITY.test(to)) {
+        fail("maps to no identity (node, cert:/…, token:<id>)");
+      }
+      if (from === to) fail("maps an identity to itself");
+      if (from in aliases) fail("maps an identity mapped before");
+      aliases[from] = to;
+    }
+    return aliases;
+  }
+
+  #https(): HttpsConfig | undefined {
+    const listenText = this.#get("https.listen");
+    const certFile = this.#get("https.cert");
+    const keyFile = this.#get("https.key");
+    const caFile = this.#get("https.clientCA");
+    if (listenText === undefined || listenText === "") {
+      for (const field of ["https.cert", "https.key", "https.clientCA"] as const) {
+        if (this.#get(field) !== undefined) {
+          this.#fail(field, "needs https.listen (--https-listen)");
+        }
+      }
+      return undefined;
+    }
+    const listen = parseListenAddress(listenText);
+    if (typeof listen === "string") return this.#fail("https.listen", listen);
+    const https: HttpsConfig = { listen };
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+      const field = certFile === undefined ? "https.key" : "https.cert";
+      this.#fail(field, "the serving certificate and its key go together (https.cert, https.key)");
+    }
+    if (certFile !== undefined && keyFile !== undefined) {
+      https.cert = this.#pemFile("https.cert", certFile, "certificate");
+      https.key = this.#pemFile("https.key", keyFile, "private key");
+      https.certFile = certFile;
+      https.keyFile = keyFile;
+    }
+    if (caFile !== undefined) {
+      https.clientCA = this.#pemFile("https.clientCA", caFile, "certificate");
+    }
+    return https;
   }
 
   #filters(): FiltersConfig {

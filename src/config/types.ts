@@ -33,6 +33,18 @@ export interface UpstreamCredentials {
 /** What a request that brings no credential of its own is sent upstream as. */
 export type AnonymousRequests = "node-identity-for-loopback-components" | "refuse";
 
+/** The HTTPS listener for in-cluster clients. */
+export interface HttpsConfig {
+  listen: ListenAddress;
+  /** Serving certificate and key (PEM) and their files; absent: self-signed on first start. */
+  cert?: string;
+  key?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** PEM CA bundle client certificates must chain to; absent: no client certificate accepted. */
+  clientCA?: string;
+}
+
 /** How requests are spread over several `--server`s. */
 export type LoadBalanceMode = "round-robin" | "priority";
 
@@ -104,6 +116,12 @@ export interface Config {
   anonymousRequests: AnonymousRequests;
   /** Lower-cased components that may act as the node; `["*"]` is every loopback client. */
   nodeIdentityComponents: string[];
+  /** The secret token identities are keyed with; absent: `identity.key` beside the cache file. */
+  identityKeyPath?: string;
+  /** Identity → the identity whose cached answers it reads offline (`node` acts as the node). */
+  identityAliases?: Record<string, string>;
+  /** The HTTPS listener; absent: off. */
+  https?: HttpsConfig;
   lbMode: LoadBalanceMode;
   health: HealthConfig;
   limits: Limits;

@@ -83,6 +83,11 @@ export function unauthorized(message: string): Status {
   return failure(401, "Unauthorized", message);
 }
 
+/** 403 Forbidden: the client is known, but not allowed what it asks. */
+export function forbidden(message: string): Status {
+  return failure(403, "Forbidden", message);
+}
+
 /** 422 Invalid, with the offending field named in a cause. */
 export function invalid(message: string, field?: string): Status {
   return failure(422, "Invalid", message, field ? { causes: [{ field, message }] } : undefined);

@@ -16,6 +16,11 @@ export interface Classified {
   url: URL;
   info: RequestInfo;
   component: string;
+  /**
+   * The identity whose cached answers the request reads and fills (`token:…`, `cert:…`); absent
+   * for the node's (set by the handler once the credential is known, see `caller.ts`).
+   */
+  identity?: string;
   /** Parsed list/watch options (list and watch verbs only). */
   listOptions?: ListOptions;
   /** Why the list/watch options are invalid, as kube-apiserver would answer. */

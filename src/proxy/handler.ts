@@ -16,10 +16,13 @@ import {
   serviceUnavailable,
   type Status,
   tooManyRequests,
+  unauthorized,
 } from "../kube/status.ts";
+import type { AcceptedCallers } from "../cache/callers.ts";
 import { releaseWhenDone, type Slots } from "./admission.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
-import { type AnonymousPolicy, type UpstreamAs, upstreamAs } from "./credential.ts";
+import { asCaller, type Caller, type CallerIdentities, NODE_IDENTITY } from "./caller.ts";
+import { type AnonymousPolicy, type ClientTls, type UpstreamAs, upstreamAs } from "./credential.ts";
 import { forward, type ForwardDeps } from "./forward.ts";
 import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
 import { withReplayableBody } from "./request_body.ts";
@@ -46,6 +49,11 @@ export interface ProxyDeps extends ForwardDeps {
   cacheAgents: CacheAgents;
   /** Which requests without a credential may act as the node. */
   anonymous: AnonymousPolicy;
+  /**
+   * Names each request's identity and remembers the tokens the cloud accepted; absent, every
+   * admitted request reads and fills the node's cache (as before identities were recorded).
+   */
+  callers?: { identities: CallerIdentities; accepted: AcceptedCallers };
   /** Response filters, applied before the tee (none yet). */
   filters: readonly ResponseFilter[];
   /** Bytes the cache branch may fall behind the client before it gives up on a response. */
@@ -69,16 +77,19 @@ export interface ProxyDeps extends ForwardDeps {
 
 /**
  * The proxy's request handler, with the classification it made (for logs and metrics). `remote`
- * is the client's address; without it the client does not count as loopback.
+ * is the client's address; without it the client does not count as loopback. `tls` is set for
+ * requests on the HTTPS listener.
  */
 export type ProxyHandler = (
   request: Request,
   remote?: Deno.Addr,
+  tls?: ClientTls,
 ) => Promise<{ response: Response; classified: Classified }>;
 
 /** Where a refused request target is classified (never cached, never forwarded). */
 const REFUSED_TARGET = new URL("http://localhost/");
 const NO_AGENTS: CacheAgents = new Set();
+const NODE: Caller = { identity: NODE_IDENTITY, vouched: true };
 
 /** Builds the proxy's request handler. */
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -89,20 +100,18 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     ));
   const local = deps.local ?? unavailable;
 
-  return async (request, remote) => {
+  return async (request, remote, tls) => {
     const accept = request.headers.get("accept");
     const url = requestUrl(request);
     if (typeof url === "string") {
       return refuse(badRequest(url), accept, classify(request, REFUSED_TARGET, NO_AGENTS));
     }
-    const classified = classify(request, url, deps.cacheAgents);
-    const as = upstreamAs(
-      request.headers.get("authorization"),
-      classified.component,
-      remote,
-      deps.anonymous,
-    );
-    if (typeof as !== "string") return refuse(as, accept, classified);
+    const authorization = request.headers.get("authorization");
+    const classifiedAnyone = classify(request, url, deps.cacheAgents);
+    const as = upstreamAs(authorization, classifiedAnyone.component, remote, deps.anonymous, tls);
+    if (typeof as !== "string") return refuse(as, accept, classifiedAnyone);
+    const caller = deps.callers ? await deps.callers.identities.of(as, authorization) : NODE;
+    const classified = asCaller(classifiedAnyone, caller.identity);
     if (isUpgradeRequest(request.headers)) {
       const status = notImplemented(
         `holdfast cannot proxy connection upgrades (${
@@ -112,11 +121,13 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       return { response: statusResponse(status, accept), classified };
     }
     const watches = classified.info.verb === "watch" ? deps.watches : undefined;
-    if (!watches) return { response: await answer(request, url, classified, as), classified };
+    if (!watches) {
+      return { response: await answer(request, url, classified, as, caller), classified };
+    }
     const release = watches.tryTake();
     if (!release) return { response: tooMany("watches", watches, accept), classified };
     return {
-      response: await holding(release, () => answer(request, url, classified, as)),
+      response: await holding(release, () => answer(request, url, classified, as, caller)),
       classified,
     };
   };
@@ -126,28 +137,40 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     url: URL,
     classified: Classified,
     as: UpstreamAs,
+    caller: Caller,
   ): Promise<Response> {
-    if (!deps.pool.online) return await answerLocally(given, classified);
+    if (!deps.pool.online) return await answerLocally(given, classified, caller);
     const request = isSafeMethod(given.method) ? given : await withReplayableBody(given);
     if (!(request instanceof Request)) return statusResponse(request, given.headers.get("accept"));
     const result = await forward(request, url, deps, as, classified.info.verb === "watch");
-    if (result.ok) return respond(result.response, classified, deps);
+    if (result.ok) {
+      if (!caller.vouched && isAuthenticated(result.response.status)) {
+        deps.callers?.accepted.accepted(caller.identity);
+      }
+      return respond(result.response, classified, deps);
+    }
     if (result.reachedUpstream && !isSafeMethod(request.method)) {
       // The write may have been applied upstream: answering it locally could apply it twice.
       return statusResponse(outcomeUnknown(result.reason), request.headers.get("accept"));
     }
-    return await answerLocally(request, classified);
+    return await answerLocally(request, classified, caller);
   }
 
-  function answerLocally(request: Request, classified: Classified): Promise<Response> {
-    if (classified.info.verb !== "list" || !deps.offlineLists) return local(request, classified);
-    const release = deps.offlineLists.tryTake();
-    if (!release) {
-      return Promise.resolve(
-        tooMany("offline lists", deps.offlineLists, request.headers.get("accept")),
-      );
+  async function answerLocally(
+    request: Request,
+    classified: Classified,
+    caller: Caller,
+  ): Promise<Response> {
+    if (!caller.vouched && !await deps.callers?.accepted.isKnown(caller.identity)) {
+      await request.body?.cancel();
+      return statusResponse(unknownOffline(), request.headers.get("accept"));
     }
-    return holding(release, () => local(request, classified));
+    if (classified.info.verb !== "list" || !deps.offlineLists) {
+      return await local(request, classified);
+    }
+    const release = deps.offlineLists.tryTake();
+    if (!release) return tooMany("offline lists", deps.offlineLists, request.headers.get("accept"));
+    return await holding(release, () => local(request, classified));
   }
 }
 
@@ -165,6 +188,22 @@ function tooMany(what: string, slots: Slots, accept: string | null): Response {
   return statusResponse(
     tooManyRequests(`too many requests: holdfast serves at most ${slots.limit} ${what} at once`),
     accept,
+  );
+}
+
+/**
+ * Whether an upstream answer proves the apiserver authenticated the request's credential: it
+ * authenticates before anything else, so any answer but 401 does (5xx may come from in between).
+ */
+function isAuthenticated(status: number): boolean {
+  return status !== 401 && status < 500;
+}
+
+/** 401 for a token holdfast has never seen the cloud accept, while it cannot ask the cloud. */
+function unknownOffline(): Status {
+  return unauthorized(
+    "the cloud kube-apiserver is unreachable and has never accepted this bearer token through " +
+      "holdfast, so holdfast cannot tell who it is",
   );
 }
 

@@ -14,9 +14,15 @@ import { pathProblem, queryProblem } from "../upstream/url.ts";
  * header the URL parser reads differently (so the parsed path differs from the one received).
  */
 export function requestUrl(request: Request): URL | string {
-  const raw = request.url;
+  return checkedTarget(request.url, request.headers.get("host"));
+}
+
+/**
+ * {@linkcode requestUrl} for a URL as received: `scheme://` + the Host header + the raw target
+ * (origin-form), or the raw target itself (absolute-form).
+ */
+export function checkedTarget(raw: string, host: string | null): URL | string {
   const schemeEnd = raw.indexOf("://");
-  const host = request.headers.get("host");
   let start: number;
   if (host) {
     start = schemeEnd + 3 + host.length;

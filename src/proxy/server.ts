@@ -9,6 +9,7 @@ import type { Metrics } from "../admin/metrics.ts";
 import type { ListenAddress } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
 import { internalError } from "../kube/status.ts";
+import type { ClientTls } from "./credential.ts";
 import type { ProxyHandler } from "./handler.ts";
 import { statusResponse } from "./respond.ts";
 import { endCleanly } from "./tap.ts";
@@ -30,17 +31,38 @@ export interface ServeProxyOptions {
 export function serveProxy(
   address: ListenAddress,
   handler: ProxyHandler,
-  { metrics, labels: labelsOf, logger, closing }: ServeProxyOptions,
+  options: ServeProxyOptions,
 ): Deno.HttpServer<Deno.NetAddr> {
+  const serve = proxyServing(handler, options);
   return Deno.serve({
     hostname: address.hostname,
     port: address.port,
     onListen: () => {},
-  }, async (request, connection) => {
+  }, (request, connection) => serve(request, connection.remoteAddr, connection.completed));
+}
+
+/**
+ * Answers one request through `handler`, for any listener: `remote` is the client's address,
+ * `tls` what the HTTPS listener learned of it, and `completed` settles once the response has been
+ * sent (or the client went away).
+ */
+export type ServeRequest = (
+  request: Request,
+  remote: Deno.Addr | undefined,
+  completed: Promise<void>,
+  tls?: ClientTls,
+) => Promise<Response>;
+
+/** The per-request part of a proxy listener: metrics, the debug log line, clean watch ends. */
+export function proxyServing(
+  handler: ProxyHandler,
+  { metrics, labels: labelsOf, logger, closing }: ServeProxyOptions,
+): ServeRequest {
+  return async (request, remote, completed, tls) => {
     const started = performance.now();
     let answered: Awaited<ReturnType<ProxyHandler>>;
     try {
-      answered = await handler(request, connection.remoteAddr);
+      answered = await handler(request, remote, tls);
     } catch (error) {
       logger.error("proxy handler failed", { path: new URL(request.url).pathname, error });
       return statusResponse(internalError("holdfast failed to handle the request"), null);
@@ -53,7 +75,7 @@ export function serveProxy(
     metrics.inflight.inc();
     const { verb, resource } = classified.info;
     const labels = labelsOf(verb, resource, classified.component);
-    connection.completed.finally(() => {
+    completed.finally(() => {
       metrics.inflight.dec();
       const seconds = (performance.now() - started) / 1000;
       metrics.requests.inc({ ...labels, code: String(response.status) });
@@ -71,5 +93,5 @@ export function serveProxy(
       }
     });
     return response;
-  });
+  };
 }

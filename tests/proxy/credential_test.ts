@@ -1,5 +1,10 @@
 import { assertEquals } from "../assert.ts";
-import { type AnonymousPolicy, isLoopback, upstreamAs } from "../../src/proxy/credential.ts";
+import {
+  type AnonymousPolicy,
+  type ClientTls,
+  isLoopback,
+  upstreamAs,
+} from "../../src/proxy/credential.ts";
 import { createProxyHandler } from "../../src/proxy/handler.ts";
 import { UpstreamPool } from "../../src/upstream/pool.ts";
 import { fixedIdentity, LOOPBACK } from "./identity_fixture.ts";
@@ -36,6 +41,26 @@ Deno.test("credential: own bearer tokens go alone; no credential is the node onl
       expected,
       JSON.stringify([authorization, component, remote?.hostname, policy.mode]),
     );
+  }
+});
+
+Deno.test("credential: on the HTTPS listener nobody is anonymous; a certificate is the node only when mapped", () => {
+  const mapped: AnonymousPolicy = {
+    ...KUBELETS,
+    components: "*",
+    aliases: new Map([["cert:/O=system:nodes/CN=system:node:n", "node"]]),
+  };
+  const cases: [string | null, ClientTls, string][] = [
+    [null, {}, "401 Unauthorized"],
+    [null, { subject: "/O=system:nodes/CN=system:node:n" }, "node"],
+    [null, { subject: "/CN=app" }, "403 Forbidden"],
+    [null, { problem: "it is not signed by the configured client CA" }, "401 Unauthorized"],
+    ["Bearer t", { subject: "/CN=app" }, "own-token"],
+    ["Bearer t", {}, "own-token"],
+  ];
+  for (const [authorization, tls, expected] of cases) {
+    const as = upstreamAs(authorization, "kubelet", LOOPBACK, mapped, tls);
+    assertEquals(reasonOf(as), expected, JSON.stringify([authorization, tls]));
   }
 });
 

@@ -36,7 +36,7 @@ export function isNodeLease(info: RequestInfo): boolean {
 }
 
 async function currentLease(context: LocalContext, classified: Classified, name: string) {
-  const slot = await readLocalLease(context.kv, NAMESPACE, name);
+  const slot = await readLocalLease(context.kv, NAMESPACE, name, classified.identity);
   const cached = classified.query
     ? await context.store.getObject(classified.query.component, GVR, NAMESPACE, name)
     : null;
@@ -94,7 +94,7 @@ export async function answerLeaseWrite(
     resourceVersion: nextResourceVersion(current?.meta.resourceVersion),
     uid: written.meta.uid || current?.meta.uid || crypto.randomUUID(),
   });
-  if (!await writeLocalLease(context.kv, NAMESPACE, name, slot, lease)) {
+  if (!await writeLocalLease(context.kv, NAMESPACE, name, slot, lease, classified.identity)) {
     return statusReply(request, modified(name));
   }
   return objectReply(request, lease, creating ? 201 : 200);

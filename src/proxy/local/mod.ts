@@ -14,6 +14,7 @@ import { followCloud } from "./cloud.ts";
 import type { LocalContext } from "./context.ts";
 import { answerDiscovery } from "./discovery.ts";
 import { answerGet } from "./get.ts";
+import { othersOnly } from "./identity.ts";
 import { answerList } from "./list.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
 import { answerWatch } from "./watch.ts";
@@ -74,6 +75,11 @@ export function createLocalAnswer(deps: LocalDeps): LocalAnswer {
   return async (request, classified) => {
     const { info } = classified;
     try {
+      const foreign = await othersOnly(context, classified);
+      if (foreign) {
+        await request.body?.cancel();
+        return statusReply(request, foreign);
+      }
       if (!info.isResourceRequest) {
         if (request.method === "GET" && isDiscoveryPath(info)) {
           return await answerDiscovery(context, request, classified);
