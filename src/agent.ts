@@ -274,7 +274,13 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     if (config.https) {
       const { cert, key } = config.https.cert && config.https.key
         ? { cert: config.https.cert, key: config.https.key }
-        : await selfSignedPair(stateDir(config), config.nodeName, nodeAddresses());
+        : await selfSignedPair(
+          config.cachePath === ":memory:"
+            ? await Deno.makeTempDir({ prefix: "holdfast-https-" })
+            : stateDir(config),
+          config.nodeName,
+          nodeAddresses(),
+        );
       secure = await serveHttps(
         config.https.listen,
         { cert, key, clientCA: config.https.clientCA },

@@ -122,11 +122,18 @@ async function bridge(
     });
     response = await serve(request, remote, completed, clientTls(socket, authorities));
   }
-  await send(response, res, aborter.signal);
+  await sendResponse(response, res, aborter.signal);
 }
 
-/** Writes `response` to `res`, at the pace the client reads; cancels it if the client leaves. */
-async function send(response: Response, res: ServerResponse, gone: AbortSignal): Promise<void> {
+/**
+ * Writes `response` to `res` (headers at once, then the body at the pace the client reads);
+ * cancels the body when `gone` aborts (the client left).
+ */
+export async function sendResponse(
+  response: Response,
+  res: ServerResponse,
+  gone: AbortSignal,
+): Promise<void> {
   if (gone.aborted) return void await response.body?.cancel().catch(() => {});
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => headers[name] = value);

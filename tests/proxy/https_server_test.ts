@@ -19,6 +19,19 @@ function httpsUrl(stack: Stack): string {
   return `https://127.0.0.1:${stack.agent.httpsAddress!.port}`;
 }
 
+/** Sends `text` over TLS to the HTTPS listener as is; the whole answer. */
+async function rawTls(stack: Stack, servingCert: string, text: string): Promise<string> {
+  const conn = await Deno.connectTls({
+    hostname: "127.0.0.1",
+    port: stack.agent.httpsAddress!.port,
+    caCerts: [servingCert],
+  });
+  await conn.write(new TextEncoder().encode(text));
+  let answer = "";
+  for await (const chunk of conn.readable) answer += new TextDecoder().decode(chunk);
+  return answer;
+}
+
 /** A kubeconfig as a pod's in-cluster config makes it: server, CA, the service account token. */
 function podConfig(stack: Stack, servingCert: string, token?: string): k8s.KubeConfig {
   const config = new k8s.KubeConfig();
@@ -60,6 +73,34 @@ Deno.test("https: a pod-style client lists with its token, is refused without on
   using client = Deno.createHttpClient({ caCerts: [servingCert] });
   const bare = await fetch(`${httpsUrl(stack)}/api/v1/namespaces/kube-system/pods`, { client });
   assertEquals([bare.status, (await bare.json()).reason], [401, "Unauthorized"]);
+
+  // A request body streams through the bridge.
+  const created = await fetch(`${httpsUrl(stack)}/api/v1/namespaces/default/configmaps`, {
+    client,
+    method: "POST",
+    headers: { authorization: "Bearer pod-token", "content-type": "application/json" },
+    body: JSON.stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "from-a-pod", namespace: "default" },
+      data: { size: "x".repeat(200_000) },
+    }),
+  });
+  assertEquals(created.status, 201, await created.text());
+  const stored = stack.sim.objects.list("configmaps").find((c) =>
+    (c.metadata as { name: string }).name === "from-a-pod"
+  );
+  assertEquals((stored?.data as { size: string }).size.length, 200_000);
+
+  // The target is checked as received, before any URL parser normalizes it.
+  const raw = await rawTls(
+    stack,
+    servingCert,
+    "GET /api/v1/namespaces/default/%2e%2e/secrets HTTP/1.1\r\nHost: h\r\n" +
+      "Authorization: Bearer pod-token\r\nConnection: close\r\n\r\n",
+  );
+  assert(raw.startsWith("HTTP/1.1 400"), raw);
+  assert(raw.includes('"reason":"BadRequest"'), raw);
 
   // A watch streams through the bridge, and ends upstream when the client goes away.
   const watching = stack.sim.watchCount;
