@@ -11,6 +11,7 @@ const PROTOBUF = "application/vnd.kubernetes.protobuf";
 const KUBELET = "kubelet/v1.33.0 (linux/amd64) kubernetes/abc";
 const SECRETS = "/api/v1/namespaces/default/secrets";
 const CONFIGMAPS = "/api/v1/namespaces/kube-system/configmaps";
+const SERVICES = "/api/v1/namespaces/default/services";
 const LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
 
 interface Sent {
@@ -62,6 +63,7 @@ Deno.test("identity: offline, a spoofed kubelet with another token gets 401 or 4
   assertEquals((await send(stack, CONFIGMAPS)).status, 200);
   const pod = { userAgent: "pod-app/1", token: "pod-token" };
   assertEquals((await send(stack, CONFIGMAPS, pod)).status, 200);
+  assertEquals((await send(stack, SERVICES, pod)).status, 200);
   await stack.agent.shutdown().then(() => stack.restartAgent()); // all of it stored
   await goOffline(stack);
 
@@ -87,6 +89,13 @@ Deno.test("identity: offline, a spoofed kubelet with another token gets 401 or 4
   // The pod's token asking for kubelet's configmap listing under kubelet's name: its own
   // partition of kubelet holds nothing, the node's does.
   assertEquals((await send(stack, CONFIGMAPS, { token: "pod-token" })).status, 403);
+  // The pod's own services under another client's name are not someone else's: not cached for
+  // that client, so 503 as ever.
+  const elsewhere = await send(stack, SERVICES, {
+    userAgent: "other-app/1",
+    token: "pod-token",
+  });
+  assertEquals(elsewhere.status, 503);
 
   // Offline writes: kubelet's lease written locally is kubelet's alone.
   const lease = JSON.stringify({

@@ -124,6 +124,21 @@ Deno.test("https: a pod-style client lists with its token, is refused without on
   assert(text.startsWith('{"type":"ADDED"'));
   await reader.cancel();
   await waitFor("the upstream watch to end", () => stack.sim.watchCount === watching);
+
+  // Offline, the pod reads what it cached through this listener; a token never seen gets 401.
+  await stack.sim.faults.linkDown();
+  await waitFor("offline mode", async () => {
+    const status = await (await fetch(`${stack.adminUrl}/v1/status`)).json();
+    return status.mode === "offline";
+  });
+  const offline = await api.listNamespacedPod({ namespace: "kube-system" });
+  assertEquals(offline.items.map((p) => p.metadata?.name), pods.items.map((p) => p.metadata?.name));
+  const stranger = podConfig(stack, servingCert, "never-seen").makeApiClient(k8s.CoreV1Api);
+  const unknown = await stranger.listNamespacedPod({ namespace: "kube-system" }).then(
+    () => undefined,
+    (error: k8s.ApiException<string>) => error,
+  );
+  assertEquals(unknown?.code, 401);
 });
 
 Deno.test("https: client certificates are checked against the CA and act as the node only when mapped", async () => {

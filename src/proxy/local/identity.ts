@@ -21,7 +21,9 @@ export async function othersOnly(
     stats.resource === query.resource
   );
   if (held.some((stats) => stats.component === query.component)) return undefined;
-  if (!held.some((stats) => stats.queries > 0 || stats.objects > 0)) return undefined;
+  // The same identity's answers under another component are its own, only not for this client.
+  const others = held.filter((stats) => !stats.component.endsWith(`/${identity}`));
+  if (!others.some((stats) => stats.queries > 0 || stats.objects > 0)) return undefined;
   return forbidden(
     `the cloud kube-apiserver is unreachable, and holdfast holds ${query.resource} only as ` +
       `cached for other identities than this request's (${identity})`,
