@@ -27,6 +27,8 @@ export interface AnonymousPolicy {
 export interface ClientTls {
   /** The subject of a presented certificate that chains to the configured client CA. */
   subject?: string;
+  /** The SHA-256 fingerprint of the CA that issued it (`AB:CD:…`, as `openssl x509` prints). */
+  issuer?: string;
   /** Why a presented certificate was not accepted. */
   problem?: string;
 }
@@ -76,7 +78,9 @@ function certificateAs(tls: ClientTls, policy: AnonymousPolicy): UpstreamAs | St
     return unauthorized("the HTTPS listener needs a bearer token or a client certificate");
   }
   const identity = certificateIdentity(tls.subject);
-  if (policy.aliases?.get(identity) === "node") return "node";
+  const mapped = policy.aliases?.get(`${identity} issuer=${tls.issuer}`) ??
+    policy.aliases?.get(identity);
+  if (mapped === "node") return "node";
   return forbidden(
     `holdfast can act upstream only as the node or with the client's own bearer token; ` +
       `the certificate ${identity} is not mapped to the node (identityAliases)`,

@@ -180,20 +180,20 @@ function clientTls(socket: TLSSocket, authorities: readonly X509Certificate[]): 
   } catch {
     return { problem: "the certificate cannot be read" };
   }
-  const problem = verificationProblem(certificate, authorities, new Date());
-  if (problem) return { problem };
-  return { subject: subjectOf(certificate) };
+  const issuer = issuerOf(certificate, authorities, new Date());
+  if (typeof issuer === "string") return { problem: issuer };
+  return { subject: subjectOf(certificate), issuer: issuer.fingerprint256 };
 }
 
 /**
- * Why `certificate` is not a valid client certificate issued by one of `authorities` at `now`,
- * or undefined when it is. Only certificates issued directly by a configured CA are accepted.
+ * The CA among `authorities` that issued `certificate`, valid at `now`, or why there is none.
+ * Only certificates issued directly by a configured CA are accepted.
  */
-export function verificationProblem(
+function issuerOf(
   certificate: X509Certificate,
   authorities: readonly X509Certificate[],
   now: Date,
-): string | undefined {
+): X509Certificate | string {
   const from = new Date(certificate.validFrom);
   const to = new Date(certificate.validTo);
   if (!(now >= from && now <= to)) return "it is not valid at this time";
@@ -201,17 +201,16 @@ export function verificationProblem(
   const issuer = authorities.find((ca) =>
     certificate.checkIssued(ca) && certificate.verify(ca.publicKey)
   );
-  if (!issuer) return "it is not signed by the configured client CA";
-  return undefined;
+  return issuer ?? "it is not signed by the configured client CA";
 }
 
 /** A certificate's subject in OpenSSL's one-line form: `/O=system:nodes/CN=system:node:edge-1`. */
-export function subjectOf(certificate: X509Certificate): string {
+function subjectOf(certificate: X509Certificate): string {
   return certificate.subject.split("\n").map((part) => `/${part}`).join("");
 }
 
 /** Every certificate in a PEM bundle. */
-export function certificatesIn(pem: string): X509Certificate[] {
+function certificatesIn(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   return (blocks ?? []).map((block) => new X509Certificate(block));
 }

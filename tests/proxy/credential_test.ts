@@ -48,12 +48,18 @@ Deno.test("credential: on the HTTPS listener nobody is anonymous; a certificate 
   const mapped: AnonymousPolicy = {
     ...KUBELETS,
     components: "*",
-    aliases: new Map([["cert:/O=system:nodes/CN=system:node:n", "node"]]),
+    aliases: new Map([
+      ["cert:/O=system:nodes/CN=system:node:n", "node"],
+      ["cert:/CN=m issuer=AA:BB", "node"],
+    ]),
   };
   const cases: [string | null, ClientTls, string][] = [
     [null, {}, "401 Unauthorized"],
     [null, { subject: "/O=system:nodes/CN=system:node:n" }, "node"],
     [null, { subject: "/CN=app" }, "403 Forbidden"],
+    [null, { subject: "/CN=m", issuer: "AA:BB" }, "node"],
+    [null, { subject: "/CN=m", issuer: "CC:DD" }, "403 Forbidden"],
+    [null, { subject: "/O=system:nodes/CN=system:node:n", issuer: "CC:DD" }, "node"],
     [null, { problem: "it is not signed by the configured client CA" }, "401 Unauthorized"],
     ["Bearer t", { subject: "/CN=app" }, "own-token"],
     ["Bearer t", {}, "own-token"],

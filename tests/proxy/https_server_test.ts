@@ -5,6 +5,7 @@
  * are checked against the configured CA and act as the node only when mapped to it.
  */
 import * as k8s from "@kubernetes/client-node";
+import { X509Certificate } from "node:crypto";
 import { issue, makeCa } from "../../scripts/apiserver-sim/pki.ts";
 import { decodeStatus } from "../../src/kube/protobuf/status.ts";
 import { assert, assertEquals } from "../assert.ts";
@@ -143,19 +144,23 @@ Deno.test("https: a pod-style client lists with its token, is refused without on
 
 Deno.test("https: client certificates are checked against the CA and act as the node only when mapped", async () => {
   const pki = await Deno.makeTempDir({ prefix: "holdfast-https-pki-" });
-  const other = `${pki}/other`;
-  await Deno.mkdir(other);
+  const [other, stranger] = [`${pki}/other`, `${pki}/stranger`];
+  for (const dir of [other, stranger]) await Deno.mkdir(dir);
   await makeCa(pki, "node-ca");
   await makeCa(other, "other-ca");
+  await makeCa(stranger, "stranger-ca");
   await issue(pki, "node", NODE_SUBJECT, CLIENT_EXT);
   await issue(pki, "app", "/O=apps/CN=app", CLIENT_EXT);
-  await issue(other, "forged", NODE_SUBJECT, CLIENT_EXT);
+  await issue(other, "twin", NODE_SUBJECT, CLIENT_EXT);
+  await issue(stranger, "forged", NODE_SUBJECT, CLIENT_EXT);
   const read = (file: string) => Deno.readTextFileSync(file);
+  const nodeCa = new X509Certificate(read(`${pki}/ca.crt`)).fingerprint256;
   await using stack = await startStack({
     sim: { tls: true },
     config: {
-      https: { listen: ANY_PORT, clientCA: read(`${pki}/ca.crt`) },
-      identityAliases: { [`cert:${NODE_SUBJECT}`]: "node" },
+      // Both CAs are trusted; only the node CA's certificate with the node's subject is the node.
+      https: { listen: ANY_PORT, clientCA: read(`${pki}/ca.crt`) + read(`${other}/ca.crt`) },
+      identityAliases: { [`cert:${NODE_SUBJECT} issuer=${nodeCa}`]: "node" },
     },
   });
   const servingCert = read(`${stack.dir}/https-serving.crt`);
@@ -184,11 +189,17 @@ Deno.test("https: client certificates are checked against the CA and act as the 
     reason: undefined,
     upstream: ["cert:system:node:node-0"],
   });
-  // Verified but not mapped: holdfast cannot present it upstream.
+  // Verified but not mapped (another subject, or the node's subject from the other trusted CA):
+  // holdfast cannot present it upstream.
   assertEquals(await send("app"), { status: 403, reason: "Forbidden", upstream: [] });
-  // The node's subject from another CA, and no credential at all (even from loopback with
+  assertEquals(await send("twin", other), { status: 403, reason: "Forbidden", upstream: [] });
+  // The node's subject from an untrusted CA, and no credential at all (even from loopback with
   // kubelet's User-Agent): 401, in the client's format.
-  assertEquals(await send("forged", other), { status: 401, reason: "Unauthorized", upstream: [] });
+  assertEquals(await send("forged", stranger), {
+    status: 401,
+    reason: "Unauthorized",
+    upstream: [],
+  });
   assertEquals(await send(), { status: 401, reason: "Unauthorized", upstream: [] });
   assertEquals(await send(undefined, pki, "application/vnd.kubernetes.protobuf"), {
     status: 401,
