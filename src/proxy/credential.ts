@@ -34,7 +34,7 @@ export interface ClientTls {
 }
 
 /** The identity of a verified client certificate with `subject` (`/O=…/CN=…`). */
-export function certificateIdentity(subject: string): string {
+function certificateIdentity(subject: string): string {
   return `cert:${subject}`;
 }
 
