@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
+import { drained } from "../../src/proxy/https_server.ts";
 import { acceptsGzip, GZIP_THRESHOLD_BYTES } from "./compression.ts";
 
 /** The client side of one request. */
@@ -274,17 +275,7 @@ async function pipe(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off("drain", done);
-            res.off("close", done);
-            resolve();
-          };
-          res.on("drain", done);
-          res.on("close", done);
-        });
-      }
+      if (!res.write(value)) await drained(res);
     }
     res.end();
   } catch {

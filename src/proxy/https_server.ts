@@ -157,7 +157,8 @@ export async function sendResponse(
   }
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** Resolves when `res` can take more (`drain`) or is gone (`close`). */
+export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);
