@@ -33,6 +33,7 @@ export async function main(args: string[]): Promise<void> {
     .option("--require-client-cert", "reject TLS handshakes without a client certificate")
     .option("--node-name <name>", "client certificate node name", "node-0")
     .option("--client-ca <file>", "also accept client certificates signed by this CA (PEM)")
+    .option("--no-compression", "never gzip answers (APIResponseCompression off)")
     .option("--history <n>", "changes kept for watch resumption", int, 50_000)
     .addOption(
       new Option("--bookmark-interval-ms <n>", "watch bookmark interval").argParser(int)
@@ -56,6 +57,7 @@ export async function main(args: string[]): Promise<void> {
     requireClientCert: o.requireClientCert,
     nodeName: o.nodeName,
     clientCa: o.clientCa ? await Deno.readTextFile(o.clientCa) : undefined,
+    compression: o.compression,
     historySize: o.history,
     bookmarkIntervalMs: o.bookmarkIntervalMs,
   });

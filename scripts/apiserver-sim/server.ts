@@ -41,15 +41,27 @@ export class Listener {
   readonly #handler: Handler;
   readonly #hostname: string;
   readonly #tls?: TlsSettings;
+  readonly #compression: boolean;
   #port: number;
   #server?: http.Server;
   readonly #sockets = new Set<Socket>();
 
-  constructor(handler: Handler, hostname: string, port: number, tls?: TlsSettings) {
+  /**
+   * With `compression` false no answer is gzipped whatever the client accepts (kube-apiserver
+   * with `--feature-gates=APIResponseCompression=false`).
+   */
+  constructor(
+    handler: Handler,
+    hostname: string,
+    port: number,
+    tls?: TlsSettings,
+    compression = true,
+  ) {
     this.#handler = handler;
     this.#hostname = hostname;
     this.#port = port;
     this.#tls = tls;
+    this.#compression = compression;
   }
 
   /** The port (known once listening). */
@@ -116,6 +128,7 @@ export class Listener {
       if (Array.isArray(value)) { for (const v of value) headers.append(name, v); }
       else if (value !== undefined) headers.set(name, value);
     }
+    if (!this.#compression) headers.delete("accept-encoding");
     const method = req.method ?? "GET";
     const scheme = this.#tls ? "https" : "http";
     const request = new Request(`${scheme}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {

@@ -59,6 +59,11 @@ export interface SimulatorOptions {
    * `--client-ca-file` may hold several: for clients that bring their own identity (YurtHub).
    */
   clientCa?: string;
+  /**
+   * Gzip answers for clients that accept it, as kube-apiserver's `APIResponseCompression` does
+   * (default true); false serves every answer uncompressed.
+   */
+  compression?: boolean;
   /** Changes kept for watch resumption and continue tokens (default 50,000). */
   historySize?: number;
   /** Bookmark interval for watches that allow them (default 60,000 ms). */
@@ -183,6 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         requireClientCert: options.requireClientCert ?? !token,
       }
       : undefined,
+    options.compression ?? true,
   );
   const context: ApiContext = {
     store,

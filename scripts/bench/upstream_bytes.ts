@@ -67,7 +67,8 @@ interface Phase {
  */
 async function phase(ctx: BenchContext, throughHoldfast: boolean): Promise<Phase> {
   const { workloadMinutes: minutes, workloadSpeedup: speedup } = ctx.sizes;
-  const sim = await startSimulator(ctx, CLUSTER);
+  // Upstream bytes are what the link carries: kube-apiserver gzips, so the simulator does too.
+  const sim = await startSimulator(ctx, CLUSTER, { compression: true });
   const upstream = new URL(sim.url);
   const relay = startRelay({ hostname: upstream.hostname, port: Number(upstream.port) });
   let agent: AgentHandle | undefined;

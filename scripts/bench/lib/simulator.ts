@@ -65,13 +65,27 @@ interface Announcement {
   startMs: number;
 }
 
-/** Starts a simulator with `scale` (over HTTPS with `tls`) and waits for its announcement line. */
+/** How a bench simulator serves. */
+export interface SimulatorServing {
+  /** HTTPS with a bearer token and a further client CA. */
+  tls?: SimulatorTls;
+  /**
+   * Gzip large answers for clients that accept gzip, as kube-apiserver does by default. Off
+   * unless set: `wrk`, nginx and the agent's `fetch` differ in what they ask for and whether they
+   * decompress, so the throughput rows compare proxies on the same uncompressed bytes.
+   */
+  compression?: boolean;
+}
+
+/** Starts a simulator with `scale` and waits for its announcement line. */
 export async function startSimulator(
   ctx: BenchContext,
   scale: SimulatorScale,
-  tls?: SimulatorTls,
+  serving: SimulatorServing = {},
 ): Promise<SimulatorHandle> {
+  const { tls } = serving;
   const args = ["run", "-A", "scripts/apiserver-sim/main.ts", "--port", "0"];
+  if (!serving.compression) args.push("--no-compression");
   for (const [name, value] of Object.entries(scale)) {
     if (value !== undefined) args.push(`--${name}`, String(value));
   }

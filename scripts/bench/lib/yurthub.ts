@@ -18,6 +18,7 @@ import {
   type BenchProcess,
   delay,
   freePort,
+  logTail,
   readMemory,
   spawnProcess,
   waitForHttp,
@@ -164,6 +165,8 @@ export function freeHubPorts(): HubPorts {
 /** A running YurtHub. */
 export interface HubHandle {
   proc: BenchProcess;
+  /** The ports it listens on. */
+  ports: HubPorts;
   /** Proxy base URL (plain HTTP, as kubelet uses it). */
   url: string;
   /** Hub server base URL. */
@@ -172,35 +175,49 @@ export interface HubHandle {
   stop(): Promise<void>;
 }
 
-/** Starts YurtHub; unless `waitReady` is false, waits until `/v1/readyz` answers 200. */
+/** Start attempts when a port picked free was taken before YurtHub bound it. */
+const HUB_START_ATTEMPTS = 3;
+
+/**
+ * Starts YurtHub; unless `waitReady` is false, waits until `/v1/readyz` answers 200. Its ports are
+ * picked free before it starts, so another process may take one first: then (when waiting for
+ * ready) it starts again on fresh ports; the returned URLs name the ports it got.
+ */
 export async function startHub(
   ctx: BenchContext,
   binary: string,
   options: HubOptions & { name: string; waitReady?: boolean },
 ): Promise<HubHandle> {
-  const proc = await spawnProcess({
-    name: options.name,
-    command: binary,
-    args: hubArgs(options),
-    logDir: `${ctx.runDir}/logs`,
-    maxLifetimeMs: 20 * 60_000,
-  });
-  const serverUrl = `http://127.0.0.1:${options.ports.serve}`;
-  if (options.waitReady !== false) {
+  let ports = options.ports;
+  for (let attempt = 1;; attempt++) {
+    const proc = await spawnProcess({
+      name: options.name,
+      command: binary,
+      args: hubArgs({ ...options, ports }),
+      logDir: `${ctx.runDir}/logs`,
+      maxLifetimeMs: 20 * 60_000,
+    });
+    const serverUrl = `http://127.0.0.1:${ports.serve}`;
     try {
-      await waitForHttp(`${serverUrl}/v1/readyz`, proc, 120_000, 100);
+      if (options.waitReady !== false) {
+        await waitForHttp(`${serverUrl}/v1/readyz`, proc, 120_000, 100);
+      }
     } catch (error) {
       await proc.stop();
-      throw error;
+      const taken = (await logTail(proc)).includes("address already in use");
+      if (!taken || attempt === HUB_START_ATTEMPTS) throw error;
+      ports = freeHubPorts();
+      continue;
     }
+    return {
+      proc,
+      ports,
+      url: `http://127.0.0.1:${ports.proxy}`,
+      serverUrl,
+      memory: () => readMemory(proc.pid),
+      stop: async () => void await proc.stop(),
+    };
   }
-  return {
-    proc,
-    url: `http://127.0.0.1:${options.ports.proxy}`,
-    serverUrl,
-    memory: () => readMemory(proc.pid),
-    stop: async () => void await proc.stop(),
-  };
 }
 
 /**
@@ -270,8 +287,7 @@ async function startUpstream(
 ): Promise<{ sim: SimulatorHandle; direct: DirectUpstream; clusterCa: string }> {
   if (options.floodRate === undefined) {
     const sim = await startSimulator(ctx, options.scale, {
-      clientCaFile: pki.caFile,
-      kubeconfigPath: `${dir}/sim-kubeconfig.yaml`,
+      tls: { clientCaFile: pki.caFile, kubeconfigPath: `${dir}/sim-kubeconfig.yaml` },
     });
     stops.push(() => sim.stop());
     const { caCert, token } = sim.credentials!;
@@ -323,6 +339,7 @@ export async function startHubSession(
     await writeHubRoot(hubOptions.rootDir, pki, direct.url, clusterCa);
     const hub = await startHub(ctx, binary, { ...hubOptions, name: options.name });
     stops.push(() => hub.stop());
+    hubOptions.ports = hub.ports;
     return { sim, hub, direct, dir, hubOptions, stop };
   } catch (error) {
     await stop();
@@ -330,22 +347,36 @@ export async function startHubSession(
   }
 }
 
-/** Files under `dir`, at any depth (0 when it does not exist). */
-async function countFiles(dir: string): Promise<number> {
-  let count = 0;
+/** How many files `dir` holds at any depth, and the newest one's mtime (0 when none). */
+async function scanFiles(dir: string): Promise<{ count: number; newestMs: number }> {
+  const found = { count: 0, newestMs: 0 };
   try {
     for await (const entry of Deno.readDir(dir)) {
-      count += entry.isDirectory ? await countFiles(`${dir}/${entry.name}`) : 1;
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) {
+        const inner = await scanFiles(path);
+        found.count += inner.count;
+        found.newestMs = Math.max(found.newestMs, inner.newestMs);
+        continue;
+      }
+      found.count++;
+      const mtime = (await Deno.stat(path).catch(() => undefined))?.mtime?.getTime() ?? 0;
+      found.newestMs = Math.max(found.newestMs, mtime);
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  return count;
+  return found;
 }
+
+/** How long YurtHub's pod cache must go unwritten before it counts as settled. */
+const HUB_CACHE_QUIET_MS = 1_000;
 
 /**
  * Waits until YurtHub's disk cache holds at least `pods` of kubelet's pods (one file per object,
- * under `<disk-cache-path>/kubelet/pods.v1.core/<namespace>/`).
+ * under `<disk-cache-path>/kubelet/pods.v1.core/<namespace>/`) and no file there changed for
+ * {@link HUB_CACHE_QUIET_MS}: YurtHub rewrites every file on each LIST and, while it does, answers
+ * an offline LIST of that key with 500 "specified key is under accessing".
  */
 export async function waitForHubCache(
   session: HubSession,
@@ -354,12 +385,14 @@ export async function waitForHubCache(
 ): Promise<void> {
   const dir = `${session.hubOptions.rootDir}/cache/kubelet/pods.v1.core`;
   const deadline = performance.now() + timeoutMs;
-  let count = await countFiles(dir);
-  while (count < pods && performance.now() < deadline) {
-    await delay(100);
-    count = await countFiles(dir);
+  for (;;) {
+    const { count, newestMs } = await scanFiles(dir);
+    if (count >= pods && Date.now() - newestMs >= HUB_CACHE_QUIET_MS) return;
+    if (performance.now() >= deadline) {
+      throw new Error(`YurtHub's disk cache held ${count} of ${pods} pods, still being written`);
+    }
+    await delay(200);
   }
-  if (count < pods) throw new Error(`YurtHub's disk cache held ${count} of ${pods} pods`);
 }
 
 /** Fills one row's YurtHub cell: a value, or why there is none. */

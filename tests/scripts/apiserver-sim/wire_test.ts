@@ -87,6 +87,26 @@ Deno.test("wire: a body over 128 KiB is gzipped when the client accepts gzip, a 
   assertEquals(header(small, "content-encoding"), undefined);
 });
 
+Deno.test("wire: with compression off nothing is gzipped, a large list and a watch-list included", async () => {
+  await using sim = await startSimulator({ scale: { ...scale, pods: 400 }, compression: false });
+  const list = await rawExchange(target(sim.port), {
+    method: "GET",
+    path: "/api/v1/pods",
+    headers: { "accept-encoding": "gzip" },
+  });
+  assert(list.body.length > 128 * 1024, `${list.body.length} bytes`);
+  assertEquals(header(list, "content-encoding"), undefined);
+  assertEquals(JSON.parse(decode(list.body)).kind, "PodList");
+  const watchList = await rawExchange(target(sim.port), {
+    method: "GET",
+    path: "/api/v1/namespaces/ns-0/configmaps?watch=true&allowWatchBookmarks=true" +
+      "&timeoutSeconds=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
+    headers: { "accept-encoding": "gzip" },
+  });
+  assertEquals(header(watchList, "content-encoding"), undefined);
+  assertEquals(JSON.parse(decode(watchList.body).split("\n")[0]).type, "ADDED");
+});
+
 Deno.test("wire: a watch-list accepting gzip is compressed, a plain watch is not", async () => {
   await using sim = await startSimulator({ scale });
   const path = "/api/v1/namespaces/ns-0/configmaps?watch=true&allowWatchBookmarks=true" +
