@@ -4,7 +4,7 @@
  * @module
  */
 import { assertEquals } from "./assert.ts";
-import { concatBytes } from "../src/kube/protobuf/wire.ts";
+import { concat } from "../src/streams/concat.ts";
 
 /** An answer read off the wire (status 0 when the server closed without one). */
 export interface RawAnswer {
@@ -71,7 +71,7 @@ function unchunk(raw: Uint8Array): Uint8Array {
     parts.push(raw.subarray(end + 2, end + 2 + size));
     at = end + 2 + size + 2;
   }
-  return concatBytes(parts);
+  return concat(parts);
 }
 
 /** Asserts `answer` is a JSON `Status` with HTTP `code` and `reason`. */

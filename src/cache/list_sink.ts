@@ -3,11 +3,12 @@
  * of the query; each later page joins the generation waiting for its continue token. The page
  * without a continue token switches the query to the generation. A page that fails (the proxy
  * gave up, the body broke) drops the whole listing and marks the query stale; a page cut by its
- * transport or unreadable ({@linkcode ResponseCut}) drops the listing and keeps the previous
- * snapshot servable.
+ * transport (`StreamCut`) or unreadable ({@linkcode ResponseCut}) drops the listing and keeps the
+ * previous snapshot servable.
  * @module
  */
 import type { ListPart } from "../kube/types.ts";
+import { StreamCut } from "../streams/bounded_tee.ts";
 import type { QueryIdentity } from "./query.ts";
 import type { CacheWriter, Snapshot } from "./writer.ts";
 
@@ -22,6 +23,11 @@ export class ResponseCut extends Error {
     super(message, options);
     this.name = "ResponseCut";
   }
+}
+
+/** Whether an abort `reason` says the response was cut or unreadable (see {@link ResponseCut}). */
+function isCut(reason: unknown): boolean {
+  return reason instanceof ResponseCut || reason instanceof StreamCut;
 }
 
 /** A readable reason from a stream's abort reason. */
@@ -69,7 +75,7 @@ export function createListSink(
     async abort(reason) {
       if (!snapshot) return;
       writer.abandon(snapshot);
-      if (!(reason instanceof ResponseCut)) await writer.markStale(query, abortReason(reason));
+      if (!isCut(reason)) await writer.markStale(query, abortReason(reason));
       await writer.sync();
     },
   });

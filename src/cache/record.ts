@@ -14,6 +14,7 @@
  * @module
  */
 import type { ObjectMeta, RawObject } from "../kube/types.ts";
+import { concat } from "../streams/concat.ts";
 import type { Mutation } from "./batcher.ts";
 import { SEAL_OVERHEAD, type Sealer } from "./seal.ts";
 
@@ -150,10 +151,7 @@ export async function sealRecordValue(
   const offset = payloadOffset(value);
   const head = value.subarray(0, offset);
   const sealed = await sealer.seal(key, value.subarray(offset), head);
-  const out = new Uint8Array(offset + sealed.byteLength);
-  out.set(head);
-  out.set(sealed, offset);
-  return out;
+  return concat([head, sealed]);
 }
 
 /** Opens a sealed record's object bytes (empty for a split record). Throws `SealBroken`. */

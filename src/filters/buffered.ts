@@ -6,7 +6,7 @@
  * filtered: what was held is sent and the rest passes straight through, so memory stays bounded.
  * @module
  */
-import { concatBytes } from "../kube/protobuf/wire.ts";
+import { concat } from "../streams/concat.ts";
 
 /** Bodies up to this size are held for filtering: 64 MiB. */
 export const MAX_HELD_BYTES = 64 * 1024 * 1024;
@@ -34,7 +34,7 @@ export function wholeBodyTransform(
     },
     async flush(controller) {
       if (held === undefined) return;
-      const body = concatBytes(held);
+      const body = concat(held);
       held = undefined;
       for (const piece of await finish(body)) {
         for (let at = 0; at < piece.length; at += OUTPUT_CHUNK_BYTES) {

@@ -7,7 +7,7 @@
  */
 import { JsonListItemSplitter, type ListSegment } from "../kube/json/list_items.ts";
 import { JsonValueSplitter } from "../kube/json/value_framer.ts";
-import { concatBytes } from "../kube/protobuf/wire.ts";
+import { concat } from "../streams/concat.ts";
 import { wholeBodyTransform } from "./buffered.ts";
 import { editJsonObject, type PreparedFilter } from "./edit.ts";
 import { FILTERED_EVENT_TYPES, type JsonObject, objectAt } from "./filter.ts";
@@ -51,7 +51,7 @@ export function jsonListTransform(
         if (kept++ > 0) out.push(COMMA);
         out.push(edit === undefined ? item : encodeJson(edit));
       }
-      if (out.length > 0) controller.enqueue(concatBytes(out));
+      if (out.length > 0) controller.enqueue(concat(out));
     },
     flush() {
       splitter.end();
@@ -70,9 +70,9 @@ async function filterJsonEvent(
     if (!FILTERED_EVENT_TYPES.has(event.type as string)) throw new TypeError("not filtered");
     return objectAt(event, "object");
   });
-  if (edit === undefined) return concatBytes([bytes, NEWLINE]);
+  if (edit === undefined) return concat([bytes, NEWLINE]);
   const object = edit === null ? parseJson(bytes).object : edit;
-  return concatBytes([
+  return concat([
     encodeJson({ type: edit === null ? "DELETED" : event.type, object }),
     NEWLINE,
   ]);
@@ -90,7 +90,7 @@ export function jsonWatchTransform(
     if (events.length === 0) return;
     const out: Uint8Array[] = [];
     for (const event of events) out.push(await filterJsonEvent(filters, event));
-    controller.enqueue(concatBytes(out));
+    controller.enqueue(concat(out));
   };
   return new TransformStream({
     async transform(chunk, controller) {

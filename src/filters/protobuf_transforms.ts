@@ -11,7 +11,7 @@ import { decodeEnvelope, envelopeParts, requirePlain } from "../kube/protobuf/en
 import { frameHeader, FrameSplitter } from "../kube/protobuf/frames.ts";
 import { mapRepeated } from "../kube/protobuf/repeated.ts";
 import { encodeWatchFrame, parseWatchEvent } from "../kube/protobuf/watch.ts";
-import { concatBytes } from "../kube/protobuf/wire.ts";
+import { concat } from "../streams/concat.ts";
 import type { WatchEventType } from "../kube/types.ts";
 import { wholeBodyTransform } from "./buffered.ts";
 import { editProtobufObject, type PreparedFilter } from "./edit.ts";
@@ -93,7 +93,7 @@ export function protobufWatchTransform(
       if (frames.length === 0) return;
       const out: Uint8Array[] = [];
       for (const frame of frames) out.push(...await filterFrame(filters, frame));
-      controller.enqueue(concatBytes(out));
+      controller.enqueue(concat(out));
     },
     flush() {
       splitter.finish();

@@ -17,12 +17,13 @@ import { ResponseCut } from "../cache/list_sink.ts";
 import type { CacheStore } from "../cache/store.ts";
 import type { WireCodec } from "../kube/codec.ts";
 import { codecFor } from "../kube/codecs.ts";
-import { TruncatedBody } from "../kube/ordered_transform.ts";
+import { TruncatedBody } from "../streams/ordered_transform.ts";
+import { readAll } from "../streams/read_all.ts";
 import type { ListPart } from "../kube/types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Classified } from "./classify.ts";
 import type { CacheBranchSink } from "./handler.ts";
-import { CacheBranchOverflow, type StreamCut } from "./tap.ts";
+import { CacheBranchOverflow, type StreamCut } from "../streams/bounded_tee.ts";
 
 /** Largest single-object body (GET/create/update/patch) the cache reads. */
 export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
@@ -168,26 +169,4 @@ async function readWhole(
   const streamCut = await cut;
   if (streamCut) throw streamCut;
   return bytes;
-}
-
-/** Reads a whole body of at most `limit` bytes. */
-export async function readAll(
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) throw new RangeError(`body larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
 }

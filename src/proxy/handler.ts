@@ -28,7 +28,8 @@ import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
 import { withReplayableBody } from "./request_body.ts";
 import { requestUrl } from "./request_target.ts";
 import { statusResponse } from "./respond.ts";
-import { boundedTee, meteredStream, type StreamCut } from "./tap.ts";
+import { boundedTee, type StreamCut } from "../streams/bounded_tee.ts";
+import { meteredStream } from "../streams/metered_stream.ts";
 
 /**
  * Receives the cache branch of a cacheable 2xx response and how its stream ended (`cut`, see

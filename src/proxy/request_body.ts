@@ -4,7 +4,7 @@
  * kube-apiserver's own limit, so holding it never costs more than the apiserver would accept.
  * @module
  */
-import { concatBytes } from "../kube/protobuf/wire.ts";
+import { concat } from "../streams/concat.ts";
 import { type Status, tooLarge } from "../kube/status.ts";
 
 /** kube-apiserver's limit on a request body (its `MaxRequestBodyBytes`, 3 MiB). */
@@ -33,5 +33,5 @@ export async function withReplayableBody(
     }
     chunks.push(value);
   }
-  return new Request(request, { body: concatBytes(chunks) as Uint8Array<ArrayBuffer> });
+  return new Request(request, { body: concat(chunks) as Uint8Array<ArrayBuffer> });
 }

@@ -12,7 +12,7 @@ import { internalError } from "../kube/status.ts";
 import type { ClientTls } from "./credential.ts";
 import type { ProxyHandler } from "./handler.ts";
 import { statusResponse } from "./respond.ts";
-import { endCleanly } from "./tap.ts";
+import { endCleanly } from "../streams/end_cleanly.ts";
 
 /** What the proxy listener reports to, and when it stops. */
 export interface ServeProxyOptions {

@@ -19,7 +19,8 @@ import {
   setString,
 } from "../../src/kube/protobuf/rewrite.ts";
 import { decodeWatchFrame, encodeWatchFrame } from "../../src/kube/protobuf/watch.ts";
-import { concatBytes, messageField, stringField } from "../../src/kube/protobuf/wire.ts";
+import { concat } from "../../src/streams/concat.ts";
+import { messageField, stringField } from "../../src/kube/protobuf/wire.ts";
 import { decodeEnvelope } from "../../src/kube/protobuf/envelope.ts";
 import type { ResponseFilter } from "../../src/filters/chain.ts";
 import type { ClusterView } from "../../src/filters/cluster.ts";
@@ -49,7 +50,7 @@ const FIXTURES = {
 
 function entries(fieldNo: number, map: Record<string, string>): Uint8Array[] {
   return Object.keys(map).sort().map((key) =>
-    messageField(fieldNo, concatBytes([stringField(1, key), stringField(2, map[key])]))
+    messageField(fieldNo, concat([stringField(1, key), stringField(2, map[key])]))
   );
 }
 
@@ -136,7 +137,7 @@ export function jsonList(typeMeta: TypeMeta, items: JsonObject[]): Uint8Array {
 /** A protobuf list body of `items`. */
 export function pbList(typeMeta: TypeMeta, items: Uint8Array[]): Uint8Array {
   const listType = { apiVersion: typeMeta.apiVersion, kind: `${typeMeta.kind}List` };
-  return concatBytes([
+  return concat([
     ...encodeListChunks(listType, { resourceVersion: "4711", continue: "" }, items),
   ]);
 }
@@ -153,7 +154,7 @@ export function jsonWatch(events: Event<JsonObject>[]): Uint8Array {
 /** A protobuf watch body, one frame an event. */
 export function pbWatch(typeMeta: TypeMeta, events: Event<Uint8Array>[]): Uint8Array {
   // deno-lint-ignore no-explicit-any
-  return concatBytes(events.map(([type, raw]) => encodeWatchFrame(type as any, typeMeta, raw)));
+  return concat(events.map(([type, raw]) => encodeWatchFrame(type as any, typeMeta, raw)));
 }
 
 /** A single enveloped protobuf object. */
@@ -216,7 +217,7 @@ export async function run(
   for (let at = 0; at < body.length; at += 7) chunks.push(body.slice(at, at + 7));
   const stream = ReadableStream.from(chunks);
   const out = transform ? stream.pipeThrough(transform) : stream;
-  return { applied: transform !== undefined, body: concatBytes(await Array.fromAsync(out)) };
+  return { applied: transform !== undefined, body: concat(await Array.fromAsync(out)) };
 }
 
 /** Content types of the two encodings, and of a protobuf watch. */

@@ -8,7 +8,7 @@ import type { ObjectFilter } from "../../src/filters/filter.ts";
 import { responseFilter } from "../../src/filters/response.ts";
 import { readObjectMeta } from "../../src/kube/protobuf/object_meta.ts";
 import { setString } from "../../src/kube/protobuf/rewrite.ts";
-import { concatBytes } from "../../src/kube/protobuf/wire.ts";
+import { concat } from "../../src/streams/concat.ts";
 import { classify } from "../../src/proxy/classify.ts";
 import { randomChunks, seededRandom } from "../kube/json/fixtures.ts";
 import {
@@ -71,7 +71,7 @@ async function through(path: string, contentType: string, body: Uint8Array, rand
     new Response(null, { headers: { "content-type": contentType } }),
   )!;
   const chunks = randomChunks(body, random, 1 + Math.floor(random() * 200));
-  return concatBytes(await Array.fromAsync(ReadableStream.from(chunks).pipeThrough(transform)));
+  return concat(await Array.fromAsync(ReadableStream.from(chunks).pipeThrough(transform)));
 }
 
 const expectedName = (twin: Twin) => twin.json.metadata as { name: string };

@@ -6,7 +6,7 @@ import { responseFilter } from "../../src/filters/response.ts";
 import { decodeEnvelope } from "../../src/kube/protobuf/envelope.ts";
 import { findBytes } from "../../src/kube/protobuf/message.ts";
 import { mapRepeated, readStringField } from "../../src/kube/protobuf/repeated.ts";
-import { concatBytes } from "../../src/kube/protobuf/wire.ts";
+import { concat } from "../../src/streams/concat.ts";
 import { classify } from "../../src/proxy/classify.ts";
 import {
   JSON_TYPE,
@@ -101,7 +101,7 @@ Deno.test("filters: a body over the holding limit passes through unfiltered, mem
   );
   const chunks = [encoder.encode("0123456"), encoder.encode("789abc"), encoder.encode("def")];
   const out = await Array.fromAsync(ReadableStream.from(chunks).pipeThrough(transform));
-  assert.deepEqual(concatBytes(out), concatBytes(chunks));
+  assert.deepEqual(concat(out), concat(chunks));
   assert.equal(gaveUp, 1);
 });
 
@@ -110,7 +110,7 @@ Deno.test("filters: a held body is sent in bounded chunks, not one", async () =>
   const transform = wholeBodyTransform((body) => Promise.resolve([body]));
   const out = await Array.fromAsync(ReadableStream.from([big]).pipeThrough(transform));
   assert.deepEqual(out.map((chunk) => chunk.length), [OUTPUT_CHUNK_BYTES, OUTPUT_CHUNK_BYTES, 5]);
-  assert.deepEqual(concatBytes(out), big);
+  assert.deepEqual(concat(out), big);
 });
 
 Deno.test("filters: Table renderings, errors and subresources are not filtered", () => {

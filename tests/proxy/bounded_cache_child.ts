@@ -4,7 +4,7 @@
  * goes so RSS shows what is retained, and prints `{received, overflow, grewMiB}` as JSON.
  * @module
  */
-import { CacheBranchOverflow } from "../../src/proxy/tap.ts";
+import { CacheBranchOverflow } from "../../src/streams/bounded_tee.ts";
 import { listUpstream, MiB, proxyWithStuckCache } from "./bounded_cache_fixture.ts";
 
 const gc = (globalThis as unknown as { gc: () => void }).gc;

@@ -11,7 +11,7 @@ import { jsonCodec } from "../../src/kube/json/codec.ts";
 import { rawObjectFromJson } from "../../src/kube/json/object.ts";
 import { protobufCodec } from "../../src/kube/protobuf/codec.ts";
 import { toRawObject } from "../../src/kube/protobuf/object.ts";
-import { concatBytes } from "../../src/kube/protobuf/wire.ts";
+import { concat } from "../../src/streams/concat.ts";
 import {
   setName,
   setNamespace,
@@ -22,7 +22,7 @@ import type { ListMeta, RawObject, WatchEventType } from "../../src/kube/types.t
 import { createLogger } from "../../src/log/logger.ts";
 import { storeCacheBranch } from "../../src/proxy/cache_branch.ts";
 import { classify } from "../../src/proxy/classify.ts";
-import { boundedTee } from "../../src/proxy/tap.ts";
+import { boundedTee } from "../../src/streams/bounded_tee.ts";
 
 /** kubelet's User-Agent (cache component `kubelet`). */
 export const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";
@@ -95,7 +95,7 @@ export function listBody(
   next = "",
 ): Body {
   const meta: ListMeta = { apiVersion: "v1", kind: "PodList", resourceVersion, continue: next };
-  const bytes = concatBytes([...format.codec.encodeList(meta, items)]);
+  const bytes = concat([...format.codec.encodeList(meta, items)]);
   return { bytes, ends: [bytes.byteLength] };
 }
 
@@ -113,7 +113,7 @@ export function watchBody(
     ends.push(offset + end);
     offset += frame.byteLength;
   }
-  return { bytes: concatBytes(frames), ends };
+  return { bytes: concat(frames), ends };
 }
 
 /** How a driven response's source ends after its chunks. */
@@ -176,5 +176,5 @@ export async function drive(store: CacheStore, options: Drive): Promise<Uint8Arr
   }
   await cached;
   await store.flush();
-  return concatBytes(received);
+  return concat(received);
 }

@@ -17,7 +17,8 @@ import { CacheStore } from "../../src/cache/store.ts";
 import { rawObjectFromJson } from "../../src/kube/json/object.ts";
 import { toRawObject } from "../../src/kube/protobuf/object.ts";
 import { replaceField } from "../../src/kube/protobuf/rewrite.ts";
-import { concatBytes, messageField, stringField } from "../../src/kube/protobuf/wire.ts";
+import { concat } from "../../src/streams/concat.ts";
+import { messageField, stringField } from "../../src/kube/protobuf/wire.ts";
 import type { RawObject, WatchEventType } from "../../src/kube/types.ts";
 import { assertClean, collect, recordOf } from "../cache/helpers.ts";
 import { seededRandom } from "../kube/json/fixtures.ts";
@@ -208,7 +209,7 @@ function initialEventsEnd(format: Format, rv: string): RawObject {
     const json = JSON.stringify({ kind: "Pod", apiVersion: "v1", metadata });
     return rawObjectFromJson(new TextEncoder().encode(json), "pods");
   }
-  const annotation = concatBytes([
+  const annotation = concat([
     stringField(1, "k8s.io/initial-events-end"),
     stringField(2, "true"),
   ]);

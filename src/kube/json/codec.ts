@@ -4,6 +4,7 @@
  * Cached object bytes are spliced in as they are, never re-serialised. Pure: no I/O.
  * @module
  */
+import { concat } from "../../streams/concat.ts";
 import type { WireCodec } from "../codec.ts";
 import type { Status } from "../status.ts";
 import type { ListMeta, RawObject, WatchEventType } from "../types.ts";
@@ -16,7 +17,7 @@ const encoder = new TextEncoder();
 /** Target size of the chunks `encodeList` yields (an item larger than this gets its own). */
 export const LIST_CHUNK_BYTES = 64 * 1024;
 
-const NEWLINE = 0x0a;
+const NEWLINE = new Uint8Array([0x0a]);
 const COMMA = new Uint8Array([0x2c]);
 const OPEN_BRACE = new Uint8Array([0x7b]);
 const LIST_TAIL = encoder.encode("]}\n");
@@ -28,20 +29,6 @@ function goJson(value: unknown): string {
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
-}
-
-/** Copies `pieces` into one new buffer, followed by a newline when `newline` is set. */
-function concat(pieces: readonly Uint8Array[], newline: boolean): Uint8Array {
-  let size = newline ? 1 : 0;
-  for (const piece of pieces) size += piece.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  if (newline) out[offset] = NEWLINE;
-  return out;
 }
 
 /** `{"kind":…,"apiVersion":…,"metadata":{…},"items":[` in kube-apiserver's order. */
@@ -90,13 +77,13 @@ function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint
       size += piece.length;
     }
     if (size >= LIST_CHUNK_BYTES) {
-      yield concat(batch, false);
+      yield concat(batch);
       batch = [];
       size = 0;
     }
   }
   batch.push(LIST_TAIL);
-  yield concat(batch, false);
+  yield concat(batch);
 }
 
 /** A Status in Go's field order, empty fields omitted as `omitempty` does. */
@@ -142,11 +129,11 @@ export const jsonCodec: WireCodec = {
   listDecoder: (resource) => new JsonListDecoder(resource),
   watchDecoder: (resource) => new JsonWatchDecoder(resource),
   decodeObject: (body, resource) => rawObjectFromJson(body, resource),
-  encodeObject: (object) => concat(withTypeMeta(object.bytes, object.typeMeta), true),
+  encodeObject: (object) => concat([...withTypeMeta(object.bytes, object.typeMeta), NEWLINE]),
   encodeList,
   encodeWatchEvent(type: WatchEventType, object: RawObject): Uint8Array {
     const head = encoder.encode(`{"type":${goJson(type)},"object":`);
-    return concat([head, ...withTypeMeta(object.bytes, object.typeMeta), EVENT_TAIL], false);
+    return concat([head, ...withTypeMeta(object.bytes, object.typeMeta), EVENT_TAIL]);
   },
   encodeStatus: (status) => encoder.encode(statusJson(status) + "\n"),
 };

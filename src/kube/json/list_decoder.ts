@@ -4,7 +4,7 @@
  * bounded by the largest item, not the list. Pure: no I/O.
  * @module
  */
-import { type Decoder, orderedTransform } from "../ordered_transform.ts";
+import { type Decoder, orderedTransform } from "../../streams/ordered_transform.ts";
 import type { ListMeta, ListPart } from "../types.ts";
 import { parseJsonObject, rawObjectFromJson, type TypeMeta } from "./object.ts";
 import { DEFAULT_MAX_VALUE_BYTES, isJsonWhitespace, JsonValueScanner } from "./value_framer.ts";

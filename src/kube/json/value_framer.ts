@@ -6,6 +6,7 @@
  * `JSON.parse` of the framed value. Pure: no I/O.
  * @module
  */
+import { concat } from "../../streams/concat.ts";
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -196,13 +197,8 @@ export class JsonValueScanner {
     this.#escaped = false;
     this.#checkSize(total);
     if (parts.length === 0) return last;
-    const value = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      value.set(part, offset);
-      offset += part.length;
-    }
-    value.set(last, offset);
+    parts.push(last);
+    const value = concat(parts);
     this.#parts = [];
     this.#partBytes = 0;
     return value;

@@ -4,7 +4,7 @@
  * Pure: no I/O.
  * @module
  */
-import { orderedTransform } from "../ordered_transform.ts";
+import { orderedTransform } from "../../streams/ordered_transform.ts";
 import type { RawObject, WatchEvent, WatchEventType } from "../types.ts";
 import { jsonObjectMembers, rawObjectFromJson } from "./object.ts";
 import { DEFAULT_MAX_VALUE_BYTES, JsonValueSplitter } from "./value_framer.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { mapRepeated, readStringField } from "./repeated.ts";
-import { concatBytes, stringField } from "./wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { stringField } from "./wire.ts";
 
 const DATA = 2;
 const ENTRY_KEY = 1;
@@ -24,6 +25,6 @@ export function editConfigMapData(
     if (readStringField(entry, ENTRY_KEY) !== key) return undefined;
     const value = edit(readStringField(entry, ENTRY_VALUE) ?? "");
     if (value === undefined) return undefined;
-    return concatBytes([stringField(ENTRY_KEY, key), stringField(ENTRY_VALUE, value)]);
+    return concat([stringField(ENTRY_KEY, key), stringField(ENTRY_VALUE, value)]);
   });
 }

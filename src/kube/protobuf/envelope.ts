@@ -15,7 +15,8 @@
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { concatBytes, fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
 
 /** The magic prefix of every Kubernetes protobuf body: `k8s` and encoding style 0. */
 export const MAGIC: Uint8Array = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -111,7 +112,7 @@ export function encodeEnvelope(
   contentEncoding = "",
   contentType = "",
 ): Uint8Array {
-  return concatBytes(envelopeParts(typeMeta, raw, contentEncoding, contentType));
+  return concat(envelopeParts(typeMeta, raw, contentEncoding, contentType));
 }
 
 /** The pieces of an envelope, in order, so callers can frame it without an extra copy. */
@@ -132,11 +133,11 @@ export function envelopeParts(
 
 /** The bytes between the magic and `raw`: the typeMeta field and raw's tag and length. */
 export function envelopeHead(typeMeta: TypeMeta, rawLength: number): Uint8Array {
-  const typeMetaBody = concatBytes([
+  const typeMetaBody = concat([
     stringField(1, typeMeta.apiVersion),
     stringField(2, typeMeta.kind),
   ]);
-  return concatBytes([
+  return concat([
     fieldHeader(1, typeMetaBody.length),
     typeMetaBody,
     fieldHeader(2, rawLength),

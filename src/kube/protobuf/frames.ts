@@ -5,7 +5,7 @@
  * garbage length can neither allocate nor stall the stream.
  * @module
  */
-import { ByteQueue } from "./byte_queue.ts";
+import { ByteQueue } from "../../streams/byte_queue.ts";
 import { ProtobufError } from "./wire.ts";
 
 /** Bytes of the length prefix. */

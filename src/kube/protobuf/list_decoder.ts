@@ -8,11 +8,11 @@
  */
 import { WireType } from "@bufbuild/protobuf/wire";
 import type { ListPart } from "../types.ts";
-import { ByteQueue } from "./byte_queue.ts";
+import { ByteQueue } from "../../streams/byte_queue.ts";
 import { decodeTypeMeta, hasMagic, MAGIC, type TypeMeta } from "./envelope.ts";
 import { readListMeta } from "./list_meta.ts";
 import { toRawObject } from "./object.ts";
-import { orderedTransform } from "../ordered_transform.ts";
+import { orderedTransform } from "../../streams/ordered_transform.ts";
 import { guard, MAX_ELEMENT_HEADER_BYTES, peekElementHeader, ProtobufError } from "./wire.ts";
 
 /** Default cap on one buffered element (an item, the ListMeta, the typeMeta): 16 MiB. */

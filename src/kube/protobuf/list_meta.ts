@@ -6,7 +6,8 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { ListMeta } from "../types.ts";
-import { concatBytes, stringField } from "./wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { stringField } from "./wire.ts";
 
 /** The ListMeta fields holdfast uses (the list's kind and apiVersion live in the envelope). */
 export type ListMetaFields = Omit<ListMeta, "apiVersion" | "kind">;
@@ -40,5 +41,5 @@ export function encodeListMeta(meta: ListMetaFields): Uint8Array {
   if (meta.remainingItemCount !== undefined) {
     parts.push(new BinaryWriter().tag(4, WireType.Varint).int64(meta.remainingItemCount).finish());
   }
-  return concatBytes(parts);
+  return concat(parts);
 }

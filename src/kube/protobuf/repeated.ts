@@ -6,7 +6,8 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { findBytes } from "./message.ts";
-import { concatBytes, messageField } from "./wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { messageField } from "./wire.ts";
 
 const decoder = new TextDecoder();
 
@@ -45,7 +46,7 @@ export function mapRepeated(
   }
   if (!changed) return undefined;
   pieces.push(message.subarray(copiedUpTo));
-  return concatBytes(pieces);
+  return concat(pieces);
 }
 
 /** The first string field `fieldNo` of `message`, or undefined when absent. */

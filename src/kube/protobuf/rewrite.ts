@@ -7,7 +7,8 @@
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { concatBytes, messageField, stringField } from "./wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { messageField, stringField } from "./wire.ts";
 
 /**
  * Replaces every occurrence of field `path[path.length - 1]` inside the message reached through
@@ -47,7 +48,7 @@ export function replaceField(
   }
   pieces.push(message.subarray(copiedUpTo));
   if (!done) pieces.push(...replacement(undefined));
-  return concatBytes(pieces);
+  return concat(pieces);
 
   function replacement(payload: Uint8Array | undefined): readonly Uint8Array[] {
     if (rest.length === 0) return elements;
@@ -78,7 +79,7 @@ export function setResourceVersion(object: Uint8Array, resourceVersion: string):
 /** Replaces `metadata.labels` (ObjectMeta field 11), entries sorted by key as Go writes maps. */
 export function setLabels(object: Uint8Array, labels: Record<string, string>): Uint8Array {
   const entries = Object.keys(labels).sort().map((key) =>
-    messageField(11, concatBytes([stringField(1, key), stringField(2, labels[key])]))
+    messageField(11, concat([stringField(1, key), stringField(2, labels[key])]))
   );
   return replaceField(object, [1, 11], entries);
 }

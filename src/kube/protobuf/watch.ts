@@ -14,8 +14,9 @@ import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./en
 import { DEFAULT_MAX_FRAME_BYTES, frameHeader, FrameSplitter } from "./frames.ts";
 import { findBytes } from "./message.ts";
 import { toRawObject } from "./object.ts";
-import { orderedTransform } from "../ordered_transform.ts";
-import { concatBytes, fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
+import { orderedTransform } from "../../streams/ordered_transform.ts";
+import { concat } from "../../streams/concat.ts";
+import { fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>([
   "ADDED",
@@ -76,7 +77,7 @@ export function encodeWatchFrame(
   const rawHeader = fieldHeader(1, envelopeLength);
   const objectHeader = fieldHeader(2, rawHeader.length + envelopeLength);
   const eventLength = typeField.length + objectHeader.length + rawHeader.length + envelopeLength;
-  return concatBytes([frameHeader(eventLength), typeField, objectHeader, rawHeader, ...envelope]);
+  return concat([frameHeader(eventLength), typeField, objectHeader, rawHeader, ...envelope]);
 }
 
 /** Options of the watch decoder. */

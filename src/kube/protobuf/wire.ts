@@ -1,10 +1,11 @@
 /**
  * Small building blocks over `@bufbuild/protobuf/wire` shared by the Kubernetes protobuf modules:
- * the error type every decoder throws, field headers, concatenation and a header parser for
+ * the error type every decoder throws, field headers and a header parser for
  * possibly incomplete input. No varint code of its own: `BinaryReader` and `BinaryWriter` do it.
  * @module
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { concat } from "../../streams/concat.ts";
 
 /** Any malformed, truncated, oversized or unsupported Kubernetes protobuf input. */
 export class ProtobufError extends Error {
@@ -39,20 +40,7 @@ export function stringField(fieldNo: number, value: string): Uint8Array {
 
 /** One complete length-delimited field holding `payload` (a nested message or bytes). */
 export function messageField(fieldNo: number, payload: Uint8Array): Uint8Array {
-  return concatBytes([fieldHeader(fieldNo, payload.length), payload]);
-}
-
-/** Copies `parts` into one new array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat([fieldHeader(fieldNo, payload.length), payload]);
 }
 
 /** A field's tag and, for length-delimited fields, its length prefix, read from a buffer's front. */

@@ -10,6 +10,7 @@ import { expired, failure, type Status } from "../../kube/status.ts";
 import type { ListMeta, RawObject } from "../../kube/types.ts";
 import type { QueryIdentity, QueryRecord } from "../../cache/query.ts";
 import { SnapshotGone } from "../../cache/store.ts";
+import { chunkStream } from "../../streams/chunk_stream.ts";
 import type { Classified } from "../classify.ts";
 import { contentTypeOf } from "./accept.ts";
 import { decodeContinue, encodeContinue } from "./continue_token.ts";
@@ -146,19 +147,4 @@ function checkResourceVersion(
     return expired(`too old resource version: ${resourceVersion} (${current})`);
   }
   return undefined;
-}
-
-/** A default (not byte) stream pulling one chunk at a time from `chunks`. */
-export function chunkStream(chunks: Iterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const iterator = chunks[Symbol.iterator]();
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel() {
-      iterator.return?.();
-    },
-  }, { highWaterMark: 0 });
 }

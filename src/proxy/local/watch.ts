@@ -18,6 +18,7 @@ import type { QueryRecord } from "../../cache/query.ts";
 import type { WireCodec } from "../../kube/codec.ts";
 import { compareResourceVersions, isNewer } from "../../kube/resource_version.ts";
 import { expired } from "../../kube/status.ts";
+import { ChunkBuffer } from "../../streams/chunk_buffer.ts";
 import type { RawObject, WatchEventType } from "../../kube/types.ts";
 import type { Classified } from "../classify.ts";
 import type { ListOptions } from "../../kube/list_options.ts";
@@ -138,7 +139,7 @@ async function* watchEvents(
   selected: (object: RawObject) => boolean,
   pacing: Pacing,
 ): AsyncGenerator<Uint8Array> {
-  const out = new ChunkBuffer();
+  const out = new ChunkBuffer(WATCH_CHUNK_BYTES);
   let sample: RawObject | undefined;
   if (start.kind === "expired") {
     const status = expired(
@@ -223,34 +224,4 @@ function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
     const timer = setTimeout(done, ms);
     for (const signal of signals) signal.addEventListener("abort", done, { once: true });
   });
-}
-
-/** Gathers encoded events into chunks of about {@link WATCH_CHUNK_BYTES}. */
-class ChunkBuffer {
-  #parts: Uint8Array[] = [];
-  #size = 0;
-
-  /** Adds `bytes`; returns a full chunk to send when the buffer has reached the chunk size. */
-  push(bytes: Uint8Array): Uint8Array | undefined {
-    this.#parts.push(bytes);
-    this.#size += bytes.byteLength;
-    return this.#size >= WATCH_CHUNK_BYTES ? this.flush() : undefined;
-  }
-
-  /** Everything buffered as one chunk, or undefined when empty. */
-  flush(): Uint8Array | undefined {
-    if (this.#parts.length === 0) return undefined;
-    const parts = this.#parts;
-    const size = this.#size;
-    this.#parts = [];
-    this.#size = 0;
-    if (parts.length === 1) return parts[0];
-    const chunk = new Uint8Array(size);
-    let offset = 0;
-    for (const part of parts) {
-      chunk.set(part, offset);
-      offset += part.byteLength;
-    }
-    return chunk;
-  }
 }

@@ -6,7 +6,8 @@
  */
 import type { WireCodec } from "../../kube/codec.ts";
 import { isJson } from "../../kube/media_type.ts";
-import { concatBytes, messageField, stringField } from "../../kube/protobuf/wire.ts";
+import { concat } from "../../streams/concat.ts";
+import { messageField, stringField } from "../../kube/protobuf/wire.ts";
 import type { Status } from "../../kube/status.ts";
 import type { RawObject } from "../../kube/types.ts";
 import type { TypeMeta } from "./kinds.ts";
@@ -34,9 +35,9 @@ export function bookmarkObject(
     // ObjectMeta is field 1 of every object; in it resourceVersion is 6, annotations 12.
     const meta = [stringField(6, resourceVersion)];
     for (const [key, value] of Object.entries(annotations)) {
-      meta.push(messageField(12, concatBytes([stringField(1, key), stringField(2, value)])));
+      meta.push(messageField(12, concat([stringField(1, key), stringField(2, value)])));
     }
-    bytes = messageField(1, concatBytes(meta));
+    bytes = messageField(1, concat(meta));
   }
   return {
     meta: { name: "", namespace: "", resourceVersion, uid: "", labels: {} },

@@ -8,7 +8,7 @@
  */
 import { gvrOf } from "../../cache/query.ts";
 import { alreadyExists, tooLarge } from "../../kube/status.ts";
-import { readAll } from "../cache_branch.ts";
+import { readAll } from "../../streams/read_all.ts";
 import type { Classified } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 import { answerEventCreate, isEventCreate } from "./events.ts";

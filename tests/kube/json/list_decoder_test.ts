@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import { JsonListDecoder } from "../../../src/kube/json/list_decoder.ts";
-import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
+import { TruncatedBody } from "../../../src/streams/ordered_transform.ts";
 import type { ListMeta, ListPart, RawObject } from "../../../src/kube/types.ts";
 import {
   byteChunks,

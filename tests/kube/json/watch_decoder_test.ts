@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import { decodeWatchEvent, JsonWatchDecoder } from "../../../src/kube/json/watch_decoder.ts";
-import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
+import { TruncatedBody } from "../../../src/streams/ordered_transform.ts";
 import type { WatchEvent } from "../../../src/kube/types.ts";
 import {
   byteChunks,

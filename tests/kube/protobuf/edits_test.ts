@@ -6,7 +6,8 @@ import { findBytes, findVarint } from "../../../src/kube/protobuf/message.ts";
 import { mapRepeated, readStringField } from "../../../src/kube/protobuf/repeated.ts";
 import { setString } from "../../../src/kube/protobuf/rewrite.ts";
 import { readServiceType, setServiceAddress } from "../../../src/kube/protobuf/service.ts";
-import { concatBytes, messageField } from "../../../src/kube/protobuf/wire.ts";
+import { concat } from "../../../src/streams/concat.ts";
+import { messageField } from "../../../src/kube/protobuf/wire.ts";
 import { elements } from "./elements.ts";
 import { readPb } from "./fixtures.ts";
 
@@ -45,7 +46,7 @@ Deno.test("setServiceAddress: a Service without a port of that name keeps its po
 
 Deno.test("keepEndpoints: drops endpoints by node name, keeping the others' bytes", () => {
   const onB = messageField(2, setString(findBytes(slice, 2)!, [6], "node-b"));
-  const both = concatBytes([slice, onB]);
+  const both = concat([slice, onB]);
   assert.equal(keepEndpoints(both, () => true), undefined);
   const kept = keepEndpoints(both, (node) => node === "node-b")!;
   assert.deepEqual(elements(kept).filter(([no]) => no === 2).map(([, e]) => e), [onB]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
+import { TruncatedBody } from "../../../src/streams/ordered_transform.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { ListMeta, ListPart, RawObject } from "../../../src/kube/types.ts";
 import { decodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { encodeEnvelope } from "../../../src/kube/protobuf/envelope.ts";
 import { frameHeader } from "../../../src/kube/protobuf/frames.ts";
 import { ProtobufError } from "../../../src/kube/protobuf/wire.ts";
-import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
+import { TruncatedBody } from "../../../src/streams/ordered_transform.ts";
 import { readPb } from "./fixtures.ts";
 import { decoderError, goFrame, join, runWatch, withLength } from "./watch_helpers.ts";
 

@@ -2,7 +2,7 @@
  * Test helper: watch frames built independently of the code under test, and a stream runner.
  * @module
  */
-import { TruncatedBody } from "../../../src/kube/ordered_transform.ts";
+import { TruncatedBody } from "../../../src/streams/ordered_transform.ts";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { WatchEvent } from "../../../src/kube/types.ts";
 import {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import {
-  concatBytes,
   fieldHeader,
   guard,
   peekElementHeader,
@@ -15,14 +14,6 @@ Deno.test("wire: fieldHeader writes tag and varint length", () => {
 
 Deno.test("wire: stringField writes empty strings too", () => {
   assert.deepEqual([...stringField(3, "")], [0x1a, 0x00]);
-});
-
-Deno.test("wire: concatBytes joins in order", () => {
-  assert.deepEqual([...concatBytes([Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)])], [
-    1,
-    2,
-    3,
-  ]);
 });
 
 Deno.test("wire: peekElementHeader reads each wire type", () => {

@@ -1,33 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
-import {
-  boundedTee,
-  CacheBranchOverflow,
-  endCleanly,
-  meteredStream,
-  StreamCut,
-} from "../../src/proxy/tap.ts";
-
-/** A source of `count` chunks of `size` bytes (chunk i filled with i % 256), counting pulls. */
-function source(count: number, size: number) {
-  const stats = { pulled: 0, cancelled: undefined as unknown };
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (stats.pulled === count) return controller.close();
-      controller.enqueue(new Uint8Array(size).fill(stats.pulled % 256));
-      stats.pulled++;
-    },
-    cancel(reason) {
-      stats.cancelled = reason ?? "cancelled";
-    },
-  }, { highWaterMark: 0 });
-  return { stream, stats };
-}
-
-async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+import { boundedTee, CacheBranchOverflow, StreamCut } from "../../src/streams/bounded_tee.ts";
+import { drain, source } from "./sources.ts";
 
 Deno.test("boundedTee: both branches see every chunk unchanged when the cache keeps up", async () => {
   const { stream } = source(20, 1000);
@@ -121,14 +94,6 @@ Deno.test("boundedTee: cancelling the cache branch leaves the client whole", asy
   assertEquals((await drain(client)).length, 10);
 });
 
-Deno.test("meteredStream: reports every chunk's size and passes bytes through", async () => {
-  const { stream } = source(7, 300);
-  let total = 0;
-  const chunks = await drain(meteredStream(stream, (n) => (total += n)));
-  assertEquals(chunks.length, 7);
-  assertEquals(total, 2100);
-});
-
 Deno.test("boundedTee: a cut stream hands the cache what it queued, then ends it cleanly", async () => {
   let n = 0;
   const failing = new ReadableStream<Uint8Array>({
@@ -142,26 +107,4 @@ Deno.test("boundedTee: a cut stream hands the cache what it queued, then ends it
   assert(await cut instanceof StreamCut);
   const seen = (await drain(cache)).map((chunk) => chunk[0]);
   assertEquals(seen, [1, 2, 3]);
-});
-
-Deno.test("endCleanly: an upstream failure ends the stream cleanly after the data so far", async () => {
-  let n = 0;
-  const failing = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (n++ === 2) controller.error(new Error("upstream reset"));
-      else controller.enqueue(new Uint8Array([n]));
-    },
-  }, { highWaterMark: 0 });
-  const chunks = await drain(endCleanly(failing, new AbortController().signal));
-  assertEquals(chunks.map((c) => c[0]), [1, 2]);
-});
-
-Deno.test("endCleanly: aborting the signal closes the stream and cancels the source", async () => {
-  const { stream, stats } = source(1000, 8);
-  const closing = new AbortController();
-  const reader = endCleanly(stream, closing.signal).getReader();
-  await reader.read();
-  closing.abort(new Error("shutting down"));
-  assertEquals((await reader.read()).done, true);
-  assert(stats.cancelled instanceof Error);
 });

@@ -1,16 +1,15 @@
 /**
- * A bounded tee for response bodies. Unlike `ReadableStream.tee()`, which lets a slow branch
- * buffer without limit, the client branch alone drives reading from upstream (so client
- * backpressure reaches the upstream), and the cache branch receives each chunk through a queue
- * capped in bytes. When the cap would be exceeded the cache branch errors with
- * {@linkcode CacheBranchOverflow} and receives nothing more; the client branch is never slowed,
- * errored or altered by the cache branch. When the stream is cut (the upstream fails or the
- * client goes away) the cache branch receives what was already queued and then ends cleanly; the
- * cut is reported on its own ({@linkcode TeeBranches.cut}), so the cache decodes and stores every
- * chunk its client saw before deciding what the cut means for the response.
+ * A bounded tee for byte streams (in holdfast, an upstream response body). Unlike
+ * `ReadableStream.tee()`, which lets a slow branch buffer without limit, the client branch alone
+ * drives reading from the source (so client backpressure reaches the source), and the cache branch
+ * receives each chunk through a queue capped in bytes. When the cap would be exceeded the cache
+ * branch errors with {@linkcode CacheBranchOverflow} and receives nothing more; the client branch
+ * is never slowed, errored or altered by the cache branch. When the stream is cut (the source
+ * fails or the client goes away) the cache branch receives what was already queued and then ends
+ * cleanly; the cut is reported on its own ({@linkcode TeeBranches.cut}), so the cache branch's
+ * reader can consume every chunk the client saw before deciding what the cut means.
  * @module
  */
-import { ResponseCut } from "../cache/list_sink.ts";
 
 /** The cache branch fell behind by more than the cap and was given up. */
 export class CacheBranchOverflow extends Error {
@@ -22,7 +21,7 @@ export class CacheBranchOverflow extends Error {
 }
 
 /** The stream ended early: the upstream failed or the client went away (`cause` says which). */
-export class StreamCut extends ResponseCut {
+export class StreamCut extends Error {
   /** Wraps the upstream error or the client's cancel reason. */
   constructor(cause: unknown) {
     super(`stream cut: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
@@ -114,73 +113,4 @@ export function boundedTee(
   }, { highWaterMark: 0 });
 
   return { client, cache, cut };
-}
-
-/**
- * Passes `source` through unchanged, one chunk per client pull, reporting each chunk's size.
- * Without `onChunk` the source itself is returned.
- */
-export function meteredStream(
-  source: ReadableStream<Uint8Array>,
-  onChunk?: (bytes: number) => void,
-): ReadableStream<Uint8Array> {
-  if (!onChunk) return source;
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const result = await reader.read();
-      if (result.done) return controller.close();
-      onChunk(result.value.byteLength);
-      controller.enqueue(result.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
-}
-
-/**
- * Passes `source` through unchanged, but ends cleanly instead of erroring when `source` fails,
- * and ends (cancelling `source`) as soon as `signal` aborts. For watch streams, where a clean end
- * makes clients re-watch from the last event they saw.
- */
-export function endCleanly(
-  source: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let ended = false;
-  const end = () => {
-    if (ended) return false;
-    ended = true;
-    signal.removeEventListener("abort", onAbort);
-    return true;
-  };
-  const onAbort = () => {
-    if (!end()) return;
-    controller.close();
-    reader.cancel(signal.reason).catch(() => {});
-  };
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort);
-    },
-    async pull() {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch {
-        result = { done: true, value: undefined };
-      }
-      if (ended) return;
-      if (!result.done) return controller.enqueue(result.value);
-      end();
-      controller.close();
-    },
-    cancel(reason) {
-      end();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { orderedTransform } from "../../src/kube/ordered_transform.ts";
+import { orderedTransform } from "../../src/streams/ordered_transform.ts";
 
 /** A decoder emitting each byte as a number, failing on 0 and, optionally, at the end. */
 function bytesDecoder(failAtEnd = false) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ByteQueue } from "../../../src/kube/protobuf/byte_queue.ts";
+import { ByteQueue } from "../../src/streams/byte_queue.ts";
 
 function queueOf(...chunks: number[][]): ByteQueue {
   const queue = new ByteQueue();
