@@ -4,9 +4,9 @@
  * fails (or ends inside a fourth event). The client reads all three events; so must the cache.
  * @module
  */
-import { assert, assertEquals } from "../assert.ts";
-import { CacheStore } from "../../src/cache/store.ts";
-import { assertClean, collect, recordOf } from "../cache/helpers.ts";
+import { assert, assertEquals } from "../../assert.ts";
+import { CacheStore } from "../../../src/cache/store.ts";
+import { assertClean, collect, recordOf } from "../helpers.ts";
 import {
   type Ending,
   type Format,
@@ -16,7 +16,7 @@ import {
   watchBody,
 } from "./cut_helpers.ts";
 import { drive } from "./cut_helpers.ts";
-import { classify } from "../../src/proxy/classify.ts";
+import { classify } from "../../../src/proxy/classify.ts";
 
 function nodePodsQuery() {
   const url = new URL(NODE_PODS, "http://holdfast.local");

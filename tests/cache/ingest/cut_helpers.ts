@@ -4,25 +4,25 @@
  * and cache branch with a client that reads everything.
  * @module
  */
-import type { QueryIdentity } from "../../src/cache/query.ts";
-import type { CacheStore } from "../../src/cache/store.ts";
-import type { WireCodec } from "../../src/kube/codec.ts";
-import { jsonCodec } from "../../src/kube/json/codec.ts";
-import { rawObjectFromJson } from "../../src/kube/json/object.ts";
-import { protobufCodec } from "../../src/kube/protobuf/codec.ts";
-import { toRawObject } from "../../src/kube/protobuf/object.ts";
-import { concat } from "../../src/streams/concat.ts";
+import type { QueryIdentity } from "../../../src/cache/query.ts";
+import type { CacheStore } from "../../../src/cache/store.ts";
+import type { WireCodec } from "../../../src/kube/codec.ts";
+import { jsonCodec } from "../../../src/kube/json/codec.ts";
+import { rawObjectFromJson } from "../../../src/kube/json/object.ts";
+import { protobufCodec } from "../../../src/kube/protobuf/codec.ts";
+import { toRawObject } from "../../../src/kube/protobuf/object.ts";
+import { concat } from "../../../src/streams/concat.ts";
 import {
   setName,
   setNamespace,
   setResourceVersion,
   setString,
-} from "../../src/kube/protobuf/rewrite.ts";
-import type { ListMeta, RawObject, WatchEventType } from "../../src/kube/types.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { storeCacheBranch } from "../../src/proxy/cache_branch.ts";
-import { classify } from "../../src/proxy/classify.ts";
-import { boundedTee } from "../../src/streams/bounded_tee.ts";
+} from "../../../src/kube/protobuf/rewrite.ts";
+import type { ListMeta, RawObject, WatchEventType } from "../../../src/kube/types.ts";
+import { createLogger } from "../../../src/log/logger.ts";
+import { storeCacheBranch } from "../../../src/proxy/cache_branch.ts";
+import { classify } from "../../../src/proxy/classify.ts";
+import { boundedTee } from "../../../src/streams/bounded_tee.ts";
 
 /** kubelet's User-Agent (cache component `kubelet`). */
 export const KUBELET = "kubelet/v1.30.0 (linux/amd64) kubernetes/abc";

@@ -12,16 +12,16 @@
  * cache has decoded what it was sent.
  * @module
  */
-import { assert, assertEquals } from "../assert.ts";
-import { CacheStore } from "../../src/cache/store.ts";
-import { rawObjectFromJson } from "../../src/kube/json/object.ts";
-import { toRawObject } from "../../src/kube/protobuf/object.ts";
-import { replaceField } from "../../src/kube/protobuf/rewrite.ts";
-import { concat } from "../../src/streams/concat.ts";
-import { messageField, stringField } from "../../src/kube/protobuf/wire.ts";
-import type { RawObject, WatchEventType } from "../../src/kube/types.ts";
-import { assertClean, collect, recordOf } from "../cache/helpers.ts";
-import { seededRandom } from "../kube/json/fixtures.ts";
+import { assert, assertEquals } from "../../assert.ts";
+import { CacheStore } from "../../../src/cache/store.ts";
+import { rawObjectFromJson } from "../../../src/kube/json/object.ts";
+import { toRawObject } from "../../../src/kube/protobuf/object.ts";
+import { replaceField } from "../../../src/kube/protobuf/rewrite.ts";
+import { concat } from "../../../src/streams/concat.ts";
+import { messageField, stringField } from "../../../src/kube/protobuf/wire.ts";
+import type { RawObject, WatchEventType } from "../../../src/kube/types.ts";
+import { assertClean, collect, recordOf } from "../helpers.ts";
+import { seededRandom } from "../../kube/json/fixtures.ts";
 import {
   type Body,
   drive,

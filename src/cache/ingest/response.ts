@@ -1,0 +1,105 @@
+/**
+ * Cache ingest: a response body branch (the cache side of the bounded tee) decoded with the codec
+ * of the response's content type — a list, a watch stream or one object — and handed to the cache
+ * store, one part at a time and in order, so every part decoded from what the client received is
+ * stored before the response's outcome settles the query. Web-standard inputs only (a byte
+ * stream, the query identity, plain options), so it can run apart from the proxy. What a response
+ * that did not end well means for its query:
+ *
+ * - LIST page cut, truncated or malformed: the new listing is dropped and the previous snapshot
+ *   stays servable (nothing was taken from it);
+ * - WATCH cut, or ending inside an event: it ends after its last whole event, as if closed, since
+ *   the client saw no further whole event either; a malformed event marks the query stale;
+ * - the cache fell behind (overflow) or could not write: the query is marked stale.
+ * @module
+ */
+import { codecFor } from "../../kube/codecs.ts";
+import type { StreamCut } from "../../streams/bounded_tee.ts";
+import { readAll } from "../../streams/read_all.ts";
+import { type DocumentKey, putDocument } from "../documents.ts";
+import type { QueryIdentity } from "../query.ts";
+import type { CacheStore } from "../store.ts";
+import { ingestList } from "./list.ts";
+import { ingestWatch } from "./watch.ts";
+
+/** Largest single-object body (GET/create/update/patch) the cache reads. */
+export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+
+/** What a response body holds, and under which identity the cache keeps it. */
+export type IngestTarget =
+  /** A discovery document (`/version`, `/api…`, `/apis…`), kept whole. */
+  | { kind: "discovery"; document: DocumentKey }
+  /** A Table rendering of `resource` (kubectl's `as=Table`), kept whole unless sealed. */
+  | { kind: "table"; document: DocumentKey; resource: string }
+  /** One LIST page; `continueToken` is the request's `continue` ("" for the first page). */
+  | { kind: "list"; query: QueryIdentity; continueToken: string }
+  /**
+   * A WATCH stream; `initialEvents` for a watch-list (`sendInitialEvents=true`), `since` the
+   * request's resourceVersion.
+   */
+  | { kind: "watch"; query: QueryIdentity; initialEvents: boolean; since: string }
+  /** One object from a GET/create/update/patch response. */
+  | { kind: "object"; query: QueryIdentity };
+
+/** How the response came: its content type, and how its stream ended. */
+export interface IngestOptions {
+  /** The response's Content-Type. */
+  contentType: string | null;
+  /**
+   * Settles when the body's source is done: with the cut that ended it early, or `undefined`
+   * when it ended by itself (see `TeeBranches.cut`).
+   */
+  cut: Promise<StreamCut | undefined>;
+}
+
+/**
+ * Stores `body` as `target` in `store`. Settles once it is stored; rejects with the reason when
+ * the cache gave up on it (having done to the query what that reason calls for, see above).
+ */
+export async function ingestResponse(
+  store: CacheStore,
+  body: ReadableStream<Uint8Array>,
+  target: IngestTarget,
+  options: IngestOptions,
+): Promise<void> {
+  const { contentType, cut } = options;
+  if (target.kind === "table" && store.sealedResources.has(target.resource)) {
+    // Not kept (a Table may hold whole objects); offline, kubectl prints the sealed objects.
+    return await body.cancel();
+  }
+  if (target.kind === "discovery" || target.kind === "table") {
+    const bytes = await readWhole(body, cut);
+    await putDocument(store.kv, target.document, contentType ?? "", bytes);
+    return;
+  }
+  const codec = codecFor(contentType);
+  if (!codec) {
+    await body.cancel();
+    throw new UnknownFormat(contentType);
+  }
+  if (target.kind === "list") return await ingestList(store, target, codec, body, cut);
+  if (target.kind === "watch") return await ingestWatch(store, target, codec, body);
+  const object = codec.decodeObject(await readWhole(body, cut), target.query.resource);
+  if (object.typeMeta.kind === "Status") return;
+  await store.putObject(target.query, codec.mediaType, object);
+}
+
+/** The response's content type is not one holdfast decodes. */
+export class UnknownFormat extends Error {
+  /** Names the content type. */
+  constructor(contentType: string | null) {
+    super(`cannot decode content type ${contentType ?? "(none)"}`);
+    this.name = "UnknownFormat";
+  }
+}
+
+/** Reads a whole object body; throws the cut when the body did not end by itself. */
+async function readWhole(
+  body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
+): Promise<Uint8Array> {
+  const bytes = await readAll(body, MAX_OBJECT_BYTES);
+  const streamCut = await cut;
+  if (streamCut) throw streamCut;
+  return bytes;
+}
