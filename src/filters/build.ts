@@ -4,8 +4,6 @@
  * @module
  */
 import type { Config, FiltersConfig } from "../config/types.ts";
-import { forward, type ForwardDeps } from "../proxy/forward.ts";
-import { VERSION } from "../version.ts";
 import type { ResponseFilter } from "./chain.ts";
 import { type ClusterView, clusterView, type JsonGet } from "./cluster.ts";
 import { discardCloudServiceFilter } from "./discardcloudservice.ts";
@@ -15,9 +13,6 @@ import { masterServiceFilter } from "./masterservice.ts";
 import { nodePortIsolationFilter } from "./nodeportisolation.ts";
 import { type ApprovedFilter, responseFilter } from "./response.ts";
 import { serviceTopologyFilter } from "./servicetopology.ts";
-
-/** How long a lookup of the cluster (a Service, the Node, a pool's nodes) may take. */
-const LOOKUP_TIMEOUT_MS = 5_000;
 
 function createFilter(
   name: FilterName,
@@ -52,22 +47,4 @@ export function buildResponseFilters(config: Config, get: JsonGet): ResponseFilt
     if (filter) approved.push({ filter, components: new Set(components) });
   }
   return approved.length > 0 ? [responseFilter(approved)] : [];
-}
-
-/** A {@link JsonGet} reading the upstream through `forward` as component `holdfast`, as the node. */
-export function upstreamJsonGet(deps: ForwardDeps): JsonGet {
-  return async (path, accept) => {
-    const url = new URL(path, "http://upstream.invalid");
-    const request = new Request(url, {
-      headers: { accept, "user-agent": `holdfast/${VERSION}` },
-      signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
-    });
-    const result = await forward(request, url, deps, "node");
-    if (!result.ok) return undefined;
-    if (!result.response.ok) {
-      await result.response.body?.cancel();
-      return undefined;
-    }
-    return await result.response.json();
-  };
 }

@@ -8,7 +8,6 @@
  * ```
  * @module
  */
-import { applyFilters, type ResponseFilter } from "../filters/chain.ts";
 import {
   badRequest,
   failure,
@@ -23,30 +22,18 @@ import { releaseWhenDone, type Slots } from "./admission.ts";
 import { type CacheAgents, type Classified, classify } from "./classify.ts";
 import { asCaller, type Caller, type CallerIdentities, NODE_IDENTITY } from "./caller.ts";
 import { type AnonymousPolicy, type ClientTls, type UpstreamAs, upstreamAs } from "./credential.ts";
-import { forward, type ForwardDeps } from "./forward.ts";
-import { clientResponseHeaders, isUpgradeRequest } from "./headers.ts";
-import { withReplayableBody } from "./request_body.ts";
+import { forward, type ForwardDeps } from "./remote/forward.ts";
+import { isUpgradeRequest } from "./remote/headers.ts";
+import { withReplayableBody } from "./remote/request_body.ts";
+import { clientResponse, type ResponseDeps } from "./remote/response.ts";
 import { requestUrl } from "./request_target.ts";
 import { statusResponse } from "./respond.ts";
-import { boundedTee, type StreamCut } from "../streams/bounded_tee.ts";
-import { meteredStream } from "../streams/metered_stream.ts";
-
-/**
- * Receives the cache branch of a cacheable 2xx response and how its stream ended (`cut`, see
- * `TeeBranches`); settles (never rejects) once the response is stored or given up on.
- */
-export type CacheBranchSink = (
-  classified: Classified,
-  response: Response,
-  body: ReadableStream<Uint8Array>,
-  cut: Promise<StreamCut | undefined>,
-) => Promise<void>;
 
 /** Answers a request without the cloud (the offline path). */
 export type LocalAnswer = (request: Request, classified: Classified) => Promise<Response>;
 
 /** Everything the proxy handler needs. */
-export interface ProxyDeps extends ForwardDeps {
+export interface ProxyDeps extends ForwardDeps, ResponseDeps {
   cacheAgents: CacheAgents;
   /** Which requests without a credential may act as the node. */
   anonymous: AnonymousPolicy;
@@ -55,21 +42,8 @@ export interface ProxyDeps extends ForwardDeps {
    * admitted request reads and fills the node's cache (as before identities were recorded).
    */
   callers?: { identities: CallerIdentities; accepted: AcceptedCallers };
-  /** Response filters, applied before the tee (none yet). */
-  filters: readonly ResponseFilter[];
-  /** Bytes the cache branch may fall behind the client before it gives up on a response. */
-  maxCacheLagBytes: number;
-  /**
-   * The same for LIST responses, which arrive in one burst that KV writes cannot match on a fast
-   * link (default: `maxCacheLagBytes`).
-   */
-  maxListCacheLagBytes?: number;
-  /** Stores the cache branch; absent when caching is off. */
-  cache?: CacheBranchSink;
   /** Answers when no upstream is reachable; absent means a 503 `Status`. */
   local?: LocalAnswer;
-  /** Counts bytes received from upstream. */
-  onUpstreamBytes?: (bytes: number) => void;
   /** Bounds offline LISTs answered at once (unbounded when absent). */
   offlineLists?: Slots;
   /** Bounds watches served at once, online and offline (unbounded when absent). */
@@ -148,7 +122,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       if (!caller.vouched && isAuthenticated(result.response.status)) {
         deps.callers?.accepted.accepted(caller.identity);
       }
-      return respond(result.response, classified, deps);
+      return clientResponse(result.response, classified, deps);
     }
     if (result.reachedUpstream && !isSafeMethod(request.method)) {
       // The write may have been applied upstream: answering it locally could apply it twice.
@@ -229,20 +203,4 @@ function outcomeUnknown(reason: string): Status {
 
 function refuse(status: Status, accept: string | null, classified: Classified) {
   return { response: statusResponse(status, accept), classified };
-}
-
-function respond(upstream: Response, classified: Classified, deps: ProxyDeps): Response {
-  const headers = clientResponseHeaders(upstream.headers);
-  const init = { status: upstream.status, statusText: upstream.statusText, headers };
-  if (!upstream.body) return new Response(null, init);
-  const metered = meteredStream(upstream.body, deps.onUpstreamBytes);
-  const body = applyFilters(deps.filters, classified, upstream, metered);
-  const cacheable = deps.cache && upstream.ok && (classified.query || classified.discovery);
-  if (!cacheable) return new Response(body, init);
-  const lag = classified.info.verb === "list"
-    ? deps.maxListCacheLagBytes ?? deps.maxCacheLagBytes
-    : deps.maxCacheLagBytes;
-  const branches = boundedTee(body, lag);
-  deps.cache!(classified, upstream, branches.cache, branches.cut);
-  return new Response(branches.client, init);
 }

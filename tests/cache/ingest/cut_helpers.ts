@@ -20,7 +20,7 @@ import {
 } from "../../../src/kube/protobuf/rewrite.ts";
 import type { ListMeta, RawObject, WatchEventType } from "../../../src/kube/types.ts";
 import { createLogger } from "../../../src/log/logger.ts";
-import { storeCacheBranch } from "../../../src/proxy/cache_branch.ts";
+import { storeCacheBranch } from "../../../src/proxy/remote/cache_branch.ts";
 import { classify } from "../../../src/proxy/classify.ts";
 import { boundedTee } from "../../../src/streams/bounded_tee.ts";
 

@@ -3,7 +3,7 @@ import { getDocument } from "../../../src/cache/documents.ts";
 import { Sealer } from "../../../src/cache/seal.ts";
 import { CacheStore } from "../../../src/cache/store.ts";
 import { createLogger } from "../../../src/log/logger.ts";
-import { storeCacheBranch } from "../../../src/proxy/cache_branch.ts";
+import { storeCacheBranch } from "../../../src/proxy/remote/cache_branch.ts";
 import { classify } from "../../../src/proxy/classify.ts";
 import { assertClean } from "../helpers.ts";
 import { drive, type Ending, KUBELET } from "./cut_helpers.ts";

@@ -11,7 +11,7 @@ import { EventQueue } from "../../../src/cache/event_queue.ts";
 import { isServable } from "../../../src/cache/query.ts";
 import { CacheStore } from "../../../src/cache/store.ts";
 import { createLogger } from "../../../src/log/logger.ts";
-import { storeCacheBranch } from "../../../src/proxy/cache_branch.ts";
+import { storeCacheBranch } from "../../../src/proxy/remote/cache_branch.ts";
 import { createProxyHandler } from "../../../src/proxy/handler.ts";
 import { createLocalAnswer } from "../../../src/proxy/local/mod.ts";
 import { UpstreamPool } from "../../../src/upstream/pool.ts";

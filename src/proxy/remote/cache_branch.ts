@@ -4,11 +4,22 @@
  * the client: they are counted and logged at debug level.
  * @module
  */
-import { ingestResponse, type IngestTarget } from "../cache/ingest/response.ts";
-import type { CacheStore } from "../cache/store.ts";
-import type { Logger } from "../log/logger.ts";
-import type { Classified } from "./classify.ts";
-import type { CacheBranchSink } from "./handler.ts";
+import { ingestResponse, type IngestTarget } from "../../cache/ingest/response.ts";
+import type { CacheStore } from "../../cache/store.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Classified } from "../classify.ts";
+import type { StreamCut } from "../../streams/bounded_tee.ts";
+
+/**
+ * Receives the cache branch of a cacheable 2xx response and how its stream ended (`cut`, see
+ * `TeeBranches`); settles (never rejects) once the response is stored or given up on.
+ */
+export type CacheBranchSink = (
+  classified: Classified,
+  response: Response,
+  body: ReadableStream<Uint8Array>,
+  cut: Promise<StreamCut | undefined>,
+) => Promise<void>;
 
 /** Builds the sink that stores cacheable responses in `store`. */
 export function storeCacheBranch(

@@ -7,11 +7,11 @@
  * from the cache.
  * @module
  */
-import { describeFetchError } from "../upstream/health.ts";
-import type { UpstreamIdentity } from "../upstream/identity.ts";
-import type { UpstreamPool, UpstreamServer } from "../upstream/pool.ts";
-import { upstreamUrl } from "../upstream/url.ts";
-import type { UpstreamAs } from "./credential.ts";
+import { describeFetchError } from "../../upstream/health.ts";
+import type { UpstreamIdentity } from "../../upstream/identity.ts";
+import type { UpstreamPool, UpstreamServer } from "../../upstream/pool.ts";
+import { upstreamUrl } from "../../upstream/url.ts";
+import type { UpstreamAs } from "../credential.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 
 /** What the forwarder needs. */

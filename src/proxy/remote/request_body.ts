@@ -4,8 +4,8 @@
  * kube-apiserver's own limit, so holding it never costs more than the apiserver would accept.
  * @module
  */
-import { concat } from "../streams/concat.ts";
-import { type Status, tooLarge } from "../kube/status.ts";
+import { concat } from "../../streams/concat.ts";
+import { type Status, tooLarge } from "../../kube/status.ts";
 
 /** kube-apiserver's limit on a request body (its `MaxRequestBodyBytes`, 3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
