@@ -11,7 +11,7 @@ import { registerStateMetrics } from "./admin/state_metrics.ts";
 import type { CacheFaultStatus, StatusReport } from "./admin/status_report.ts";
 import { documentStats } from "./cache/documents.ts";
 import { cacheAdminRoutes, queryViews } from "./cache/inspect.ts";
-import { EventQueue, type QueuedEvent } from "./cache/event_queue.ts";
+import { EventQueue } from "./node/event_queue.ts";
 import { settlesWithin } from "./cache/settle.ts";
 import { openCache } from "./cache/open.ts";
 import type { Config } from "./config/types.ts";
@@ -30,11 +30,10 @@ import { CallerIdentities, partitionComponent } from "./proxy/caller.ts";
 import { ephemeralCallerKey, loadCallerKey } from "./proxy/caller_key.ts";
 import { type HttpsListener, serveHttps } from "./proxy/https_server.ts";
 import { nodeAddresses, selfSignedPair } from "./proxy/serving_cert.ts";
-import { startEventDelivery } from "./upstream/event_delivery.ts";
+import { startEventDelivery, upstreamEventSender } from "./node/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
 import { NodeIdentity } from "./upstream/identity.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
-import { splitTarget, targetProblem, upstreamUrl } from "./upstream/url.ts";
 import { VERSION } from "./version.ts";
 
 /** A running agent. */
@@ -130,28 +129,11 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     eventQueueLimits: events.limits,
     componentLabel: (partition) => componentLabeler(cacheAgents)(partitionComponent(partition)),
   });
-  const sendEvent = async (event: QueuedEvent): Promise<number> => {
-    // Queued by an older holdfast that did not check paths: rejected like a 400, never sent.
-    if (targetProblem(event.path)) return 400;
-    const server = pool.pick();
-    if (!server) throw new Error("no upstream server is healthy");
-    const headers = new Headers({
-      "content-type": event.contentType,
-      "user-agent": event.userAgent,
-    });
-    const authorization = identity.nodeAuthorization;
-    if (authorization) headers.set("authorization", authorization);
-    const { path, search } = splitTarget(event.path);
-    const response = await fetch(upstreamUrl(server.url, path, search), {
-      method: "POST",
-      headers,
-      body: event.body as Uint8Array<ArrayBuffer>,
-      client: identity.nodeClient,
-      signal: AbortSignal.timeout(config.limits.upstreamHeaderTimeoutMs),
-    });
-    await response.body?.cancel();
-    return response.status;
-  };
+  const sendEvent = upstreamEventSender({
+    pool,
+    identity,
+    headerTimeoutMs: config.limits.upstreamHeaderTimeoutMs,
+  });
   const delivery = startEventDelivery(events, sendEvent, {
     online: () => pool.online,
     retryMs: config.health.intervalMs,

@@ -5,7 +5,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { startStack } from "./harness.ts";
 import { CacheStore } from "../src/cache/store.ts";
-import { EventQueue } from "../src/cache/event_queue.ts";
+import { EventQueue } from "../src/node/event_queue.ts";
 import { formatStatus } from "../src/cli/status_format.ts";
 import { testWith } from "./requirements.ts";
 

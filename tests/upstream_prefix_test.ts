@@ -1,9 +1,14 @@
 /**
- * An apiserver reached behind a path prefix (`https://gw/clusters/a/`): proxied requests, health
- * checks and queued events all go under the prefix.
+ * An apiserver reached behind a path prefix (`https://gw/clusters/a/`): proxied requests, the
+ * filters' lookups, health checks and queued events all go under the prefix (`upstream/url.ts`).
  */
 import { assertEquals } from "./assert.ts";
 import { startStack, waitFor } from "./harness.ts";
+import { upstreamEventSender } from "../src/node/event_delivery.ts";
+import { forward } from "../src/proxy/remote/forward.ts";
+import { upstreamJsonGet } from "../src/proxy/remote/json_get.ts";
+import { UpstreamPool } from "../src/upstream/pool.ts";
+import { fixedIdentity } from "./proxy/identity_fixture.ts";
 
 Deno.test("upstream prefix: queued events are delivered under the server's path prefix", async () => {
   let ready = false;
@@ -46,4 +51,38 @@ Deno.test("upstream prefix: queued events are delivered under the server's path 
     "POST /clusters/a/api/v1/namespaces/default/events",
   ]);
   assertEquals(seen.filter((line) => !line.includes("/clusters/a/")), []);
+});
+
+Deno.test("upstream prefix: forward, the filters' lookups and event delivery all build URLs under it", async () => {
+  const seen: string[] = [];
+  await using gateway = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    (req) => {
+      const url = new URL(req.url);
+      seen.push(`${req.method} ${url.pathname}${url.search}`);
+      return Response.json({}, { status: req.method === "POST" ? 201 : 200 });
+    },
+  );
+  const server = new URL(`http://127.0.0.1:${gateway.addr.port}/clusters/a/`);
+  const pool = new UpstreamPool([server], "round-robin");
+  using client = Deno.createHttpClient({});
+  const deps = { pool, identity: fixedIdentity(client), suspect: () => {}, headerTimeoutMs: 5000 };
+
+  const url = new URL("http://holdfast.local/api/v1/pods?limit=1");
+  const forwarded = await forward(new Request(url), url, deps, "node");
+  if (forwarded.ok) await forwarded.response.body?.cancel();
+  await upstreamJsonGet(deps)("/api/v1/nodes/node-0", "application/json");
+  const status = await upstreamEventSender(deps)({
+    path: "/api/v1/namespaces/default/events",
+    contentType: "application/json",
+    userAgent: "kubelet/v1.33.0",
+    body: new TextEncoder().encode("{}"),
+    queuedAt: Date.now(),
+  });
+  assertEquals(status, 201);
+  assertEquals(seen, [
+    "GET /clusters/a/api/v1/pods?limit=1",
+    "GET /clusters/a/api/v1/nodes/node-0",
+    "POST /clusters/a/api/v1/namespaces/default/events",
+  ]);
 });

@@ -3,7 +3,7 @@
  * and the signal that the cloud is reachable again.
  * @module
  */
-import type { EventQueue } from "../../cache/event_queue.ts";
+import type { EventQueue } from "../../node/event_queue.ts";
 import type { CacheStore } from "../../cache/store.ts";
 
 /** Tells offline watches when the cloud is back, so their clients re-watch through it. */

@@ -7,7 +7,7 @@
  * client tokens and must not lend it the node's identity later.
  * @module
  */
-import { MAX_EVENT_BYTES } from "../../cache/event_queue.ts";
+import { MAX_EVENT_BYTES } from "../../node/event_queue.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
 import { notAcceptable, serviceUnavailable, tooLarge } from "../../kube/status.ts";
 import type { Classified } from "../classify.ts";

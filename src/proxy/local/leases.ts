@@ -6,7 +6,7 @@
  * current one gets 409 Conflict, as from kube-apiserver. Bodies may be JSON or protobuf.
  * @module
  */
-import { type LocalLease, readLocalLease, writeLocalLease } from "../../cache/leases.ts";
+import { type LocalLease, readLocalLease, writeLocalLease } from "../../node/leases.ts";
 import { isJson } from "../../kube/media_type.ts";
 import { setResourceVersion, setString } from "../../kube/protobuf/rewrite.ts";
 import { isNumericResourceVersion } from "../../kube/resource_version.ts";

@@ -4,7 +4,7 @@
  * falls back to; each verb is answered by its own module (get, list, watch, writes, discovery).
  * @module
  */
-import type { EventQueue } from "../../cache/event_queue.ts";
+import type { EventQueue } from "../../node/event_queue.ts";
 import { type CacheStore, RecordDamaged } from "../../cache/store.ts";
 import { internalError } from "../../kube/status.ts";
 import type { UpstreamPool } from "../../upstream/pool.ts";

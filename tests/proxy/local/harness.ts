@@ -4,7 +4,7 @@
  * `createLocalAnswer`.
  * @module
  */
-import { EventQueue } from "../../../src/cache/event_queue.ts";
+import { EventQueue } from "../../../src/node/event_queue.ts";
 import { CacheStore, type CacheStoreOptions } from "../../../src/cache/store.ts";
 import type { QueryIdentity } from "../../../src/cache/query.ts";
 import { codecFor } from "../../../src/kube/codecs.ts";

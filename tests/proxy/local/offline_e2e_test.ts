@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import * as k8s from "@kubernetes/client-node";
 import { startSimulator } from "../../../scripts/apiserver-sim/mod.ts";
-import { EventQueue } from "../../../src/cache/event_queue.ts";
+import { EventQueue } from "../../../src/node/event_queue.ts";
 import { isServable } from "../../../src/cache/query.ts";
 import { CacheStore } from "../../../src/cache/store.ts";
 import { createLogger } from "../../../src/log/logger.ts";

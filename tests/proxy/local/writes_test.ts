@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { QueuedEvent } from "../../../src/cache/event_queue.ts";
+import type { QueuedEvent } from "../../../src/node/event_queue.ts";
 import { protobufCodec } from "../../../src/kube/protobuf/codec.ts";
 import { setName, setNamespace } from "../../../src/kube/protobuf/rewrite.ts";
 import { json, listBody, openHarness, pod, seedList } from "./harness.ts";

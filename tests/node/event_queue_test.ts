@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EventQueue, MAX_EVENT_BYTES, type QueuedEvent } from "../../src/cache/event_queue.ts";
+import { EventQueue, MAX_EVENT_BYTES, type QueuedEvent } from "../../src/node/event_queue.ts";
 
 function event(n: number, size = 10): QueuedEvent {
   const body = new Uint8Array(size).fill(n % 256);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type LocalLease, readLocalLease, writeLocalLease } from "../../src/cache/leases.ts";
+import { type LocalLease, readLocalLease, writeLocalLease } from "../../src/node/leases.ts";
 
 function lease(rv: string): LocalLease {
   return {
