@@ -3,6 +3,7 @@
  * checks, the Deno KV cache, the proxy listener and the admin listener.
  * @module
  */
+import { cacheAdminRoutes } from "./admin/cache_routes.ts";
 import { componentLabeler, requestLabeler } from "./admin/metric_labels.ts";
 import { createMetrics } from "./admin/metrics.ts";
 import { formatListenAddress } from "./config/address.ts";
@@ -10,7 +11,7 @@ import { serveAdmin } from "./admin/server.ts";
 import { registerStateMetrics } from "./admin/state_metrics.ts";
 import type { CacheFaultStatus, StatusReport } from "./admin/status_report.ts";
 import { documentStats } from "./cache/documents.ts";
-import { cacheAdminRoutes, queryViews } from "./cache/inspect.ts";
+import { queryViews } from "./cache/inspect.ts";
 import { EventQueue } from "./node/event_queue.ts";
 import { settlesWithin } from "./cache/settle.ts";
 import { openCache } from "./cache/open.ts";

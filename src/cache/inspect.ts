@@ -1,6 +1,6 @@
 /**
  * Looking into the cache: what `holdfast cache ls` / `cache get` show (computed from a store, or
- * asked from a running agent's admin listener through {@link cacheAdminRoutes}), and
+ * asked from a running agent's admin listener, whose routes are `admin/cache_routes.ts`), and
  * `cache verify`'s integrity check of a KV file.
  * @module
  */
@@ -21,7 +21,7 @@ import { decodeQueryRecord, isServable, type QueryRecord } from "./query.ts";
 import { type BlobRef, openRecordValue, readHeader, type StoredObject } from "./record.ts";
 import { redactedObject } from "./redact.ts";
 import { SealBroken, type Sealer } from "./seal.ts";
-import { type CacheStats, type CacheStore, RecordDamaged } from "./store.ts";
+import type { CacheStats, CacheStore } from "./store.ts";
 
 /** One query as `cache ls` shows it. */
 export interface QueryView {
@@ -212,62 +212,6 @@ export async function findObject(
   if (!object) return null;
   const secret = gvr.resource === "secrets" || store.sealedResources.has(gvr.resource);
   return objectView(component, gvr, object, secret && !exposeSecrets);
-}
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
-
-const OBJECT_ROUTE = /^\/v1\/cache\/objects\/([^/]+)\/([^/]+)\/([^/]*)\/([^/]+)$/;
-
-/**
- * Admin routes of a running agent: `GET /v1/cache/ls` ({@link LsView}) and
- * `GET /v1/cache/objects/<component>/<resource>/<namespace>/<name>` ({@link ObjectView}; the
- * namespace is `-` or empty for cluster-scoped objects; a 404 body says `reason: "NotCached"` or
- * `"UnknownResource"`, a 500 body `reason: "Damaged"`; Secrets and sealed resources redacted
- * unless `exposeSecrets`). Resolves null for other paths.
- */
-export function cacheAdminRoutes(
-  store: CacheStore,
-  exposeSecrets = false,
-): (req: Request) => Promise<Response | null> {
-  return async (req) => {
-    const { pathname } = new URL(req.url);
-    const route = pathname === "/v1/cache/ls" ? "ls" : OBJECT_ROUTE.exec(pathname);
-    if (!route) return null;
-    if (req.method !== "GET") return json({ error: "method not allowed" }, 405);
-    if (route === "ls") return json(await lsView(store));
-    let parts: string[];
-    try {
-      parts = route.slice(1).map(decodeURIComponent);
-    } catch {
-      return json({ error: "malformed path" }, 400);
-    }
-    const [component, resource, namespace, name] = parts;
-    try {
-      const view = await findObject(
-        store,
-        component,
-        resource,
-        namespace === "-" ? "" : namespace,
-        name,
-        exposeSecrets,
-      );
-      if (view) return json(view);
-      return json({ reason: "NotCached", error: `${namespace}/${name} is not cached` }, 404);
-    } catch (error) {
-      if (error instanceof UnknownResource) {
-        return json({ reason: "UnknownResource", error: error.message }, 404);
-      }
-      if (error instanceof RecordDamaged) {
-        return json({ reason: "Damaged", error: error.message }, 500);
-      }
-      throw error;
-    }
-  };
 }
 
 /** What `cache verify` found. */

@@ -6,7 +6,7 @@ import { assert, assertEquals } from "../assert.ts";
 import type { CommitInfo } from "../../src/cache/batcher.ts";
 import { verifyCache } from "../../src/cache/inspect.ts";
 import type { QueryIdentity } from "../../src/cache/query.ts";
-import type { CacheStore } from "../../src/cache/store.ts";
+import { CacheStore } from "../../src/cache/store.ts";
 import type { WatchSinkOptions } from "../../src/cache/watch_sink.ts";
 import type {
   GroupVersionResource,
@@ -199,4 +199,34 @@ export async function fillDisk(path: string): Promise<void> {
   } finally {
     filler.close();
   }
+}
+
+/** A store holding a pod list (one pod large), a stale query and a node. */
+export async function filledStore(): Promise<CacheStore> {
+  const store = await CacheStore.open(":memory:");
+  await storeList(store, podQuery(), [pod("a", "10", { size: 100_000 }), pod("b", "11")], "100");
+  await store.markStale(podQuery({ fieldSelector: "" }), "cache branch overflowed");
+  await store.putObject(
+    { ...podQuery(), group: "", resource: "nodes", fieldSelector: "" },
+    "application/json",
+    { ...pod("node-1", "5", { namespace: "" }), typeMeta: { apiVersion: "v1", kind: "Node" } },
+  );
+  await store.flush();
+  return store;
+}
+
+/** The key of the first blob part stored. */
+export async function firstBlobPart(kv: Deno.Kv): Promise<Deno.KvKey> {
+  for await (const { key } of kv.list({ prefix: ["c", "b"] })) return key;
+  throw new Error("no blob stored");
+}
+
+/** A Secret `name` in `default` whose JSON bytes are `body`. */
+export function secretObject(name: string, body: unknown): RawObject {
+  return {
+    meta: { name, namespace: "default", resourceVersion: "5", uid: name, labels: {} },
+    fields: { type: "Opaque" },
+    typeMeta: { apiVersion: "v1", kind: "Secret" },
+    bytes: new TextEncoder().encode(JSON.stringify(body)),
+  };
 }

@@ -1,31 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
-import {
-  cacheAdminRoutes,
-  lsView,
-  resolveResource,
-  UnknownResource,
-  verifyCache,
-} from "../../src/cache/inspect.ts";
-import { type CacheStats, CacheStore } from "../../src/cache/store.ts";
-import { pod, podQuery, storeList } from "./helpers.ts";
-
-async function filledStore(): Promise<CacheStore> {
-  const store = await CacheStore.open(":memory:");
-  await storeList(store, podQuery(), [pod("a", "10", { size: 100_000 }), pod("b", "11")], "100");
-  await store.markStale(podQuery({ fieldSelector: "" }), "cache branch overflowed");
-  await store.putObject(
-    { ...podQuery(), group: "", resource: "nodes", fieldSelector: "" },
-    "application/json",
-    { ...pod("node-1", "5", { namespace: "" }), typeMeta: { apiVersion: "v1", kind: "Node" } },
-  );
-  await store.flush();
-  return store;
-}
-
-async function firstBlobPart(kv: Deno.Kv): Promise<Deno.KvKey> {
-  for await (const { key } of kv.list({ prefix: ["c", "b"] })) return key;
-  throw new Error("no blob stored");
-}
+import { lsView, resolveResource, UnknownResource, verifyCache } from "../../src/cache/inspect.ts";
+import type { CacheStats } from "../../src/cache/store.ts";
+import { filledStore, firstBlobPart } from "./helpers.ts";
 
 Deno.test("verify: a healthy cache has no damage and no leftovers", async () => {
   await using store = await filledStore();
@@ -111,41 +87,4 @@ Deno.test("resolveResource: short, versioned and grouped names; unknown and ambi
     Promise.resolve().then(() => resolveResource(stats, component, text));
   await assertRejects(resolve("kubelet", "deployments"), UnknownResource, "ambiguous");
   await assertRejects(resolve("kube-proxy", "pods"), UnknownResource, "nothing cached");
-});
-
-Deno.test("admin routes: ls, an object, a cluster-scoped object, misses, and other paths", async () => {
-  await using store = await filledStore();
-  const routes = cacheAdminRoutes(store);
-  const get = (path: string, method = "GET") =>
-    routes(new Request(`http://admin${path}`, { method }));
-  const ls = await get("/v1/cache/ls");
-  assertEquals(ls?.status, 200);
-  assertEquals((await ls!.json()).resources.length, 2);
-  const object = await get("/v1/cache/objects/kubelet/pods/default/a");
-  const view = await object!.json();
-  assertEquals([object!.status, view.name, view.resourceVersion, view.object.kind], [
-    200,
-    "a",
-    "10",
-    "Pod",
-  ]);
-  const node = await get("/v1/cache/objects/kubelet/nodes.v1/-/node-1");
-  assertEquals([(await node!.json()).name, node!.status], ["node-1", 200]);
-  const miss = await get("/v1/cache/objects/kubelet/pods/default/zzz");
-  assertEquals([miss!.status, (await miss!.json()).reason], [404, "NotCached"]);
-  const unknown = await get("/v1/cache/objects/kubelet/secrets/default/a");
-  assertEquals([unknown!.status, (await unknown!.json()).reason], [404, "UnknownResource"]);
-  const post = await get("/v1/cache/ls", "POST");
-  assertEquals(post?.status, 405);
-  await post?.body?.cancel();
-  assertEquals(await get("/v1/status"), null);
-});
-
-Deno.test("admin routes: a damaged object is reported as damaged, not as missing", async () => {
-  await using store = await filledStore();
-  await store.kv.delete(await firstBlobPart(store.kv)); // pod a's bytes
-  const response = await cacheAdminRoutes(store)(
-    new Request("http://admin/v1/cache/objects/kubelet/pods/default/a"),
-  );
-  assertEquals([response!.status, (await response!.json()).reason], [500, "Damaged"]);
 });

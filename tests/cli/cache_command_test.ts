@@ -1,7 +1,7 @@
 import { type Command, CommanderError } from "commander";
 import { assert, assertEquals } from "../assert.ts";
 import { putDocument } from "../../src/cache/documents.ts";
-import { cacheAdminRoutes } from "../../src/cache/inspect.ts";
+import { cacheAdminRoutes } from "../../src/admin/cache_routes.ts";
 import { loadSealKey } from "../../src/cache/seal.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { cacheCommand } from "../../src/cli/cache_command.ts";
