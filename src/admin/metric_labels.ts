@@ -5,7 +5,7 @@
  * the Kubernetes verbs are all counted as `other`.
  * @module
  */
-import type { CacheAgents } from "../proxy/classify.ts";
+import type { CacheAgents } from "../config/types.ts";
 
 /** The label value for anything outside the known sets. */
 export const OTHER = "other";

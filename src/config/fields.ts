@@ -4,7 +4,7 @@
  * `Settings` (a flat record keyed by YAML key path) before they are merged and validated.
  * @module
  */
-import { DEFAULT_FILTER_COMPONENTS, FILTER_NAMES } from "../filters/filter.ts";
+import { DEFAULT_FILTER_COMPONENTS, FILTER_NAMES } from "./filter_names.ts";
 
 /** Unvalidated values keyed by YAML key path; every layer (flags, file, defaults) is one. */
 export interface Settings {

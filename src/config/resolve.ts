@@ -4,14 +4,14 @@
  * kubeconfig files through an injected reader (so tests need no filesystem).
  * @module
  */
-import { FILTER_NAMES, type FilterName } from "../filters/filter.ts";
+import { FILTER_NAMES, type FilterName } from "./filter_names.ts";
 import { isLoopbackHost, parseListenAddress } from "./address.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { defaultHealthTimeoutMs, type FieldName, type SourcedSettings } from "./fields.ts";
 import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
 import { holdsPem, type PemKind } from "./pem.ts";
-import { targetProblem } from "../upstream/url.ts";
+import { targetProblem } from "../kube/request_path.ts";
 import type {
   AnonymousRequests,
   Config,

@@ -3,7 +3,7 @@
  * defaults have been merged and validated (flags win over the file, the file over defaults).
  * @module
  */
-import type { FilterName } from "../filters/filter.ts";
+import type { FilterName } from "./filter_names.ts";
 
 /** A host and port to listen on. */
 export interface ListenAddress {
@@ -69,6 +69,9 @@ export interface Limits {
 
 /** Log level names, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Which components are cached, from `cacheAgents`: a set of names, or every component. */
+export type CacheAgents = ReadonlySet<string> | "*";
 
 /** YurtHub's response filters (`src/filters/`). */
 export interface FiltersConfig {

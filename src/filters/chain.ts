@@ -1,27 +1,35 @@
 /**
  * Response filters: transformations applied to an upstream body before the tee, so the client and
  * the cache see the same filtered view (as YurtHub's filters do). Each filter looks at the
- * classified request and either returns a `TransformStream` for that response or nothing.
+ * request (its Kubernetes request info and calling component) and either returns a
+ * `TransformStream` for that response or nothing.
  * @module
  */
-import type { Classified } from "../proxy/classify.ts";
+import type { RequestInfo } from "../kube/request_info.ts";
+
+/** What a filter knows of the request; the proxy's classified request is one. */
+export interface FilteredRequest {
+  info: RequestInfo;
+  /** The calling component (User-Agent before the first `/`, lower-cased). */
+  component: string;
+}
 
 /** A response filter. */
 export type ResponseFilter = (
-  classified: Classified,
+  request: FilteredRequest,
   response: Response,
 ) => TransformStream<Uint8Array, Uint8Array> | undefined;
 
 /** Runs `body` through every filter that applies to this response, in order. */
 export function applyFilters(
   filters: readonly ResponseFilter[],
-  classified: Classified,
+  request: FilteredRequest,
   response: Response,
   body: ReadableStream<Uint8Array>,
 ): ReadableStream<Uint8Array> {
   let filtered = body;
   for (const filter of filters) {
-    const transform = filter(classified, response);
+    const transform = filter(request, response);
     if (transform) filtered = filtered.pipeThrough(transform);
   }
   return filtered;

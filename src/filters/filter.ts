@@ -5,27 +5,7 @@
  * `null` to drop it, or the replacement.
  * @module
  */
-
-/** The filters holdfast knows, by YurtHub's names. */
-export const FILTER_NAMES = [
-  "masterservice",
-  "servicetopology",
-  "discardcloudservice",
-  "inclusterconfig",
-  "nodeportisolation",
-] as const;
-
-/** A filter's name. */
-export type FilterName = typeof FILTER_NAMES[number];
-
-/** The components each filter applies to by default, as YurtHub's. */
-export const DEFAULT_FILTER_COMPONENTS: Readonly<Record<FilterName, readonly string[]>> = {
-  masterservice: ["kubelet"],
-  servicetopology: ["kube-proxy", "coredns", "nginx-ingress-controller"],
-  discardcloudservice: ["kube-proxy"],
-  inclusterconfig: ["kubelet"],
-  nodeportisolation: ["kube-proxy"],
-};
+import type { FilterName } from "../config/filter_names.ts";
 
 /** Watch event types whose object is filtered (`BOOKMARK` and `ERROR` pass untouched). */
 export const FILTERED_EVENT_TYPES: ReadonlySet<string> = new Set(["ADDED", "MODIFIED", "DELETED"]);

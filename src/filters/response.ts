@@ -46,8 +46,8 @@ export function responseFilter(approved: readonly ApprovedFilter[]): ResponseFil
     components,
     prepared: prepareFilter(filter),
   }));
-  return (classified, response) => {
-    const { info, component } = classified;
+  return (request, response) => {
+    const { info, component } = request;
     if (!response.ok || !info.isResourceRequest || info.subresource !== "") return undefined;
     if (component === "" || component === OWN_COMPONENT) return undefined;
     const verb = info.verb;

@@ -8,7 +8,8 @@
  */
 import type { UpstreamIdentity } from "../upstream/identity.ts";
 import type { UpstreamPool } from "../upstream/pool.ts";
-import { splitTarget, targetProblem, upstreamUrl } from "../upstream/url.ts";
+import { splitTarget, targetProblem } from "../kube/request_path.ts";
+import { upstreamUrl } from "../upstream/url.ts";
 import type { DeliveryReport, EventQueue, QueuedEvent, SendEvent } from "./event_queue.ts";
 
 /** What drives delivery. */

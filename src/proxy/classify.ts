@@ -10,6 +10,7 @@ import { parseRequestInfo, type RequestInfo } from "../kube/request_info.ts";
 import { unsupportedFieldMessage } from "../kube/selectable_fields.ts";
 import { badRequest, type Status } from "../kube/status.ts";
 import type { QueryIdentity } from "../cache/query.ts";
+import type { CacheAgents } from "../config/types.ts";
 
 /** A classified request. */
 export interface Classified {
@@ -35,9 +36,6 @@ export interface Classified {
    */
   table?: { path: string; transform: string };
 }
-
-/** Which components are cached: a set of names, or every component. */
-export type CacheAgents = ReadonlySet<string> | "*";
 
 const NEVER_CACHED_RESOURCES = new Set([
   "certificatesigningrequests",

@@ -19,7 +19,8 @@ import {
 } from "../kube/status.ts";
 import type { AcceptedCallers } from "../cache/callers.ts";
 import { releaseWhenDone, type Slots } from "./admission.ts";
-import { type CacheAgents, type Classified, classify } from "./classify.ts";
+import type { CacheAgents } from "../config/types.ts";
+import { type Classified, classify } from "./classify.ts";
 import { asCaller, type Caller, type CallerIdentities, NODE_IDENTITY } from "./caller.ts";
 import { type AnonymousPolicy, type ClientTls, type UpstreamAs, upstreamAs } from "./credential.ts";
 import { forward, type ForwardDeps } from "./remote/forward.ts";

@@ -5,7 +5,7 @@
  * `/` and resolve dot segments, so the target is checked as received, before anything parses it.
  * @module
  */
-import { pathProblem, queryProblem } from "../upstream/url.ts";
+import { pathProblem, queryProblem } from "../kube/request_path.ts";
 
 /**
  * The URL of `request` once its target is checked, or why it is refused: an absolute-form target

@@ -12,7 +12,8 @@
 import type { HealthConfig } from "../config/types.ts";
 import type { UpstreamIdentity } from "./identity.ts";
 import type { UpstreamPool, UpstreamServer } from "./pool.ts";
-import { splitTarget, upstreamUrl } from "./url.ts";
+import { splitTarget } from "../kube/request_path.ts";
+import { upstreamUrl } from "./url.ts";
 
 interface ServerState {
   failures: number;

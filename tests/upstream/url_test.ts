@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { seededRandom } from "../kube/json/fixtures.ts";
-import { pathProblem, targetProblem, upstreamUrl } from "../../src/upstream/url.ts";
+import { pathProblem, targetProblem } from "../../src/kube/request_path.ts";
+import { upstreamUrl } from "../../src/upstream/url.ts";
 
 const SERVER = new URL("https://10.0.0.1:6443");
 const BEHIND_PATH = new URL("https://gw.example:8443/clusters/a/");
