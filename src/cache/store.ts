@@ -362,7 +362,7 @@ export class CacheStore {
     }
   }
 
-  // --- writing (the proxy's cache branch) ---
+  // --- writing (the cache ingest, `ingest/`) ---
 
   /**
    * A sink for one LIST page response. `page.continueToken` is the request's `continue` ("" for
