@@ -7,7 +7,7 @@
  * @module
  */
 import type { Mutation, WriteGroup } from "./batcher.ts";
-import { blobPartKey, blobPrefix, pendingBlobKey } from "./keys.ts";
+import { blobPartKey, blobPrefix, parseBlobPartKey, pendingBlobKey } from "./keys.ts";
 import type { BlobRef, EncodedRecord } from "./record.ts";
 
 /** Most parts one record may have (its deletion must fit one atomic with the record's). */
@@ -73,8 +73,9 @@ export async function readBlob(kv: Deno.Kv, ref: BlobRef, open?: OpenPart): Prom
   for await (const entry of kv.list<Uint8Array>({ prefix: blobPrefix(ref.id) })) {
     if (!(entry.value instanceof Uint8Array)) throw new BlobDamaged(ref, "a part is not bytes");
     const part = open ? await open(entry.key, entry.value) : entry.value;
-    if (entry.key[3] !== parts || offset + part.byteLength > ref.size) {
-      throw new BlobDamaged(ref, `part ${String(entry.key[3])} out of place`);
+    const index = parseBlobPartKey(entry.key)?.part;
+    if (index !== parts || offset + part.byteLength > ref.size) {
+      throw new BlobDamaged(ref, `part ${String(index)} out of place`);
     }
     bytes.set(part, offset);
     offset += part.byteLength;

@@ -9,12 +9,17 @@
  * document or the new one, never a mix. Chunks of the replaced generation are deleted afterwards.
  * @module
  */
+import {
+  DOCUMENT_HEADER_PREFIX,
+  documentChunkKey,
+  documentChunkPrefix,
+  documentHeaderKey,
+  type DocumentKeyFields,
+  parseDocumentHeaderKey,
+} from "./keys.ts";
 
 /** Identifies a document: its path (no trailing slash) and the Accept `as=` transform ("" if none). */
-export interface DocumentKey {
-  path: string;
-  transform: string;
-}
+export type DocumentKey = DocumentKeyFields;
 
 /** A stored document. */
 export interface StoredDocument {
@@ -35,18 +40,9 @@ interface Header {
 /** The largest document kept (aggregated discovery of a big cluster is a few hundred KiB). */
 export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 
-const PREFIX = "documents";
 const CHUNK_BYTES = 60 * 1024;
 /** Chunks per commit: stays under KV's 800 KiB per atomic operation. */
 const CHUNKS_PER_COMMIT = 12;
-
-function headerKey(key: DocumentKey): Deno.KvKey {
-  return [PREFIX, "header", key.path, key.transform];
-}
-
-function chunkPrefix(key: DocumentKey, generation: string): Deno.KvKey {
-  return [PREFIX, "chunk", key.path, key.transform, generation];
-}
 
 /**
  * Stores `bytes` (of `contentType`) as the document `key`, replacing any earlier one. Throws a
@@ -62,12 +58,14 @@ export async function putDocument(
     throw new RangeError(`document ${key.path} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
   }
   const generation = crypto.randomUUID();
-  const prefix = chunkPrefix(key, generation);
   const chunks = Math.max(1, Math.ceil(bytes.byteLength / CHUNK_BYTES));
   for (let first = 0; first < chunks; first += CHUNKS_PER_COMMIT) {
     const op = kv.atomic();
     for (let i = first; i < Math.min(chunks, first + CHUNKS_PER_COMMIT); i++) {
-      op.set([...prefix, i], bytes.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES));
+      op.set(
+        documentChunkKey(key, generation, i),
+        bytes.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
+      );
     }
     await commitOrThrow(op, key);
   }
@@ -78,8 +76,8 @@ export async function putDocument(
     contentType,
     storedAt: Date.now(),
   };
-  const previous = await kv.get<Header>(headerKey(key));
-  const switched = await kv.atomic().check(previous).set(headerKey(key), header).commit();
+  const previous = await kv.get<Header>(documentHeaderKey(key));
+  const switched = await kv.atomic().check(previous).set(documentHeaderKey(key), header).commit();
   // A concurrent put switched the header first: its document stands and this one is dropped.
   if (!switched.ok) await deleteGeneration(kv, key, generation);
   else if (previous.value) await deleteGeneration(kv, key, previous.value.generation);
@@ -97,8 +95,10 @@ export interface DocumentStats {
 /** Documents stored, by component (Tables) and for discovery, from their headers. */
 export async function documentStats(kv: Deno.Kv): Promise<DocumentStats[]> {
   const all = new Map<string, DocumentStats>();
-  for await (const { key, value } of kv.list<Header>({ prefix: [PREFIX, "header"] })) {
-    const path = key[2] as string;
+  for await (const { key, value } of kv.list<Header>({ prefix: DOCUMENT_HEADER_PREFIX })) {
+    const parsed = parseDocumentHeaderKey(key);
+    if (!parsed) continue;
+    const { path } = parsed;
     const table = !path.startsWith("/");
     const component = table ? path.slice(0, path.indexOf(" ")) : "";
     const id = `${table} ${component}`;
@@ -118,11 +118,11 @@ export async function documentStats(kv: Deno.Kv): Promise<DocumentStats[]> {
 /** The document stored as `key`, or null when there is none. */
 export async function getDocument(kv: Deno.Kv, key: DocumentKey): Promise<StoredDocument | null> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const header = (await kv.get<Header>(headerKey(key))).value;
+    const header = (await kv.get<Header>(documentHeaderKey(key))).value;
     if (!header) return null;
     const bytes = new Uint8Array(header.size);
     let offset = 0;
-    const entries = kv.list<Uint8Array>({ prefix: chunkPrefix(key, header.generation) }, {
+    const entries = kv.list<Uint8Array>({ prefix: documentChunkPrefix(key, header.generation) }, {
       batchSize: CHUNKS_PER_COMMIT,
     });
     for await (const entry of entries) {
@@ -140,7 +140,9 @@ export async function getDocument(kv: Deno.Kv, key: DocumentKey): Promise<Stored
 
 async function deleteGeneration(kv: Deno.Kv, key: DocumentKey, generation: string) {
   const keys: Deno.KvKey[] = [];
-  for await (const entry of kv.list({ prefix: chunkPrefix(key, generation) })) keys.push(entry.key);
+  for await (const entry of kv.list({ prefix: documentChunkPrefix(key, generation) })) {
+    keys.push(entry.key);
+  }
   for (let first = 0; first < keys.length; first += 500) {
     const op = kv.atomic();
     for (const k of keys.slice(first, first + 500)) op.delete(k);

@@ -11,6 +11,8 @@ import {
   blobPrefix,
   generationKey,
   generationPrefix,
+  parseGenerationKey,
+  parsePendingBlobKey,
   PENDING_BLOB_PREFIX,
   pendingBlobKey,
   snapshotPrefix,
@@ -89,7 +91,9 @@ export async function collectGarbage(
   const report: GarbageReport = { generations: 0, blobs: 0 };
   const doomed: [number, number][] = [];
   for await (const { key } of kv.list({ prefix: generationPrefix() })) {
-    const [queryId, generation] = [key[2] as number, key[3] as number];
+    const marker = parseGenerationKey(key);
+    if (!marker) continue;
+    const { queryId, generation } = marker;
     if (currentGeneration(queryId) !== generation) doomed.push([queryId, generation]);
   }
   for (const [queryId, generation] of doomed) {
@@ -98,7 +102,8 @@ export async function collectGarbage(
   }
   const pending: string[] = [];
   for await (const { key } of kv.list({ prefix: PENDING_BLOB_PREFIX })) {
-    pending.push(key[2] as string);
+    const marker = parsePendingBlobKey(key);
+    if (marker) pending.push(marker.blobId);
   }
   for (const blobId of pending) {
     const mutations: Mutation[] = [];

@@ -5,7 +5,7 @@
  * flight (Deno KV runs everything on one SQLite thread) and serialise events one commit each.
  * @module
  */
-import { snapshotPrefix, tombstonePrefix } from "./keys.ts";
+import { parseSnapshotKey, parseTombstoneKey, snapshotPrefix, tombstonePrefix } from "./keys.ts";
 import { type BlobRef, readHeader } from "./record.ts";
 
 /** One stored object. */
@@ -60,10 +60,10 @@ export async function loadIndex(
   const index = emptyIndex(generation);
   const objects = kv.list<Uint8Array>({ prefix: snapshotPrefix(queryId, generation) });
   for await (const { key, value } of objects) {
-    const [namespace, name] = key.slice(4);
+    const parsed = parseSnapshotKey(key);
     const header = headerOf(value);
-    if (typeof name !== "string" || !header) continue;
-    index.objects.set(objectId(namespace as string, name), {
+    if (typeof parsed?.name !== "string" || !header) continue;
+    index.objects.set(objectId(parsed.namespace, parsed.name), {
       resourceVersion: header.meta.resourceVersion,
       size: value.byteLength + (header.blob?.size ?? 0),
       blob: header.blob,
@@ -71,10 +71,11 @@ export async function loadIndex(
   }
   const tombstones = kv.list<Uint8Array>({ prefix: tombstonePrefix(queryId, generation) });
   for await (const { key, value } of tombstones) {
+    const parsed = parseTombstoneKey(key);
     const header = headerOf(value);
-    if (!header) continue;
+    if (!parsed || !header) continue;
     const { meta, blob } = header;
-    index.tombstones.push({ seq: key[4] as number, resourceVersion: meta.resourceVersion, blob });
+    index.tombstones.push({ seq: parsed.seq, resourceVersion: meta.resourceVersion, blob });
   }
   return index;
 }

@@ -9,7 +9,15 @@ import type { GroupVersionResource } from "../kube/types.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import {
   blobPrefix,
+  type ComponentResource,
   generationPrefix,
+  parseBlobPartKey,
+  parseGenerationKey,
+  parsePendingBlobKey,
+  parseResourceKey,
+  parseSingleKey,
+  parseSnapshotKey,
+  parseTombstoneKey,
   PENDING_BLOB_PREFIX,
   queryPrefix,
   resourcePrefix,
@@ -254,6 +262,8 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
       );
     }
   };
+  const foreign = (key: Deno.KvKey) =>
+    report.damage.push(`key ${JSON.stringify(key)} is malformed`);
   const records = new Map<number, QueryRecord>();
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
     report.checked++;
@@ -277,7 +287,9 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
   };
   for (const record of records.values()) generation(record.id, record.generation);
   for await (const { key } of kv.list({ prefix: generationPrefix() })) {
-    generation(key[2] as number, key[3] as number).marker = true;
+    const marker = parseGenerationKey(key);
+    if (marker) generation(marker.queryId, marker.generation).marker = true;
+    else foreign(key);
   }
   const live: BlobRef[] = [];
   const readRecord = async (key: Deno.KvKey, value: Uint8Array) => {
@@ -295,34 +307,54 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
     }
   };
   for (
-    const [prefix, tombstones] of [[snapshotPrefix(), false], [tombstonePrefix(), true]] as const
+    const [prefix, parse] of [
+      [snapshotPrefix(), parseSnapshotKey],
+      [tombstonePrefix(), parseTombstoneKey],
+    ] as const
   ) {
     for await (const { key, value } of kv.list<Uint8Array>({ prefix })) {
-      const found = generation(key[2] as number, key[3] as number);
+      const parsed = parse(key);
+      if (!parsed) {
+        foreign(key);
+        continue;
+      }
+      const found = generation(parsed.queryId, parsed.generation);
       const read = await readRecord(key, value);
       if (!read) continue;
       if (read.header.blob) found.blobs.push(read.header.blob);
-      if (tombstones) {
-        found.tombstones.push(key[4] as number);
+      if ("seq" in parsed) {
+        found.tombstones.push(parsed.seq);
       } else {
         found.objects++;
         found.bytes += read.size;
       }
     }
   }
+  const resourceId = (parsed: ComponentResource) =>
+    JSON.stringify([parsed.component, parsed.group, parsed.version, parsed.resource]);
   const singles = new Map<string, { objects: number; bytes: number }>();
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: singlePrefix() })) {
+    const parsed = parseSingleKey(key);
+    if (!parsed) {
+      foreign(key);
+      continue;
+    }
     const read = await readRecord(key, value);
     if (!read) continue;
     if (read.header.blob) live.push(read.header.blob);
-    const id = JSON.stringify(key.slice(2, 6));
+    const id = resourceId(parsed);
     const count = singles.get(id) ?? { objects: 0, bytes: 0 };
     count.objects++;
     count.bytes += read.size;
     singles.set(id, count);
   }
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
-    const id = JSON.stringify(key.slice(2));
+    const parsed = parseResourceKey(key);
+    if (!parsed) {
+      foreign(key);
+      continue;
+    }
+    const id = resourceId(parsed);
     const counted = singles.get(id) ?? { objects: 0, bytes: 0 };
     const stored = JSON.parse(new TextDecoder().decode(value));
     if (stored.objects !== counted.objects || stored.bytes !== counted.bytes) {
@@ -368,7 +400,9 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
 
   const pending = new Set<string>();
   for await (const { key } of kv.list({ prefix: PENDING_BLOB_PREFIX })) {
-    pending.add(key[2] as string);
+    const marker = parsePendingBlobKey(key);
+    if (marker) pending.add(marker.blobId);
+    else foreign(key);
   }
   const referenced = new Set([...live, ...collectable].map((ref) => ref.id));
   for (const ref of live) {
@@ -390,8 +424,9 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
   }
   const unreferenced = new Set<string>();
   for await (const { key } of kv.list({ prefix: blobPrefix() })) {
-    const id = key[2] as string;
-    if (!referenced.has(id)) unreferenced.add(id);
+    const part = parseBlobPartKey(key);
+    if (!part) foreign(key);
+    else if (!referenced.has(part.blobId)) unreferenced.add(part.blobId);
   }
   for (const id of unreferenced) {
     if (pending.has(id)) {

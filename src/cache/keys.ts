@@ -12,9 +12,14 @@
  * | `c r <component> <group> <version> <resource>` | index: something is stored for this resource |
  * | `c b <blob id> <part>` | part of a record too large for one value |
  * | `c pb <blob id>` | marker: blob written, its record not yet (for GC) |
+ * | `documents header <path> <transform>` | header of a stored document (discovery, Tables) |
+ * | `documents chunk <path> <transform> <generation> <index>` | one chunk of a stored document |
  *
  * A query key too long for Deno KV (2,048 B) ends in a digest of the identity instead of the
  * identity's tail.
+ *
+ * Every family has a builder and a parser: `parse…Key` returns the named fields of a key of its
+ * family, or undefined for any other key, so no caller reads a key by position.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -25,6 +30,39 @@ import { identityString, type QueryIdentity } from "./query.ts";
 export const MAX_KEY_BYTES = 2048;
 
 const ROOT = "c";
+const DOCUMENTS = "documents";
+
+/** The shape of one key part after the family's two leading parts. */
+type PartType = "string" | "number" | "name";
+
+/** The parts after `[root, tag]` when `key` has that family's shape, else undefined. */
+function partsOf(
+  key: Deno.KvKey,
+  root: string,
+  tag: string,
+  shape: readonly PartType[],
+): Deno.KvKeyPart[] | undefined {
+  if (key.length !== 2 + shape.length || key[0] !== root || key[1] !== tag) return undefined;
+  const parts = key.slice(2);
+  const fits = parts.every((part, i) => {
+    const type = typeof part;
+    return shape[i] === "name" ? type === "string" || type === "number" : type === shape[i];
+  });
+  return fits ? parts : undefined;
+}
+
+/** A component's group/version/resource, as the cache's keys name them. */
+export interface ComponentResource extends GroupVersionResource {
+  component: string;
+}
+
+/**
+ * The fields of a query record's key: the whole identity, or (for an identity too long for a key)
+ * its component and resource and the digest of the rest.
+ */
+export type QueryKeyFields =
+  | (ComponentResource & { identity: QueryIdentity; digest?: undefined })
+  | (ComponentResource & { identity?: undefined; digest: string });
 
 /** Key of a query's record. */
 export function queryKey(query: QueryIdentity): Deno.KvKey {
@@ -42,6 +80,37 @@ export function queryKey(query: QueryIdentity): Deno.KvKey {
   return [...head, `#${digest}`];
 }
 
+/** The fields of a query record's key; undefined for a key of another family. */
+export function parseQueryKey(key: Deno.KvKey): QueryKeyFields | undefined {
+  const head = ["string", "string", "string", "string"] as const;
+  const digested = partsOf(key, ROOT, "q", [...head, "string"]);
+  if (digested) {
+    const [component, group, version, resource, digest] = digested as string[];
+    if (!digest.startsWith("#")) return undefined;
+    return { component, group, version, resource, digest: digest.slice(1) };
+  }
+  const parts = partsOf(key, ROOT, "q", [...head, "string", "string", "string", "string"]) ??
+    partsOf(key, ROOT, "q", [...head, "string", "string", "string", "string", "string"]);
+  if (!parts) return undefined;
+  const [component, group, version, resource, namespace, labelSelector, fieldSelector, transform] =
+    parts as string[];
+  const format = parts[8] as string | undefined;
+  // The builder leaves an empty format out: a key that carries one is not its output.
+  if (format === "") return undefined;
+  const identity: QueryIdentity = {
+    component,
+    group,
+    version,
+    resource,
+    namespace,
+    labelSelector,
+    fieldSelector,
+    transform,
+    ...(format === undefined ? {} : { format }),
+  };
+  return { component, group, version, resource, identity };
+}
+
 /** Prefix of the query records of a component (and resource). */
 export function queryPrefix(component?: string, gvr?: GroupVersionResource): Deno.KvKey {
   if (component === undefined) return [ROOT, "q"];
@@ -52,6 +121,20 @@ export function queryPrefix(component?: string, gvr?: GroupVersionResource): Den
 /** Key of the marker of one generation of a query. */
 export function generationKey(queryId: number, generation: number): Deno.KvKey {
   return [ROOT, "g", queryId, generation];
+}
+
+/** A query's generation, as generation marker keys name it. */
+export interface GenerationKeyFields {
+  queryId: number;
+  generation: number;
+}
+
+/** The fields of a generation marker's key; undefined for a key of another family. */
+export function parseGenerationKey(key: Deno.KvKey): GenerationKeyFields | undefined {
+  const parts = partsOf(key, ROOT, "g", ["number", "number"]);
+  if (!parts) return undefined;
+  const [queryId, generation] = parts as number[];
+  return { queryId, generation };
 }
 
 /** Prefix of the generation markers of a query, or of all queries. */
@@ -69,6 +152,21 @@ export function snapshotKey(
   return [ROOT, "d", queryId, generation, namespace, name];
 }
 
+/** The fields of a snapshot object's key. */
+export interface SnapshotKeyFields extends GenerationKeyFields {
+  namespace: string;
+  /** The object's name, or its position for a nameless item (a Table row). */
+  name: string | number;
+}
+
+/** The fields of a snapshot object's key; undefined for a key of another family. */
+export function parseSnapshotKey(key: Deno.KvKey): SnapshotKeyFields | undefined {
+  const parts = partsOf(key, ROOT, "d", ["number", "number", "string", "name"]);
+  if (!parts) return undefined;
+  const [queryId, generation, namespace, name] = parts as [number, number, string, string | number];
+  return { queryId, generation, namespace, name };
+}
+
 /** Prefix of the objects of one generation of a query, or of every snapshot. */
 export function snapshotPrefix(queryId?: number, generation?: number): Deno.KvKey {
   if (queryId === undefined || generation === undefined) return [ROOT, "d"];
@@ -78,6 +176,19 @@ export function snapshotPrefix(queryId?: number, generation?: number): Deno.KvKe
 /** Key of one tombstone of a query generation. */
 export function tombstoneKey(queryId: number, generation: number, seq: number): Deno.KvKey {
   return [ROOT, "t", queryId, generation, seq];
+}
+
+/** The fields of a tombstone's key. */
+export interface TombstoneKeyFields extends GenerationKeyFields {
+  seq: number;
+}
+
+/** The fields of a tombstone's key; undefined for a key of another family. */
+export function parseTombstoneKey(key: Deno.KvKey): TombstoneKeyFields | undefined {
+  const parts = partsOf(key, ROOT, "t", ["number", "number", "number"]);
+  if (!parts) return undefined;
+  const [queryId, generation, seq] = parts as number[];
+  return { queryId, generation, seq };
 }
 
 /** Prefix of the tombstones of one generation of a query, or of every query. */
@@ -97,6 +208,21 @@ export function singleKey(
   return [ROOT, "o", component, gvr.group, gvr.version, gvr.resource, transform, namespace, name];
 }
 
+/** The fields of a single object's key. */
+export interface SingleKeyFields extends ComponentResource {
+  transform: string;
+  namespace: string;
+  name: string;
+}
+
+/** The fields of a single object's key; undefined for a key of another family. */
+export function parseSingleKey(key: Deno.KvKey): SingleKeyFields | undefined {
+  const parts = partsOf(key, ROOT, "o", Array(7).fill("string"));
+  if (!parts) return undefined;
+  const [component, group, version, resource, transform, namespace, name] = parts as string[];
+  return { component, group, version, resource, transform, namespace, name };
+}
+
 /** Prefix of single objects of a component (and resource). */
 export function singlePrefix(component?: string, gvr?: GroupVersionResource): Deno.KvKey {
   if (component === undefined) return [ROOT, "o"];
@@ -109,6 +235,14 @@ export function resourceKey(component: string, gvr: GroupVersionResource): Deno.
   return [ROOT, "r", component, gvr.group, gvr.version, gvr.resource];
 }
 
+/** The fields of a resource index key; undefined for a key of another family. */
+export function parseResourceKey(key: Deno.KvKey): ComponentResource | undefined {
+  const parts = partsOf(key, ROOT, "r", Array(4).fill("string"));
+  if (!parts) return undefined;
+  const [component, group, version, resource] = parts as string[];
+  return { component, group, version, resource };
+}
+
 /** Prefix of the resource index (of a component). */
 export function resourcePrefix(component?: string): Deno.KvKey {
   return component === undefined ? [ROOT, "r"] : [ROOT, "r", component];
@@ -117,6 +251,20 @@ export function resourcePrefix(component?: string): Deno.KvKey {
 /** Key of one part of a blob. */
 export function blobPartKey(blobId: string, part: number): Deno.KvKey {
   return [ROOT, "b", blobId, part];
+}
+
+/** The fields of a blob part's key. */
+export interface BlobPartKeyFields {
+  blobId: string;
+  part: number;
+}
+
+/** The fields of a blob part's key; undefined for a key of another family. */
+export function parseBlobPartKey(key: Deno.KvKey): BlobPartKeyFields | undefined {
+  const parts = partsOf(key, ROOT, "b", ["string", "number"]);
+  if (!parts) return undefined;
+  const [blobId, part] = parts as [string, number];
+  return { blobId, part };
 }
 
 /** Prefix of the parts of one blob, or of all blobs. */
@@ -129,8 +277,64 @@ export function pendingBlobKey(blobId: string): Deno.KvKey {
   return [ROOT, "pb", blobId];
 }
 
+/** The blob id of a pending-blob marker's key; undefined for a key of another family. */
+export function parsePendingBlobKey(key: Deno.KvKey): { blobId: string } | undefined {
+  const parts = partsOf(key, ROOT, "pb", ["string"]);
+  return parts ? { blobId: parts[0] as string } : undefined;
+}
+
 /** Prefix of pending-blob markers. */
 export const PENDING_BLOB_PREFIX: Deno.KvKey = [ROOT, "pb"];
+
+/** Identifies a stored document: its path and the Accept `as=` transform ("" if none). */
+export interface DocumentKeyFields {
+  path: string;
+  transform: string;
+}
+
+/** Key of the header of a document. */
+export function documentHeaderKey(document: DocumentKeyFields): Deno.KvKey {
+  return [DOCUMENTS, "header", document.path, document.transform];
+}
+
+/** The fields of a document header's key; undefined for a key of another family. */
+export function parseDocumentHeaderKey(key: Deno.KvKey): DocumentKeyFields | undefined {
+  const parts = partsOf(key, DOCUMENTS, "header", ["string", "string"]);
+  if (!parts) return undefined;
+  const [path, transform] = parts as string[];
+  return { path, transform };
+}
+
+/** Prefix of every document header. */
+export const DOCUMENT_HEADER_PREFIX: Deno.KvKey = [DOCUMENTS, "header"];
+
+/** Key of chunk `index` of one generation of a document. */
+export function documentChunkKey(
+  document: DocumentKeyFields,
+  generation: string,
+  index: number,
+): Deno.KvKey {
+  return [...documentChunkPrefix(document, generation), index];
+}
+
+/** The fields of a document chunk's key. */
+export interface DocumentChunkKeyFields extends DocumentKeyFields {
+  generation: string;
+  index: number;
+}
+
+/** The fields of a document chunk's key; undefined for a key of another family. */
+export function parseDocumentChunkKey(key: Deno.KvKey): DocumentChunkKeyFields | undefined {
+  const parts = partsOf(key, DOCUMENTS, "chunk", ["string", "string", "string", "number"]);
+  if (!parts) return undefined;
+  const [path, transform, generation, index] = parts as [string, string, string, number];
+  return { path, transform, generation, index };
+}
+
+/** Prefix of the chunks of one generation of a document. */
+export function documentChunkPrefix(document: DocumentKeyFields, generation: string): Deno.KvKey {
+  return [DOCUMENTS, "chunk", document.path, document.transform, generation];
+}
 /** Prefix of everything the cache stores. */
 export const CACHE_PREFIX: Deno.KvKey = [ROOT];
 

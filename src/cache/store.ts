@@ -22,6 +22,8 @@ import { collectGarbage, type GarbageReport } from "./gc.ts";
 import {
   generationKey,
   generationPrefix,
+  parseGenerationKey,
+  parseResourceKey,
   queryPrefix,
   resourcePrefix,
   singleKey,
@@ -294,7 +296,7 @@ export class CacheStore {
     }
     let maxId = Math.max(0, ...records.map((record) => record.id));
     for await (const { key } of kv.list({ prefix: generationPrefix() })) {
-      maxId = Math.max(maxId, key[2] as number);
+      maxId = Math.max(maxId, parseGenerationKey(key)?.queryId ?? 0);
     }
     const current = new Map(records.map((record) => [record.id, record.generation]));
     const collected = options.readOnly
@@ -303,8 +305,8 @@ export class CacheStore {
     if (options.readOnly) await batcher.close();
     const singles: SingleCount[] = [];
     for await (const { key, value } of kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
-      const [component, group, version, resource] = key.slice(2) as string[];
-      singles.push({ component, group, version, resource, ...readCounter(value) });
+      const parsed = parseResourceKey(key);
+      if (parsed) singles.push({ ...parsed, ...readCounter(value) });
     }
     const writer = new CacheWriter(kv, batcher, {
       pageTimeoutMs: options.pageTimeoutMs ?? 60_000,
@@ -569,9 +571,10 @@ export class CacheStore {
       if (record.stale) stats.stale++;
     }
     for await (const { key, value } of this.#kv.list<Uint8Array>({ prefix: resourcePrefix() })) {
-      const [component, group, version, resource] = key.slice(2) as string[];
+      const parsed = parseResourceKey(key);
+      if (!parsed) continue;
       const { objects, bytes } = readCounter(value);
-      const stats = entry(component, { group, version, resource });
+      const stats = entry(parsed.component, parsed);
       stats.objects += objects;
       stats.bytes += bytes;
     }

@@ -33,6 +33,8 @@ import {
   CACHE_PREFIX,
   generationKey,
   generationPrefix,
+  parseGenerationKey,
+  parseSingleKey,
   pendingBlobKey,
   queryKey,
   resourceKey,
@@ -670,7 +672,7 @@ export class CacheWriter {
   async purgeResources(resources: ReadonlySet<string>): Promise<void> {
     const doomed = await this.#beginPurge((state) => resources.has(state.identity.resource));
     await this.#deleteQueries(doomed);
-    const sealedSingle = (key: Deno.KvKey) => resources.has(key[5] as string);
+    const sealedSingle = (key: Deno.KvKey) => resources.has(parseSingleKey(key)?.resource ?? "");
     await deleteRecords(this.#kv, this.#batcher, singlePrefix(), sealedSingle);
     for (const [id, single] of this.#singles) {
       if (!resources.has(single.resource)) continue;
@@ -695,7 +697,8 @@ export class CacheWriter {
   async #deleteQueries(doomed: [string, QueryState][]): Promise<void> {
     for (const [, state] of doomed) {
       for await (const { key } of this.#kv.list({ prefix: generationPrefix(state.id) })) {
-        await deleteGeneration(this.#kv, this.#batcher, state.id, key[3] as number);
+        const marker = parseGenerationKey(key);
+        if (marker) await deleteGeneration(this.#kv, this.#batcher, state.id, marker.generation);
       }
       await this.#batcher.add({ mutations: [{ key: state.key, value: null }] });
     }

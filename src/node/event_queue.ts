@@ -72,6 +72,13 @@ function itemKey(seq: number): Deno.KvKey {
   return [PREFIX, "item", seq];
 }
 
+/** The sequence number of an item's key; undefined for any other key. */
+function itemSeq(key: Deno.KvKey): number | undefined {
+  const [prefix, tag, seq] = key;
+  const fits = key.length === 3 && prefix === PREFIX && tag === "item" && typeof seq === "number";
+  return fits ? seq : undefined;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -156,8 +163,10 @@ export class EventQueue {
     for await (const item of items) {
       if (count <= this.limits.maxEvents && bytes <= this.limits.maxBytes) break;
       if (evicted.length === MAX_EVICTIONS) break;
+      const seq = itemSeq(item.key);
+      if (seq === undefined) continue;
       const itemSize = item.value.body.byteLength;
-      evicted.push({ seq: item.key[2] as number, size: itemSize });
+      evicted.push({ seq, size: itemSize });
       count--;
       bytes -= itemSize;
     }
