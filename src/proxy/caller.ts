@@ -14,7 +14,7 @@
  * component never holds a `/`).
  * @module
  */
-import type { Classified } from "./classify.ts";
+import { type Classified, isResourceRequest } from "./classify.ts";
 import { bearerToken, type UpstreamAs } from "./credential.ts";
 
 /** The identity of requests that act as the node. */
@@ -85,12 +85,10 @@ export function partitionComponent(partition: string): string {
 export function asCaller(classified: Classified, identity: string): Classified {
   if (identity === NODE_IDENTITY) return classified;
   const caller: Classified = { ...classified, identity };
-  if (classified.query) {
-    const component = cachePartition(classified.query.component, identity);
-    caller.query = { ...classified.query, component };
+  if (!isResourceRequest(caller)) return caller;
+  if (caller.query) {
+    caller.query = { ...caller.query, component: cachePartition(caller.query.component, identity) };
   }
-  if (classified.table) {
-    caller.table = { ...classified.table, path: `${identity} ${classified.table.path}` };
-  }
+  if (caller.table) caller.table = { ...caller.table, path: `${identity} ${caller.table.path}` };
   return caller;
 }

@@ -12,8 +12,8 @@ import { badRequest, type Status } from "../kube/status.ts";
 import type { QueryIdentity } from "../cache/query.ts";
 import type { CacheAgents } from "../config/types.ts";
 
-/** A classified request. */
-export interface Classified {
+/** What every classified request carries. */
+interface ClassifiedBase {
   url: URL;
   info: RequestInfo;
   component: string;
@@ -22,19 +22,91 @@ export interface Classified {
    * for the node's (set by the handler once the credential is known, see `caller.ts`).
    */
   identity?: string;
-  /** Parsed list/watch options (list and watch verbs only). */
-  listOptions?: ListOptions;
-  /** Why the list/watch options are invalid, as kube-apiserver would answer. */
-  invalid?: Status;
+}
+
+/** A document kept whole for offline answers: its path and `as=` transform. */
+export interface DocumentTarget {
+  path: string;
+  transform: string;
+}
+
+/** What a resource request's response is cached as, when it may be cached. */
+interface CachedAs {
   /** The cache identity of the response, when it may be cached. */
   query?: QueryIdentity;
-  /** Set for cacheable discovery documents (`/version`, `/api…`, `/apis…`). */
-  discovery?: { path: string; transform: string };
   /**
    * Set for a Table rendering (kubectl's `as=Table`): the response is kept whole as a document
    * for this exact request, and `query` names the plain objects that can answer it offline.
    */
-  table?: { path: string; transform: string };
+  table?: DocumentTarget;
+}
+
+/** A resource GET (or HEAD) of one object. */
+export interface ResourceGet extends ClassifiedBase, CachedAs {
+  kind: "get";
+}
+
+/** A resource LIST or WATCH with valid options. */
+export interface ResourceList extends ClassifiedBase, CachedAs {
+  kind: "list" | "watch";
+  /** The parsed list/watch options. */
+  listOptions: ListOptions;
+}
+
+/** A resource create, update or patch. */
+export interface ResourceWrite extends ClassifiedBase, CachedAs {
+  kind: "write";
+}
+
+/** A LIST or WATCH whose options kube-apiserver would refuse; never cached. */
+export interface InvalidList extends ClassifiedBase {
+  kind: "invalid";
+  /** Why the list/watch options are invalid, as kube-apiserver would answer. */
+  invalid: Status;
+}
+
+/** A GET of `/version` or a discovery document under `/api` or `/apis`. */
+export interface DiscoveryRequest extends ClassifiedBase {
+  kind: "discovery";
+  /** Set when the document may be cached (the component is). */
+  discovery?: DocumentTarget;
+}
+
+/** Anything else (deletes, other verbs, subresources like `proxy`, other paths): never cached. */
+export interface OtherRequest extends ClassifiedBase {
+  kind: "other";
+}
+
+/** A resource request that may carry a cache identity. */
+export type ResourceRequest = ResourceGet | ResourceList | ResourceWrite;
+
+/** A classified request, by kind; each kind carries only the fields it can have. */
+export type Classified =
+  | ResourceRequest
+  | InvalidList
+  | DiscoveryRequest
+  | OtherRequest;
+
+/** `T` with its cache identity known to be set. */
+export type WithQuery<T extends ResourceRequest> = T & { query: QueryIdentity };
+
+/** A request whose response may be cached: a resource with a query, or a discovery document. */
+export type Cacheable =
+  | WithQuery<ResourceGet>
+  | WithQuery<ResourceList>
+  | WithQuery<ResourceWrite>
+  | (DiscoveryRequest & { discovery: DocumentTarget });
+
+/** Whether `classified` is a resource request (get, list, watch or write). */
+export function isResourceRequest(classified: Classified): classified is ResourceRequest {
+  const { kind } = classified;
+  return kind === "get" || kind === "list" || kind === "watch" || kind === "write";
+}
+
+/** Whether the response to `classified` may be cached. */
+export function isCacheable(classified: Classified): classified is Cacheable {
+  if (classified.kind === "discovery") return classified.discovery !== undefined;
+  return isResourceRequest(classified) && classified.query !== undefined;
 }
 
 const NEVER_CACHED_RESOURCES = new Set([
@@ -48,7 +120,6 @@ const NEVER_CACHED_RESOURCES = new Set([
 ]);
 
 const WRITE_VERBS = new Set(["create", "update", "patch"]);
-const CACHEABLE_VERBS = new Set(["get", "list", "watch", ...WRITE_VERBS]);
 
 /** True for `/version` and the discovery documents under `/api` and `/apis`. */
 export function isDiscoveryPath(info: RequestInfo): boolean {
@@ -64,35 +135,38 @@ export function isDiscoveryPath(info: RequestInfo): boolean {
 export function classify(request: Request, url: URL, agents: CacheAgents): Classified {
   const info = parseRequestInfo(request.method, url);
   const component = componentOf(request.headers.get("user-agent"));
-  const classified: Classified = { url, info, component };
-  if (info.verb === "list" || info.verb === "watch") {
-    const options = parseListOptions(url.searchParams, info.verb);
-    if ("kind" in options) classified.invalid = options;
-    else {
-      const fields = options.fieldSelector.map((requirement) => requirement.field);
-      const unsupported = unsupportedFieldMessage(info.apiGroup, info.resource, fields);
-      if (unsupported) classified.invalid = badRequest(unsupported);
-      else classified.listOptions = options;
-    }
-  }
+  const base: ClassifiedBase = { url, info, component };
   const cachedComponent = component !== "" && (agents === "*" || agents.has(component));
-  if (!cachedComponent) return classified;
   const transform = transformOf(request.headers.get("accept"));
   if (!info.isResourceRequest) {
-    if (request.method === "GET" && isDiscoveryPath(info)) {
-      classified.discovery = { path: info.path.replace(/\/$/, "") || "/", transform };
-    }
-    return classified;
+    if (request.method !== "GET" || !isDiscoveryPath(info)) return { ...base, kind: "other" };
+    if (!cachedComponent) return { ...base, kind: "discovery" };
+    const discovery = { path: info.path.replace(/\/$/, "") || "/", transform };
+    return { ...base, kind: "discovery", discovery };
   }
-  if (!CACHEABLE_VERBS.has(info.verb)) return classified;
+  const verb = info.verb;
+  let classified: ResourceRequest;
+  if (verb === "list" || verb === "watch") {
+    const options = parseListOptions(url.searchParams, verb);
+    if ("kind" in options) return { ...base, kind: "invalid", invalid: options };
+    const fields = options.fieldSelector.map((requirement) => requirement.field);
+    const unsupported = unsupportedFieldMessage(info.apiGroup, info.resource, fields);
+    if (unsupported) return { ...base, kind: "invalid", invalid: badRequest(unsupported) };
+    classified = { ...base, kind: verb, listOptions: options };
+  } else if (verb === "get") classified = { ...base, kind: "get" };
+  else if (WRITE_VERBS.has(verb)) classified = { ...base, kind: "write" };
+  else return { ...base, kind: "other" };
+  if (!cachedComponent) return classified;
   if (info.subresource !== "" && info.subresource !== "status") return classified;
-  if (NEVER_CACHED_RESOURCES.has(info.resource) || classified.invalid) return classified;
+  if (NEVER_CACHED_RESOURCES.has(info.resource)) return classified;
   // Event writes are fire-and-forget records; caching each one would grow the store forever.
-  if (info.resource === "events" && WRITE_VERBS.has(info.verb)) return classified;
+  if (info.resource === "events" && classified.kind === "write") return classified;
   // Tables are renderings for humans: kept whole per request, never decoded into objects.
   const table = transform.startsWith("as=Table");
   if (table) classified.table = { path: `${component} ${url.pathname}${url.search}`, transform };
-  const options = classified.listOptions;
+  const options = classified.kind === "list" || classified.kind === "watch"
+    ? classified.listOptions
+    : undefined;
   classified.query = {
     component,
     group: info.apiGroup,

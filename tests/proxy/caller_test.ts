@@ -53,6 +53,7 @@ Deno.test("caller: answers of other identities than the node live in their own p
   const caller = asCaller(classified, "token:ab");
   assertEquals(caller.identity, "token:ab");
   assertEquals(caller.component, "kubelet");
+  assert(caller.kind === "list");
   assertEquals(caller.query?.component, "kubelet/token:ab");
   assertEquals(caller.table?.path, "token:ab kubelet /api/v1/secrets");
   assertEquals(cachePartition("kubelet", "cert:/CN=x/O=y"), "kubelet/cert:/CN=x/O=y");

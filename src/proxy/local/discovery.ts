@@ -9,7 +9,7 @@
 import { getDocument } from "../../cache/documents.ts";
 import { transformOf } from "../../kube/media_type.ts";
 import { notAcceptable } from "../../kube/status.ts";
-import type { Classified } from "../classify.ts";
+import type { DiscoveryRequest } from "../classify.ts";
 import { acceptRank, essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
@@ -23,7 +23,7 @@ function documentPath(path: string): string {
 export async function answerDiscovery(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: DiscoveryRequest,
 ): Promise<Response> {
   const accept = request.headers.get("accept");
   const path = classified.discovery?.path ?? documentPath(classified.info.path);

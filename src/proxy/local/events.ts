@@ -10,7 +10,7 @@
 import { MAX_EVENT_BYTES } from "../../node/event_queue.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
 import { notAcceptable, serviceUnavailable, tooLarge } from "../../kube/status.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceWrite } from "../classify.ts";
 import { acceptRank, essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
 import { statusReply } from "./reply.ts";
@@ -26,7 +26,7 @@ export function isEventCreate(info: RequestInfo): boolean {
 export async function answerEventCreate(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceWrite,
   body: Uint8Array,
 ): Promise<Response> {
   if (request.headers.has("authorization")) {

@@ -10,7 +10,7 @@
 import { gvrOf } from "../../cache/query.ts";
 import { invalidResourceVersion } from "../../kube/list_options.ts";
 import { notFound } from "../../kube/status.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceGet } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 import { acceptRank } from "./accept.ts";
 import { answerLeaseGet, isNodeLease } from "./leases.ts";
@@ -22,7 +22,7 @@ import { storedTable } from "./table.ts";
 export async function answerGet(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceGet,
 ): Promise<Response> {
   const { info, query } = classified;
   const badVersion = invalidResourceVersion(

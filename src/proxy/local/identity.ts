@@ -6,7 +6,7 @@
  * @module
  */
 import { forbidden, type Status } from "../../kube/status.ts";
-import type { Classified } from "../classify.ts";
+import { type Classified, isResourceRequest } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 
 /** 403 when only other identities than the request's hold its resource; otherwise undefined. */
@@ -14,6 +14,7 @@ export async function othersOnly(
   context: LocalContext,
   classified: Classified,
 ): Promise<Status | undefined> {
+  if (!isResourceRequest(classified)) return undefined;
   const { identity, query } = classified;
   if (identity === undefined || query === undefined) return undefined;
   const held = (await context.store.stats()).filter((stats) =>

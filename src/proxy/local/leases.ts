@@ -20,7 +20,7 @@ import {
   type Status,
 } from "../../kube/status.ts";
 import type { RawObject } from "../../kube/types.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceGet, ResourceWrite } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 import { objectReply, statusReply } from "./reply.ts";
 import { readRequestObject } from "./request_object.ts";
@@ -35,7 +35,11 @@ export function isNodeLease(info: RequestInfo): boolean {
     info.namespace === NAMESPACE && info.subresource === "";
 }
 
-async function currentLease(context: LocalContext, classified: Classified, name: string) {
+async function currentLease(
+  context: LocalContext,
+  classified: ResourceGet | ResourceWrite,
+  name: string,
+) {
   const slot = await readLocalLease(context.kv, NAMESPACE, name, classified.identity);
   const cached = classified.query
     ? await context.store.getObject(classified.query.component, GVR, NAMESPACE, name)
@@ -49,7 +53,7 @@ async function currentLease(context: LocalContext, classified: Classified, name:
 export async function answerLeaseGet(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceGet,
 ): Promise<Response> {
   const { current } = await currentLease(context, classified, classified.info.name);
   if (current) return objectReply(request, current);
@@ -60,7 +64,7 @@ export async function answerLeaseGet(
 export async function answerLeaseWrite(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceWrite,
   body: Uint8Array,
 ): Promise<Response> {
   const { info } = classified;

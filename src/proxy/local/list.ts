@@ -11,7 +11,7 @@ import type { ListMeta, RawObject } from "../../kube/types.ts";
 import type { QueryIdentity, QueryRecord } from "../../cache/query.ts";
 import { SnapshotGone } from "../../cache/store.ts";
 import { chunkStream } from "../../streams/chunk_stream.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceList } from "../classify.ts";
 import { contentTypeOf } from "./accept.ts";
 import { decodeContinue, encodeContinue } from "./continue_token.ts";
 import type { LocalContext } from "./context.ts";
@@ -35,9 +35,8 @@ const EXPIRED_CONTINUE = "The provided continue parameter is too old to display 
 export async function answerList(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceList,
 ): Promise<Response> {
-  if (classified.invalid) return statusReply(request, classified.invalid);
   const table = await storedTable(context, classified);
   if (table) return table;
   const query = classified.query;
@@ -56,10 +55,10 @@ export async function answerList(
 async function listOnce(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceList,
   query: QueryIdentity,
 ): Promise<Response> {
-  const options = classified.listOptions!;
+  const options = classified.listOptions;
   const chosen = await chooseSnapshotAt(
     context.store,
     query,

@@ -8,7 +8,7 @@ import type { EventQueue } from "../../node/event_queue.ts";
 import { type CacheStore, RecordDamaged } from "../../cache/store.ts";
 import { internalError } from "../../kube/status.ts";
 import type { UpstreamPool } from "../../upstream/pool.ts";
-import { type Classified, isDiscoveryPath } from "../classify.ts";
+import type { Classified } from "../classify.ts";
 import type { LocalAnswer } from "../handler.ts";
 import { followCloud } from "./cloud.ts";
 import type { LocalContext } from "./context.ts";
@@ -44,21 +44,6 @@ export interface LocalDeps {
   onError?: (error: unknown, classified: Classified) => void;
 }
 
-type Answer = (
-  context: LocalContext,
-  request: Request,
-  classified: Classified,
-) => Promise<Response>;
-
-const VERBS: Readonly<Record<string, Answer>> = {
-  get: answerGet,
-  list: answerList,
-  watch: answerWatch,
-  create: answerWrite,
-  update: answerWrite,
-  patch: answerWrite,
-};
-
 /** Builds the offline answer over the cache in `deps.store`. */
 export function createLocalAnswer(deps: LocalDeps): LocalAnswer {
   const context: LocalContext = {
@@ -80,13 +65,19 @@ export function createLocalAnswer(deps: LocalDeps): LocalAnswer {
         await request.body?.cancel();
         return statusReply(request, foreign);
       }
-      if (!info.isResourceRequest) {
-        if (request.method === "GET" && isDiscoveryPath(info)) {
+      switch (classified.kind) {
+        case "discovery":
           return await answerDiscovery(context, request, classified);
-        }
-      } else {
-        const answer = VERBS[info.verb];
-        if (answer) return await answer(context, request, classified);
+        case "get":
+          return await answerGet(context, request, classified);
+        case "list":
+          return await answerList(context, request, classified);
+        case "watch":
+          return await answerWatch(context, request, classified);
+        case "write":
+          return await answerWrite(context, request, classified);
+        case "invalid":
+          return statusReply(request, classified.invalid);
       }
       await request.body?.cancel();
       return unavailableReply(

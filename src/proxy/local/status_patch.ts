@@ -19,7 +19,7 @@ import {
   notFound,
   unsupportedMediaType,
 } from "../../kube/status.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceWrite } from "../classify.ts";
 import { essenceOf } from "./accept.ts";
 import type { LocalContext } from "./context.ts";
 import { mergePatch, strategicMergePatch } from "./merge_patch.ts";
@@ -52,7 +52,7 @@ export function isStatusPatch(info: RequestInfo): boolean {
 export async function answerStatusPatch(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceWrite,
   body: Uint8Array,
 ): Promise<Response> {
   const { info, query } = classified;

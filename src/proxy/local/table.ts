@@ -5,13 +5,13 @@
  * @module
  */
 import { getDocument } from "../../cache/documents.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceRequest } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 
 /** The stored Table for this request, as a response; null when none was kept. */
 export async function storedTable(
   context: LocalContext,
-  classified: Classified,
+  classified: ResourceRequest,
 ): Promise<Response | null> {
   if (!classified.table) return null;
   const document = await getDocument(context.kv, classified.table);

@@ -20,7 +20,7 @@ import { compareResourceVersions, isNewer } from "../../kube/resource_version.ts
 import { expired } from "../../kube/status.ts";
 import { ChunkBuffer } from "../../streams/chunk_buffer.ts";
 import type { RawObject, WatchEventType } from "../../kube/types.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceList } from "../classify.ts";
 import type { ListOptions } from "../../kube/list_options.ts";
 import type { LocalContext } from "./context.ts";
 import { itemTypeOf } from "./kinds.ts";
@@ -42,10 +42,9 @@ type Start =
 export async function answerWatch(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceList,
 ): Promise<Response> {
-  if (classified.invalid) return statusReply(request, classified.invalid);
-  const options = classified.listOptions!;
+  const options = classified.listOptions;
   const query = classified.query;
   if (!query) {
     return unavailableReply(request, "this component's watches are not cached", context.retryAfter);

@@ -9,7 +9,7 @@
 import { gvrOf } from "../../cache/query.ts";
 import { alreadyExists, tooLarge } from "../../kube/status.ts";
 import { readAll } from "../../streams/read_all.ts";
-import type { Classified } from "../classify.ts";
+import type { ResourceWrite, WithQuery } from "../classify.ts";
 import type { LocalContext } from "./context.ts";
 import { answerEventCreate, isEventCreate } from "./events.ts";
 import { answerLeaseWrite, isNodeLease } from "./leases.ts";
@@ -20,17 +20,23 @@ import { answerStatusPatch, isStatusPatch } from "./status_patch.ts";
 /** The largest request body read (kube-apiserver's limit is about 3 MB). */
 export const MAX_WRITE_BYTES = 3 * 1024 * 1024;
 
-type Body = (c: LocalContext, r: Request, k: Classified, body: Uint8Array) => Promise<Response>;
+type Answer = (body: Uint8Array) => Promise<Response>;
 
 /** The answer for a write holdfast can answer honestly offline, if this is one. */
-function answerFor(classified: Classified): Body | undefined {
+function answerFor(
+  context: LocalContext,
+  request: Request,
+  classified: ResourceWrite,
+): Answer | undefined {
   const { info } = classified;
   if (isNodeLease(info) && (info.verb === "create" || info.verb === "update")) {
-    return answerLeaseWrite;
+    return (body) => answerLeaseWrite(context, request, classified, body);
   }
-  if (isStatusPatch(info)) return answerStatusPatch;
-  if (isEventCreate(info)) return answerEventCreate;
-  if (isRegistration(classified)) return answerRegistration;
+  if (isStatusPatch(info)) return (body) => answerStatusPatch(context, request, classified, body);
+  if (isEventCreate(info)) return (body) => answerEventCreate(context, request, classified, body);
+  if (isRegistration(classified)) {
+    return (body) => answerRegistration(context, request, classified, body);
+  }
   return undefined;
 }
 
@@ -38,10 +44,10 @@ function answerFor(classified: Classified): Body | undefined {
 export async function answerWrite(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: ResourceWrite,
 ): Promise<Response> {
   const { info } = classified;
-  const answer = answerFor(classified);
+  const answer = answerFor(context, request, classified);
   if (!answer) {
     await request.body?.cancel();
     const what = [info.verb, info.resource, info.subresource].filter(Boolean).join(" ");
@@ -58,11 +64,12 @@ export async function answerWrite(
     if (error instanceof RangeError) return statusReply(request, tooLarge(error.message));
     throw error;
   }
-  return answer(context, request, classified, body);
+  return answer(body);
 }
 
 /** A node registration (`POST /api/v1/nodes`) or a pod create (kubelet's mirror pods). */
-function isRegistration({ info, query }: Classified): boolean {
+function isRegistration(classified: ResourceWrite): classified is WithQuery<ResourceWrite> {
+  const { info, query } = classified;
   return info.verb === "create" && info.apiGroup === "" && info.subresource === "" &&
     query !== undefined && (info.resource === "nodes" || info.resource === "pods");
 }
@@ -70,11 +77,10 @@ function isRegistration({ info, query }: Classified): boolean {
 async function answerRegistration(
   context: LocalContext,
   request: Request,
-  classified: Classified,
+  classified: WithQuery<ResourceWrite>,
   body: Uint8Array,
 ): Promise<Response> {
-  const { info } = classified;
-  const query = classified.query!;
+  const { info, query } = classified;
   const read = readRequestObject(request, body, info.resource, context.retryAfter);
   if ("code" in read) return statusReply(request, read);
   const { object, codec } = read;

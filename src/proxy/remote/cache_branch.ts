@@ -7,7 +7,7 @@
 import { ingestResponse, type IngestTarget } from "../../cache/ingest/response.ts";
 import type { CacheStore } from "../../cache/store.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { Classified } from "../classify.ts";
+import type { Cacheable } from "../classify.ts";
 import type { StreamCut } from "../../streams/bounded_tee.ts";
 
 /**
@@ -15,7 +15,7 @@ import type { StreamCut } from "../../streams/bounded_tee.ts";
  * `TeeBranches`); settles (never rejects) once the response is stored or given up on.
  */
 export type CacheBranchSink = (
-  classified: Classified,
+  classified: Cacheable,
   response: Response,
   body: ReadableStream<Uint8Array>,
   cut: Promise<StreamCut | undefined>,
@@ -44,22 +44,22 @@ export function storeCacheBranch(
 }
 
 /** What a cacheable response (one with a query or a discovery document) is, for the cache. */
-function ingestTarget(classified: Classified): IngestTarget {
-  const { info, listOptions } = classified;
-  if (classified.discovery) return { kind: "discovery", document: classified.discovery };
+function ingestTarget(classified: Cacheable): IngestTarget {
+  if (classified.kind === "discovery") return { kind: "discovery", document: classified.discovery };
+  const { info, query } = classified;
   if (classified.table) {
     return { kind: "table", document: classified.table, resource: info.resource };
   }
-  const query = classified.query!;
-  if (info.verb === "list") {
-    return { kind: "list", query, continueToken: listOptions?.continue ?? "" };
+  if (classified.kind === "list") {
+    return { kind: "list", query, continueToken: classified.listOptions.continue };
   }
-  if (info.verb === "watch") {
+  if (classified.kind === "watch") {
+    const { listOptions } = classified;
     return {
       kind: "watch",
       query,
-      initialEvents: listOptions?.sendInitialEvents === true,
-      since: listOptions?.resourceVersion ?? "",
+      initialEvents: listOptions.sendInitialEvents === true,
+      since: listOptions.resourceVersion,
     };
   }
   return { kind: "object", query };

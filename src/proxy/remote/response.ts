@@ -6,7 +6,7 @@
 import { applyFilters, type ResponseFilter } from "../../filters/chain.ts";
 import { boundedTee } from "../../streams/bounded_tee.ts";
 import { meteredStream } from "../../streams/metered_stream.ts";
-import type { Classified } from "../classify.ts";
+import { type Classified, isCacheable } from "../classify.ts";
 import type { CacheBranchSink } from "./cache_branch.ts";
 import { clientResponseHeaders } from "./headers.ts";
 
@@ -42,12 +42,11 @@ export function clientResponse(
   if (!upstream.body) return new Response(null, init);
   const metered = meteredStream(upstream.body, deps.onUpstreamBytes);
   const body = applyFilters(deps.filters, classified, upstream, metered);
-  const cacheable = deps.cache && upstream.ok && (classified.query || classified.discovery);
-  if (!cacheable) return new Response(body, init);
+  if (!deps.cache || !upstream.ok || !isCacheable(classified)) return new Response(body, init);
   const lag = classified.info.verb === "list"
     ? deps.maxListCacheLagBytes ?? deps.maxCacheLagBytes
     : deps.maxCacheLagBytes;
   const branches = boundedTee(body, lag);
-  deps.cache!(classified, upstream, branches.cache, branches.cut);
+  deps.cache(classified, upstream, branches.cache, branches.cut);
   return new Response(branches.client, init);
 }

@@ -21,7 +21,7 @@ import {
 import type { ListMeta, RawObject, WatchEventType } from "../../../src/kube/types.ts";
 import { createLogger } from "../../../src/log/logger.ts";
 import { storeCacheBranch } from "../../../src/proxy/remote/cache_branch.ts";
-import { classify } from "../../../src/proxy/classify.ts";
+import { type Cacheable, classify, isCacheable } from "../../../src/proxy/classify.ts";
 import { boundedTee } from "../../../src/streams/bounded_tee.ts";
 
 /** kubelet's User-Agent (cache component `kubelet`). */
@@ -31,10 +31,19 @@ export const NODE_PODS = "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-0";
 
 const encoder = new TextEncoder();
 
+/** A GET of `path` by `userAgent`, classified; throws when its response is not cacheable. */
+export function cacheableRequest(path: string, userAgent = KUBELET): Cacheable {
+  const url = new URL(path, "http://holdfast.local");
+  const classified = classify(new Request(url, { headers: { "user-agent": userAgent } }), url, "*");
+  if (!isCacheable(classified)) throw new Error(`${path} is not cacheable`);
+  return classified;
+}
+
 /** The cache query of {@linkcode NODE_PODS}. */
 export function nodePodsQuery(): QueryIdentity {
-  const url = new URL(NODE_PODS, "http://holdfast.local");
-  return classify(new Request(url, { headers: { "user-agent": KUBELET } }), url, "*").query!;
+  const classified = cacheableRequest(NODE_PODS);
+  if (classified.kind === "discovery") throw new Error(`${NODE_PODS} is not a resource`);
+  return classified.query;
 }
 
 /** One wire format under test: its codec and how it builds a pod. */
@@ -161,8 +170,7 @@ function slowly(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
  * has settled and the store flushed.
  */
 export async function drive(store: CacheStore, options: Drive): Promise<Uint8Array> {
-  const url = new URL(options.path, "http://holdfast.local");
-  const classified = classify(new Request(url, { headers: { "user-agent": KUBELET } }), url, "*");
+  const classified = cacheableRequest(options.path);
   const response = new Response(null, { headers: { "content-type": options.contentType } });
   const logger = createLogger({ level: "error", format: "text" });
   const sink = storeCacheBranch(store, logger, options.onDrop ?? (() => {}));

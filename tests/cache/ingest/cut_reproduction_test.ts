@@ -15,13 +15,7 @@ import {
   NODE_PODS,
   watchBody,
 } from "./cut_helpers.ts";
-import { drive } from "./cut_helpers.ts";
-import { classify } from "../../../src/proxy/classify.ts";
-
-function nodePodsQuery() {
-  const url = new URL(NODE_PODS, "http://holdfast.local");
-  return classify(new Request(url, { headers: { "user-agent": "kubelet/1" } }), url, "*").query!;
-}
+import { drive, nodePodsQuery } from "./cut_helpers.ts";
 
 async function reproduce(format: Format, ending: Ending, tail?: Uint8Array) {
   await using store = await CacheStore.open(":memory:");

@@ -4,7 +4,7 @@ import { Sealer } from "../../../src/cache/seal.ts";
 import { CacheStore } from "../../../src/cache/store.ts";
 import { createLogger } from "../../../src/log/logger.ts";
 import { storeCacheBranch } from "../../../src/proxy/remote/cache_branch.ts";
-import { classify } from "../../../src/proxy/classify.ts";
+import { classify, isCacheable } from "../../../src/proxy/classify.ts";
 import { assertClean } from "../helpers.ts";
 import { drive, type Ending, KUBELET } from "./cut_helpers.ts";
 
@@ -127,7 +127,7 @@ Deno.test("cache branch: a kubectl Table of a sealed resource is not kept, anoth
     const url = new URL(`http://holdfast.local/api/v1/namespaces/default/${resource}`);
     const request = new Request(url, { headers: { "user-agent": KUBELET, accept } });
     const classified = classify(request, url, "*");
-    assert(classified.table);
+    assert(isCacheable(classified) && classified.kind === "list" && classified.table);
     const response = new Response(null, { headers: { "content-type": "application/json" } });
     await sink(
       classified,

@@ -9,7 +9,7 @@ import { CacheStore, type CacheStoreOptions } from "../../../src/cache/store.ts"
 import type { QueryIdentity } from "../../../src/cache/query.ts";
 import { codecFor } from "../../../src/kube/codecs.ts";
 import type { RawObject, WatchEvent } from "../../../src/kube/types.ts";
-import { classify } from "../../../src/proxy/classify.ts";
+import { classify, isCacheable } from "../../../src/proxy/classify.ts";
 import { createProxyHandler, type ProxyHandler } from "../../../src/proxy/handler.ts";
 import { createLocalAnswer, type LocalDeps } from "../../../src/proxy/local/mod.ts";
 import { UpstreamPool } from "../../../src/upstream/pool.ts";
@@ -92,7 +92,9 @@ export function queryOf(path: string, userAgent = KUBELET_UA, accept?: string): 
   const headers = new Headers({ "user-agent": userAgent });
   if (accept) headers.set("accept", accept);
   const classified = classify(new Request(url, { headers }), url, "*");
-  if (!classified.query) throw new Error(`${path} is not cacheable`);
+  if (!isCacheable(classified) || classified.kind === "discovery") {
+    throw new Error(`${path} is not cacheable`);
+  }
   return classified.query;
 }
 
