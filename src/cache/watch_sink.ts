@@ -8,6 +8,7 @@
  * @module
  */
 import type { RawObject, WatchEvent } from "../kube/types.ts";
+import { endsInitialEvents } from "../kube/watch_list.ts";
 import { abortReason } from "./list_sink.ts";
 import type { QueryIdentity } from "./query.ts";
 import type { CacheWriter, Snapshot } from "./writer.ts";
@@ -18,24 +19,6 @@ export interface WatchSinkOptions {
   initialEvents?: boolean;
   /** The resourceVersion the watch started from (its `resourceVersion` parameter; `""` if none). */
   since?: string;
-}
-
-const END_OF_INITIAL_EVENTS = new TextEncoder().encode("k8s.io/initial-events-end");
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  const first = needle[0];
-  const last = haystack.byteLength - needle.byteLength;
-  for (let i = haystack.indexOf(first); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.byteLength && haystack[i + j] === needle[j]) j++;
-    if (j === needle.byteLength) return true;
-  }
-  return false;
-}
-
-/** Whether a BOOKMARK's object carries the `k8s.io/initial-events-end` annotation. */
-export function endsInitialEvents(object: RawObject): boolean {
-  return contains(object.bytes, END_OF_INITIAL_EVENTS);
 }
 
 /** A sink storing a watch stream's events. */

@@ -3,8 +3,32 @@
  * the offline answers never look at bytes themselves. Pure: no I/O.
  * @module
  */
-import type { ListMeta, ListPart, RawObject, WatchEvent, WatchEventType } from "./types.ts";
+import type {
+  ListMeta,
+  ListPart,
+  ObjectMeta,
+  RawObject,
+  WatchEvent,
+  WatchEventType,
+} from "./types.ts";
 import type { Status } from "./status.ts";
+
+/** An object's `kind` and `apiVersion`. */
+export type TypeMeta = RawObject["typeMeta"];
+
+/** The metadata fields holdfast stamps on objects it writes itself (offline leases). */
+export type MetadataEdit = Partial<Pick<ObjectMeta, "namespace" | "uid" | "resourceVersion">>;
+
+/**
+ * Objects as plain values (JSON's data model), for a format whose objects holdfast can edit
+ * without their type's schema (offline status patches).
+ */
+export interface ObjectValues {
+  /** The value of one encoded object; throws when the bytes do not hold one. */
+  decode(bytes: Uint8Array): Record<string, unknown>;
+  /** One object of `resource` encoded from its value. */
+  encode(value: Record<string, unknown>, resource: string): RawObject;
+}
 
 /** Encoder and decoder for one Kubernetes wire format. */
 export interface WireCodec {
@@ -26,4 +50,13 @@ export interface WireCodec {
   encodeWatchEvent(type: WatchEventType, object: RawObject): Uint8Array;
   /** Encodes a `Status` body. */
   encodeStatus(status: Status): Uint8Array;
+  /**
+   * The object of a BOOKMARK event: of type `typeMeta`, with only `metadata.resourceVersion` set
+   * and, for `initialEventsEnd`, the annotation that ends a watch-list's initial events.
+   */
+  bookmark(typeMeta: TypeMeta, resourceVersion: string, initialEventsEnd: boolean): RawObject;
+  /** One encoded object's bytes with the `fields` of its metadata set; every other byte kept. */
+  setMetadata(bytes: Uint8Array, fields: MetadataEdit): Uint8Array;
+  /** Objects as plain values; absent for a format that needs the type's schema (protobuf). */
+  readonly values?: ObjectValues;
 }

@@ -8,6 +8,7 @@ import { concat } from "../../streams/concat.ts";
 import type { WireCodec } from "../codec.ts";
 import type { Status } from "../status.ts";
 import type { ListMeta, RawObject, WatchEventType } from "../types.ts";
+import { jsonBookmark, jsonValues, setJsonMetadata } from "./edits.ts";
 import { JsonListDecoder } from "./list_decoder.ts";
 import { leadingTypeMetaLength, rawObjectFromJson, withTypeMeta } from "./object.ts";
 import { JsonWatchDecoder } from "./watch_decoder.ts";
@@ -136,4 +137,7 @@ export const jsonCodec: WireCodec = {
     return concat([head, ...withTypeMeta(object.bytes, object.typeMeta), EVENT_TAIL]);
   },
   encodeStatus: (status) => encoder.encode(statusJson(status) + "\n"),
+  bookmark: jsonBookmark,
+  setMetadata: setJsonMetadata,
+  values: jsonValues,
 };

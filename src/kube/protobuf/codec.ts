@@ -11,8 +11,9 @@ import { decodeEnvelope, encodeEnvelope, requirePlain } from "./envelope.ts";
 import { protobufListDecoder } from "./list_decoder.ts";
 import { encodeListChunks } from "./list_encoder.ts";
 import { toRawObject } from "./object.ts";
+import { setMetadata } from "./rewrite.ts";
 import { encodeStatus } from "./status.ts";
-import { encodeWatchFrame, protobufWatchDecoder } from "./watch.ts";
+import { encodeWatchFrame, protobufBookmark, protobufWatchDecoder } from "./watch.ts";
 
 /** Media type of Kubernetes protobuf objects, lists and errors. */
 export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
@@ -40,4 +41,6 @@ export const protobufCodec: WireCodec = {
   encodeList,
   encodeWatchEvent: (type, object) => encodeWatchFrame(type, object.typeMeta, object.bytes),
   encodeStatus,
+  bookmark: protobufBookmark,
+  setMetadata,
 };

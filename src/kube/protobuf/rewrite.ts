@@ -7,6 +7,7 @@
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import type { MetadataEdit } from "../codec.ts";
 import { concat } from "../../streams/concat.ts";
 import { messageField, stringField } from "./wire.ts";
 
@@ -74,6 +75,22 @@ export function setNamespace(object: Uint8Array, namespace: string): Uint8Array 
 /** Sets `metadata.resourceVersion` (ObjectMeta field 6). */
 export function setResourceVersion(object: Uint8Array, resourceVersion: string): Uint8Array {
   return setString(object, [1, 6], resourceVersion);
+}
+
+/** ObjectMeta's field numbers of the fields {@link setMetadata} sets. */
+const METADATA_FIELDS: Readonly<Record<keyof MetadataEdit, number>> = {
+  namespace: 3,
+  uid: 5,
+  resourceVersion: 6,
+};
+
+/** Sets the given string fields of `metadata` (ObjectMeta is field 1 of every object). */
+export function setMetadata(object: Uint8Array, fields: MetadataEdit): Uint8Array {
+  let bytes = object;
+  for (const [name, value] of Object.entries(fields) as [keyof MetadataEdit, string][]) {
+    if (value !== undefined) bytes = setString(bytes, [1, METADATA_FIELDS[name]], value);
+  }
+  return bytes;
 }
 
 /** Replaces `metadata.labels` (ObjectMeta field 11), entries sorted by key as Go writes maps. */

@@ -9,14 +9,15 @@
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import type { WatchEvent, WatchEventType } from "../types.ts";
+import type { RawObject, WatchEvent, WatchEventType } from "../types.ts";
+import { bookmarkAnnotations, bookmarkRawObject } from "../watch_list.ts";
 import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./envelope.ts";
 import { DEFAULT_MAX_FRAME_BYTES, frameHeader, FrameSplitter } from "./frames.ts";
 import { findBytes } from "./message.ts";
 import { toRawObject } from "./object.ts";
 import { orderedTransform } from "../../streams/ordered_transform.ts";
 import { concat } from "../../streams/concat.ts";
-import { fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
+import { fieldHeader, guard, messageField, ProtobufError, stringField } from "./wire.ts";
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>([
   "ADDED",
@@ -78,6 +79,23 @@ export function encodeWatchFrame(
   const objectHeader = fieldHeader(2, rawHeader.length + envelopeLength);
   const eventLength = typeField.length + objectHeader.length + rawHeader.length + envelopeLength;
   return concat([frameHeader(eventLength), typeField, objectHeader, rawHeader, ...envelope]);
+}
+
+/**
+ * A bookmark object of type `typeMeta`: ObjectMeta (field 1) with only resourceVersion (6) and,
+ * for `initialEventsEnd`, the end marker among its annotations (12).
+ */
+export function protobufBookmark(
+  typeMeta: TypeMeta,
+  resourceVersion: string,
+  initialEventsEnd: boolean,
+): RawObject {
+  const meta = [stringField(6, resourceVersion)];
+  for (const [key, value] of Object.entries(bookmarkAnnotations(initialEventsEnd))) {
+    meta.push(messageField(12, concat([stringField(1, key), stringField(2, value)])));
+  }
+  const bytes = messageField(1, concat(meta));
+  return bookmarkRawObject(typeMeta, resourceVersion, bytes);
 }
 
 /** Options of the watch decoder. */

@@ -7,8 +7,7 @@
  * @module
  */
 import { type LocalLease, readLocalLease, writeLocalLease } from "../../node/leases.ts";
-import { isJson } from "../../kube/media_type.ts";
-import { setResourceVersion, setString } from "../../kube/protobuf/rewrite.ts";
+import type { WireCodec } from "../../kube/codec.ts";
 import { isNumericResourceVersion } from "../../kube/resource_version.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
 import {
@@ -94,7 +93,7 @@ export async function answerLeaseWrite(
       return statusReply(request, modified(name));
     }
   }
-  const lease = stamp(written, codec.mediaType, {
+  const lease = stamp(written, codec, {
     resourceVersion: nextResourceVersion(current?.meta.resourceVersion),
     uid: written.meta.uid || current?.meta.uid || crypto.randomUUID(),
   });
@@ -140,30 +139,20 @@ export function nextResourceVersion(current: string | undefined): string {
 /** `lease` with its resourceVersion, uid and namespace set, ready to store and answer. */
 function stamp(
   lease: RawObject,
-  mediaType: string,
+  codec: WireCodec,
   set: { resourceVersion: string; uid: string },
 ): LocalLease {
-  let bytes: Uint8Array;
-  if (isJson(mediaType)) {
-    const object = JSON.parse(new TextDecoder().decode(lease.bytes));
-    object.metadata = {
-      ...object.metadata,
-      namespace: NAMESPACE,
-      uid: set.uid,
-      resourceVersion: set.resourceVersion,
-    };
-    bytes = new TextEncoder().encode(JSON.stringify(object));
-  } else {
-    bytes = setString(lease.bytes, [1, 3], NAMESPACE);
-    bytes = setString(bytes, [1, 5], set.uid);
-    bytes = setResourceVersion(bytes, set.resourceVersion);
-  }
+  const bytes = codec.setMetadata(lease.bytes, {
+    namespace: NAMESPACE,
+    uid: set.uid,
+    resourceVersion: set.resourceVersion,
+  });
   return {
     meta: { ...lease.meta, namespace: NAMESPACE, ...set },
     fields: { ...lease.fields, "metadata.namespace": NAMESPACE },
     typeMeta: lease.typeMeta,
     bytes,
-    mediaType,
+    mediaType: codec.mediaType,
     storedAt: Date.now(),
   };
 }

@@ -9,8 +9,8 @@
  * @module
  */
 import { gvrOf } from "../../cache/query.ts";
-import { jsonCodec } from "../../kube/json/codec.ts";
-import { isJson, JSON_MEDIA } from "../../kube/media_type.ts";
+import { codecFor } from "../../kube/codecs.ts";
+import { parseJsonObject } from "../../kube/json/object.ts";
 import type { RequestInfo } from "../../kube/request_info.ts";
 import {
   badRequest,
@@ -81,25 +81,27 @@ export async function answerStatusPatch(
       context.retryAfter,
     );
   }
-  if (!isJson(stored.mediaType)) {
+  const codec = codecFor(stored.mediaType);
+  const values = codec?.values;
+  if (!codec || !values) {
     return unavailableReply(
       request,
       `holdfast cannot patch ${info.resource} "${info.name}" offline: it is cached as ${stored.mediaType}`,
       context.retryAfter,
     );
   }
-  let patch: unknown;
+  let patch: Json;
   try {
-    patch = JSON.parse(new TextDecoder().decode(body));
+    patch = parseJsonObject(body);
   } catch (error) {
-    return statusReply(request, badRequest(`error decoding patch: ${(error as Error).message}`));
+    if (!(error instanceof SyntaxError)) {
+      return statusReply(request, badRequest("the patch must be a JSON object"));
+    }
+    return statusReply(request, badRequest(`error decoding patch: ${error.message}`));
   }
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
-    return statusReply(request, badRequest("the patch must be a JSON object"));
-  }
-  const object = JSON.parse(new TextDecoder().decode(stored.bytes)) as Json;
+  const object = values.decode(stored.bytes);
   const metadata = (object.metadata ?? {}) as Json;
-  const wanted = ((patch as Json).metadata as Json | undefined)?.resourceVersion;
+  const wanted = (patch.metadata as Json | undefined)?.resourceVersion;
   if (wanted !== undefined && wanted !== metadata.resourceVersion) {
     return statusReply(
       request,
@@ -126,10 +128,7 @@ export async function answerStatusPatch(
       invalid(`${info.resource} "${info.name}" is invalid: patch: ${problem}`, "patch"),
     );
   }
-  const decoded = jsonCodec.decodeObject(
-    new TextEncoder().encode(JSON.stringify(patched)),
-    info.resource,
-  );
+  const decoded = values.encode(patched, info.resource);
   const result = {
     ...decoded,
     typeMeta: {
@@ -137,6 +136,6 @@ export async function answerStatusPatch(
       kind: decoded.typeMeta.kind || stored.typeMeta.kind,
     },
   };
-  await context.store.putObject(query, JSON_MEDIA, result);
-  return objectReply(request, { ...result, mediaType: JSON_MEDIA });
+  await context.store.putObject(query, codec.mediaType, result);
+  return objectReply(request, { ...result, mediaType: codec.mediaType });
 }

@@ -27,7 +27,7 @@ import { itemTypeOf } from "./kinds.ts";
 import { tooLargeResourceVersion } from "./list.ts";
 import { statusReply, unavailableReply } from "./reply.ts";
 import { chooseSnapshotAt, isBehind, selectionFilter } from "./snapshot.ts";
-import { bookmarkObject, statusObject } from "./watch_objects.ts";
+import { statusObject } from "./watch_objects.ts";
 
 /** Watch events are gathered into chunks of about this size before they are sent. */
 export const WATCH_CHUNK_BYTES = 64 * 1024;
@@ -155,12 +155,7 @@ async function* watchEvents(
       if (full) yield full;
     }
     if (start.endMarker) {
-      const end = bookmarkObject(
-        codec.mediaType,
-        itemTypeOf(record, sample),
-        record.resourceVersion,
-        true,
-      );
+      const end = codec.bookmark(itemTypeOf(record, sample), record.resourceVersion, true);
       out.push(codec.encodeWatchEvent("BOOKMARK", end));
     }
   } else if (start.since !== record.resourceVersion) {
@@ -176,7 +171,7 @@ async function* watchEvents(
   const bookmark = pacing.bookmarks
     ? codec.encodeWatchEvent(
       "BOOKMARK",
-      bookmarkObject(codec.mediaType, itemTypeOf(record, sample), record.resourceVersion, false),
+      codec.bookmark(itemTypeOf(record, sample), record.resourceVersion, false),
     )
     : undefined;
   for (;;) {
