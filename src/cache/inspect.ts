@@ -5,6 +5,7 @@
  * @module
  */
 import { type DocumentStats, documentStats } from "./documents.ts";
+import { codecFor } from "../kube/codecs.ts";
 import type { GroupVersionResource } from "../kube/types.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import {
@@ -158,8 +159,6 @@ export function resolveResource(
   return { group, version, resource };
 }
 
-const decoder = new TextDecoder();
-
 /**
  * The `cache get` view of a stored object; with `redact`, the values of its `data` and
  * `stringData` are hidden ({@link redactedObject}).
@@ -191,12 +190,13 @@ export function objectView(
       ? { ...view, redacted: true }
       : { ...view, object: shown, redacted: true };
   }
-  if (object.mediaType.includes("json")) {
+  const values = codecFor(object.mediaType)?.values;
+  if (values) {
     try {
-      view.object = JSON.parse(decoder.decode(object.bytes));
+      view.object = values.decode(object.bytes);
       return view;
     } catch {
-      // Not valid JSON after all: shown as base64 below.
+      // Not a valid object after all: shown as base64 below.
     }
   }
   view.base64 = btoa(Array.from(object.bytes, (byte) => String.fromCharCode(byte)).join(""));

@@ -4,6 +4,7 @@
  * object as stored, of a protobuf one those keys only.
  * @module
  */
+import { codecFor } from "../kube/codecs.ts";
 import { secretDataKeys } from "../kube/protobuf/secret.ts";
 import type { StoredObject } from "./record.ts";
 
@@ -11,7 +12,6 @@ import type { StoredObject } from "./record.ts";
 export const REDACTED_VALUE = "(redacted)";
 
 const MAPS = ["data", "stringData"] as const;
-const decoder = new TextDecoder();
 
 function redactedMap(keys: Iterable<string>): Record<string, string> {
   const map: Record<string, string> = {};
@@ -40,9 +40,8 @@ function redactedJson(parsed: unknown): unknown {
  */
 export function redactedObject(object: StoredObject): unknown {
   try {
-    if (object.mediaType.includes("json")) {
-      return redactedJson(JSON.parse(decoder.decode(object.bytes)));
-    }
+    const values = codecFor(object.mediaType)?.values;
+    if (values) return redactedJson(values.decode(object.bytes));
     const keys = secretDataKeys(object.bytes);
     const shown: Record<string, unknown> = {};
     for (const field of MAPS) if (keys[field].length > 0) shown[field] = redactedMap(keys[field]);

@@ -1,5 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import { REDACTED_VALUE, redactedObject } from "../../src/cache/redact.ts";
+import { protobufCodec } from "../../src/kube/protobuf/codec.ts";
 import type { RawObject } from "../../src/kube/types.ts";
 import { readPb } from "../kube/protobuf/fixtures.ts";
 import { secretObject as secret } from "./helpers.ts";
@@ -40,6 +41,14 @@ Deno.test("redactedObject: a protobuf Secret shows its data keys only", () => {
   const object = { ...stored(secret("pb", {}), "application/vnd.kubernetes.protobuf") };
   object.bytes = readPb("core.v1.Secret");
   assertEquals(redactedObject(object), {
+    data: { dataKey: REDACTED_VALUE },
+    stringData: { stringDataKey: REDACTED_VALUE },
+  });
+});
+
+Deno.test("redactedObject: a protobuf Secret as the cache keeps it (no envelope) shows its keys", () => {
+  const decoded = protobufCodec.decodeObject(readPb("core.v1.Secret"), "secrets");
+  assertEquals(redactedObject(stored(decoded, protobufCodec.mediaType)), {
     data: { dataKey: REDACTED_VALUE },
     stringData: { stringDataKey: REDACTED_VALUE },
   });

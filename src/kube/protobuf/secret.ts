@@ -4,16 +4,19 @@
  * @module
  */
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { decodeEnvelope, requirePlain } from "./envelope.ts";
+import { decodeEnvelope, hasMagic, requirePlain } from "./envelope.ts";
 import { findBytes } from "./message.ts";
 import { guard } from "./wire.ts";
 
 const DATA = 2;
 const STRING_DATA = 4;
 
-/** The data keys of an enveloped protobuf Secret. Throws `ProtobufError` on a malformed body. */
+/**
+ * The data keys of a protobuf Secret: a whole body (enveloped) or the Secret's own message, as
+ * the cache keeps it. Throws `ProtobufError` on a malformed body.
+ */
 export function secretDataKeys(body: Uint8Array): { data: string[]; stringData: string[] } {
-  const { raw } = requirePlain(decodeEnvelope(body));
+  const raw = hasMagic(body) ? requirePlain(decodeEnvelope(body)).raw : body;
   return guard("malformed protobuf Secret", () => {
     const keys = { data: [] as string[], stringData: [] as string[] };
     const reader = new BinaryReader(raw);
