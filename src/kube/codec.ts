@@ -16,8 +16,10 @@ import type { Status } from "./status.ts";
 /** An object's `kind` and `apiVersion`. */
 export type TypeMeta = RawObject["typeMeta"];
 
-/** The metadata fields holdfast stamps on objects it writes itself (offline leases). */
-export type MetadataEdit = Partial<Pick<ObjectMeta, "namespace" | "uid" | "resourceVersion">>;
+/** The metadata fields holdfast stamps on objects it writes itself (leases, queued events). */
+export type MetadataEdit = Partial<
+  Pick<ObjectMeta, "name" | "namespace" | "uid" | "resourceVersion">
+>;
 
 /**
  * Objects as plain values (JSON's data model), for a format whose objects holdfast can edit

@@ -13,6 +13,7 @@
  * and the totals is updated in the same atomic commit as the items, guarded by its versionstamp.
  * @module
  */
+import { pendingGenerateName, setJsonMetadata } from "../kube/json/edits.ts";
 
 /** One queued event create: what to send, and where. */
 export interface QueuedEvent {
@@ -80,7 +81,6 @@ function itemSeq(key: Deno.KvKey): number | undefined {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * `body` with a name when it is a JSON object with `metadata.generateName` but no name: the
@@ -93,23 +93,16 @@ export async function withStableName(
   salt: string,
 ): Promise<Uint8Array> {
   if (!/^application\/json\b/i.test(contentType)) return body;
-  let event: { metadata?: { name?: unknown; generateName?: unknown } };
-  try {
-    event = JSON.parse(decoder.decode(body));
-  } catch {
-    return body; // the cloud will answer it with 400 and it is dropped
-  }
-  const meta = event?.metadata;
-  if (typeof meta !== "object" || meta === null || meta.name) return body;
-  if (typeof meta.generateName !== "string" || meta.generateName === "") return body;
+  // Not JSON: the cloud will answer it with 400 and it is dropped.
+  const generateName = pendingGenerateName(body);
+  if (generateName === undefined) return body;
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new Uint8Array([...body, ...encoder.encode(salt)]),
   );
   const suffix = Array.from(new Uint8Array(digest).subarray(0, 5), (b) => (b % 36).toString(36))
     .join("");
-  meta.name = meta.generateName + suffix;
-  return encoder.encode(JSON.stringify(event));
+  return setJsonMetadata(body, { name: generateName + suffix });
 }
 
 /** A persistent, bounded FIFO of event creates. */

@@ -6,6 +6,7 @@ import { readObjectMetaDetails } from "../../src/kube/protobuf/object_meta.ts";
 import { messageField, stringField } from "../../src/kube/protobuf/wire.ts";
 import { concat } from "../../src/streams/concat.ts";
 import type { WatchEvent } from "../../src/kube/types.ts";
+import { pendingGenerateName } from "../../src/kube/json/edits.ts";
 import { endsInitialEvents, INITIAL_EVENTS_END } from "../../src/kube/watch_list.ts";
 import { bytesOf, replayBody } from "./json/fixtures.ts";
 import { readPb } from "./protobuf/fixtures.ts";
@@ -124,4 +125,35 @@ Deno.test("endsInitialEvents: the end marker of a captured watch-list, and no ot
   assert.deepEqual(ends.map((event) => [event.type, event.object.meta.resourceVersion]), [
     ["BOOKMARK", "550"],
   ]);
+});
+
+Deno.test("pendingGenerateName: only a JSON object with generateName and no name has one", () => {
+  const cases: [string, string | undefined][] = [
+    ['{"kind":"Event","metadata":{"generateName":"node-0."}}', "node-0."],
+    ['{"metadata":{"generateName":"a.","name":""}}', "a."],
+    ['{"metadata":{"generateName":"a.","name":"b"}}', undefined],
+    ['{"metadata":{"generateName":""}}', undefined],
+    ['{"metadata":{"generateName":7}}', undefined],
+    ['{"metadata":null}', undefined],
+    ["null", undefined],
+    ["[1]", undefined],
+    ["{", undefined],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual([text, pendingGenerateName(bytesOf(text))], [text, expected]);
+  }
+  const named = jsonCodec.setMetadata(
+    bytesOf('{"kind":"Event","metadata":{"generateName":"n."},"message":"m"}'),
+    { name: "n.x" },
+  );
+  assert.deepEqual(
+    new TextDecoder().decode(named),
+    '{"kind":"Event","metadata":{"generateName":"n.","name":"n.x"},"message":"m"}',
+  );
+});
+
+Deno.test("setMetadata: protobuf sets metadata.name too", () => {
+  const original = lease(protobufCodec);
+  const bytes = protobufCodec.setMetadata(original.bytes, { name: "renamed" });
+  assert.deepEqual(readObjectMetaDetails(bytes).name, "renamed");
 });

@@ -10,6 +10,7 @@ import { bookmarkAnnotations, bookmarkRawObject } from "../watch_list.ts";
 import { parseJsonObject, rawObjectFromJson } from "./object.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A JSON bookmark object: `typeMeta`, and metadata with only the resourceVersion (and marker). */
 export function jsonBookmark(
@@ -29,6 +30,23 @@ export function setJsonMetadata(bytes: Uint8Array, fields: MetadataEdit): Uint8A
   const object = parseJsonObject(bytes);
   object.metadata = { ...(object.metadata as object | undefined), ...fields };
   return encoder.encode(JSON.stringify(object));
+}
+
+/**
+ * The `metadata.generateName` of a JSON object that has one and no name yet; undefined for any
+ * other object, and for bytes that are not JSON.
+ */
+export function pendingGenerateName(bytes: Uint8Array): string | undefined {
+  let object: { metadata?: { name?: unknown; generateName?: unknown } };
+  try {
+    object = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return undefined;
+  }
+  const meta = object?.metadata;
+  if (typeof meta !== "object" || meta === null || meta.name) return undefined;
+  if (typeof meta.generateName !== "string" || meta.generateName === "") return undefined;
+  return meta.generateName;
 }
 
 /** JSON objects as plain values. */

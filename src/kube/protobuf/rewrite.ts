@@ -79,6 +79,7 @@ export function setResourceVersion(object: Uint8Array, resourceVersion: string):
 
 /** ObjectMeta's field numbers of the fields {@link setMetadata} sets. */
 const METADATA_FIELDS: Readonly<Record<keyof MetadataEdit, number>> = {
+  name: 1,
   namespace: 3,
   uid: 5,
   resourceVersion: 6,
