@@ -1,6 +1,7 @@
 /**
- * The cache's Deno KV key layout, and the size of a key as Deno KV counts it. Every key starts
- * with `"c"` so the cache can share a KV file with other state (documents, leases, events).
+ * The Deno KV key layout of the cache and of the state that shares its file (documents, the
+ * offline event queue and leases), and the size of a key as Deno KV counts it. The cache's own
+ * keys start with `"c"`, apart from that state's.
  *
  * | key | value |
  * |---|---|
@@ -14,6 +15,9 @@
  * | `c pb <blob id>` | marker: blob written, its record not yet (for GC) |
  * | `documents header <path> <transform>` | header of a stored document (discovery, Tables) |
  * | `documents chunk <path> <transform> <generation> <index>` | one chunk of a stored document |
+ * | `event_queue meta` | the offline event queue's head, next sequence number and totals |
+ * | `event_queue item <seq>` | one queued event |
+ * | `leases <namespace> <name> [<identity>]` | a lease written offline (`identity`: not the node) |
  *
  * A query key too long for Deno KV (2,048 B) ends in a digest of the identity instead of the
  * identity's tail.
@@ -31,6 +35,8 @@ export const MAX_KEY_BYTES = 2048;
 
 const ROOT = "c";
 const DOCUMENTS = "documents";
+const EVENT_QUEUE = "event_queue";
+const LEASES = "leases";
 
 /** The shape of one key part after the family's two leading parts. */
 type PartType = "string" | "number" | "name";
@@ -335,6 +341,48 @@ export function parseDocumentChunkKey(key: Deno.KvKey): DocumentChunkKeyFields |
 export function documentChunkPrefix(document: DocumentKeyFields, generation: string): Deno.KvKey {
   return [DOCUMENTS, "chunk", document.path, document.transform, generation];
 }
+
+/** Key of the offline event queue's bookkeeping (head, next sequence number, totals). */
+export const EVENT_QUEUE_META_KEY: Deno.KvKey = [EVENT_QUEUE, "meta"];
+
+/** Key of queued event `seq`. */
+export function eventQueueItemKey(seq: number): Deno.KvKey {
+  return [EVENT_QUEUE, "item", seq];
+}
+
+/** The sequence number of a queued event's key; undefined for a key of another family. */
+export function parseEventQueueItemKey(key: Deno.KvKey): { seq: number } | undefined {
+  const parts = partsOf(key, EVENT_QUEUE, "item", ["number"]);
+  return parts ? { seq: parts[0] as number } : undefined;
+}
+
+/** Identifies a lease written offline: its namespace and name, and who wrote it if not the node. */
+export interface LeaseKeyFields {
+  namespace: string;
+  name: string;
+  /** The writer's identity; absent for the node's own slot. */
+  identity?: string;
+}
+
+/** Key of the slot of a lease written offline; another identity than the node's has its own. */
+export function leaseKey(lease: LeaseKeyFields): Deno.KvKey {
+  const { namespace, name, identity } = lease;
+  return identity ? [LEASES, namespace, name, identity] : [LEASES, namespace, name];
+}
+
+/** The fields of a lease slot's key; undefined for a key of another family. */
+export function parseLeaseKey(key: Deno.KvKey): LeaseKeyFields | undefined {
+  const [root, namespace, name, identity] = key;
+  const fits = root === LEASES && (key.length === 3 || key.length === 4) &&
+    typeof namespace === "string" && typeof name === "string";
+  if (!fits) return undefined;
+  if (key.length === 3) return { namespace, name };
+  // The builder leaves an empty identity out: a key that carries one is not its output.
+  return typeof identity === "string" && identity !== ""
+    ? { namespace, name, identity }
+    : undefined;
+}
+
 /** Prefix of everything the cache stores. */
 export const CACHE_PREFIX: Deno.KvKey = [ROOT];
 

@@ -13,6 +13,11 @@
  * and the totals is updated in the same atomic commit as the items, guarded by its versionstamp.
  * @module
  */
+import {
+  EVENT_QUEUE_META_KEY as META_KEY,
+  eventQueueItemKey as itemKey,
+  parseEventQueueItemKey,
+} from "../cache/keys.ts";
 import { pendingGenerateName, setJsonMetadata } from "../kube/json/edits.ts";
 
 /** One queued event create: what to send, and where. */
@@ -63,22 +68,9 @@ interface Meta {
   bytes: number;
 }
 
-const PREFIX = "event_queue";
-const META_KEY: Deno.KvKey = [PREFIX, "meta"];
 const EMPTY: Meta = { head: 0, next: 0, count: 0, bytes: 0 };
 /** Evictions per commit, below KV's 1000 mutations per atomic operation. */
 const MAX_EVICTIONS = 900;
-
-function itemKey(seq: number): Deno.KvKey {
-  return [PREFIX, "item", seq];
-}
-
-/** The sequence number of an item's key; undefined for any other key. */
-function itemSeq(key: Deno.KvKey): number | undefined {
-  const [prefix, tag, seq] = key;
-  const fits = key.length === 3 && prefix === PREFIX && tag === "item" && typeof seq === "number";
-  return fits ? seq : undefined;
-}
 
 const encoder = new TextEncoder();
 
@@ -156,7 +148,7 @@ export class EventQueue {
     for await (const item of items) {
       if (count <= this.limits.maxEvents && bytes <= this.limits.maxBytes) break;
       if (evicted.length === MAX_EVICTIONS) break;
-      const seq = itemSeq(item.key);
+      const seq = parseEventQueueItemKey(item.key)?.seq;
       if (seq === undefined) continue;
       const itemSize = item.value.body.byteLength;
       evicted.push({ seq, size: itemSize });

@@ -5,6 +5,7 @@
  * two concurrent updates cannot both succeed.
  * @module
  */
+import { leaseKey } from "../cache/keys.ts";
 import type { RawObject } from "../kube/types.ts";
 
 /** A lease as holdfast last answered it, in the wire format it was written in. */
@@ -20,13 +21,6 @@ export interface LeaseSlot {
   versionstamp: string | null;
 }
 
-const PREFIX = "leases";
-
-/** The slot of `namespace/name`; another identity than the node's has its own slot. */
-function leaseKey(namespace: string, name: string, identity?: string): Deno.KvKey {
-  return identity ? [PREFIX, namespace, name, identity] : [PREFIX, namespace, name];
-}
-
 /** Reads the lease `namespace/name` written locally (by `identity`, when not the node). */
 export async function readLocalLease(
   kv: Deno.Kv,
@@ -34,7 +28,7 @@ export async function readLocalLease(
   name: string,
   identity?: string,
 ): Promise<LeaseSlot> {
-  const entry = await kv.get<LocalLease>(leaseKey(namespace, name, identity));
+  const entry = await kv.get<LocalLease>(leaseKey({ namespace, name, identity }));
   return { lease: entry.value, versionstamp: entry.versionstamp };
 }
 
@@ -50,7 +44,7 @@ export async function writeLocalLease(
   lease: LocalLease,
   identity?: string,
 ): Promise<boolean> {
-  const key = leaseKey(namespace, name, identity);
+  const key = leaseKey({ namespace, name, identity });
   const result = await kv.atomic().check({ key, versionstamp: read.versionstamp }).set(key, lease)
     .commit();
   return result.ok;

@@ -4,12 +4,16 @@ import {
   documentChunkKey,
   documentHeaderKey,
   encodedKeySize,
+  eventQueueItemKey,
   generationKey,
+  leaseKey,
   MAX_KEY_BYTES,
   parseBlobPartKey,
   parseDocumentChunkKey,
   parseDocumentHeaderKey,
+  parseEventQueueItemKey,
   parseGenerationKey,
+  parseLeaseKey,
   parsePendingBlobKey,
   parseQueryKey,
   parseResourceKey,
@@ -163,6 +167,17 @@ Deno.test("keys: blob, pending-blob and document keys round-trip", () => {
   });
 });
 
+Deno.test("keys: event queue item and lease keys round-trip", () => {
+  eachCase((g) => {
+    const seq = g.int();
+    assertEquals(parseEventQueueItemKey(eventQueueItemKey(seq)), { seq });
+    const [namespace, name, identity] = [g.string(), g.string(), g.string()];
+    assertEquals(parseLeaseKey(leaseKey({ namespace, name })), { namespace, name });
+    const lease = identity === "" ? { namespace, name } : { namespace, name, identity };
+    assertEquals(parseLeaseKey(leaseKey({ namespace, name, identity })), lease);
+  });
+});
+
 Deno.test("keys: keys read back from Deno KV parse as the ones written", async () => {
   using kv = await Deno.openKv(":memory:");
   const g = generator(7);
@@ -186,6 +201,9 @@ Deno.test("keys: keys read back from Deno KV parse as the ones written", async (
     pendingBlobKey("id"),
     documentHeaderKey({ path: "/api", transform: "" }),
     documentChunkKey({ path: "/api", transform: "" }, "gen", 0),
+    eventQueueItemKey(4),
+    leaseKey({ namespace: "kube-node-lease", name: "node-0" }),
+    leaseKey({ namespace: "kube-node-lease", name: "node-0", identity: "\0" }),
   ];
   for (const key of written) await kv.set(key, 1);
   const parsers = [
@@ -199,6 +217,8 @@ Deno.test("keys: keys read back from Deno KV parse as the ones written", async (
     parsePendingBlobKey,
     parseDocumentHeaderKey,
     parseDocumentChunkKey,
+    parseEventQueueItemKey,
+    parseLeaseKey,
   ];
   let parsed = 0;
   for await (const { key } of kv.list({ prefix: [] })) {
@@ -237,6 +257,8 @@ Deno.test("keys: every parser rejects the other families' keys and malformed key
       documentChunkKey({ path: "/", transform: "" }, "g", 0),
       parseDocumentChunkKey,
     ],
+    ["event queue item", eventQueueItemKey(1), parseEventQueueItemKey],
+    ["lease", leaseKey({ namespace: "ns", name: "n" }), parseLeaseKey],
   ];
   for (const [name, key, parse] of families) {
     assert(parse(key) !== undefined, `${name} parses its own key`);
@@ -266,4 +288,6 @@ Deno.test("keys: every parser rejects the other families' keys and malformed key
   assertEquals(parseQueryKey(["c", "q", "k", "", "v1", "pods", "abc"]), undefined);
   // Nor is a full one carrying an empty format.
   assertEquals(parseQueryKey(["c", "q", "k", "", "v1", "pods", "", "", "", "", ""]), undefined);
+  // Nor a lease key carrying an empty identity (the node's slot has none).
+  assertEquals(parseLeaseKey(["leases", "ns", "n", ""]), undefined);
 });
