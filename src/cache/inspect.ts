@@ -15,6 +15,7 @@ import {
   parseBlobPartKey,
   parseGenerationKey,
   parsePendingBlobKey,
+  parseQueryKey,
   parseResourceKey,
   parseSingleKey,
   parseSnapshotKey,
@@ -267,6 +268,7 @@ export async function verifyCache(kv: Deno.Kv, sealer?: Sealer): Promise<VerifyR
   const records = new Map<number, QueryRecord>();
   for await (const { key, value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
     report.checked++;
+    if (!parseQueryKey(key)) foreign(key);
     try {
       const record = decodeQueryRecord(value);
       if (records.has(record.id)) report.damage.push(`query id ${record.id} used twice`);

@@ -323,20 +323,6 @@ export function documentChunkKey(
   return [...documentChunkPrefix(document, generation), index];
 }
 
-/** The fields of a document chunk's key. */
-export interface DocumentChunkKeyFields extends DocumentKeyFields {
-  generation: string;
-  index: number;
-}
-
-/** The fields of a document chunk's key; undefined for a key of another family. */
-export function parseDocumentChunkKey(key: Deno.KvKey): DocumentChunkKeyFields | undefined {
-  const parts = partsOf(key, DOCUMENTS, "chunk", ["string", "string", "string", "number"]);
-  if (!parts) return undefined;
-  const [path, transform, generation, index] = parts as [string, string, string, number];
-  return { path, transform, generation, index };
-}
-
 /** Prefix of the chunks of one generation of a document. */
 export function documentChunkPrefix(document: DocumentKeyFields, generation: string): Deno.KvKey {
   return [DOCUMENTS, "chunk", document.path, document.transform, generation];
@@ -368,19 +354,6 @@ export interface LeaseKeyFields {
 export function leaseKey(lease: LeaseKeyFields): Deno.KvKey {
   const { namespace, name, identity } = lease;
   return identity ? [LEASES, namespace, name, identity] : [LEASES, namespace, name];
-}
-
-/** The fields of a lease slot's key; undefined for a key of another family. */
-export function parseLeaseKey(key: Deno.KvKey): LeaseKeyFields | undefined {
-  const [root, namespace, name, identity] = key;
-  const fits = root === LEASES && (key.length === 3 || key.length === 4) &&
-    typeof namespace === "string" && typeof name === "string";
-  if (!fits) return undefined;
-  if (key.length === 3) return { namespace, name };
-  // The builder leaves an empty identity out: a key that carries one is not its output.
-  return typeof identity === "string" && identity !== ""
-    ? { namespace, name, identity }
-    : undefined;
 }
 
 /** Prefix of everything the cache stores. */

@@ -10,6 +10,14 @@ Deno.test("verify: a healthy cache has no damage and no leftovers", async () => 
   assert(report.checked >= 5, `${report.checked} checked`);
 });
 
+Deno.test("verify: a query record under a key its builder cannot produce is damage", async () => {
+  await using store = await filledStore();
+  const [{ key, value }] = await Array.fromAsync(store.kv.list({ prefix: ["c", "q"] }));
+  await store.kv.set([...key.slice(0, 6), "too", "short"], value);
+  const { damage } = await verifyCache(store.kv);
+  assert(damage.some((line) => line.endsWith("is malformed")), damage.join("\n"));
+});
+
 Deno.test("verify: a missing blob part is damage", async () => {
   await using store = await filledStore();
   await store.kv.delete(await firstBlobPart(store.kv));

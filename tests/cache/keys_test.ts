@@ -1,19 +1,15 @@
 import { assert, assertEquals } from "../assert.ts";
 import {
   blobPartKey,
-  documentChunkKey,
   documentHeaderKey,
   encodedKeySize,
   eventQueueItemKey,
   generationKey,
-  leaseKey,
   MAX_KEY_BYTES,
   parseBlobPartKey,
-  parseDocumentChunkKey,
   parseDocumentHeaderKey,
   parseEventQueueItemKey,
   parseGenerationKey,
-  parseLeaseKey,
   parsePendingBlobKey,
   parseQueryKey,
   parseResourceKey,
@@ -157,24 +153,14 @@ Deno.test("keys: blob, pending-blob and document keys round-trip", () => {
     assertEquals(parseBlobPartKey(blobPartKey(blobId, part)), { blobId, part });
     assertEquals(parsePendingBlobKey(pendingBlobKey(blobId)), { blobId });
     const document = { path: g.string(), transform: g.string() };
-    const [generation, index] = [g.string(), g.int()];
     assertEquals(parseDocumentHeaderKey(documentHeaderKey(document)), document);
-    assertEquals(parseDocumentChunkKey(documentChunkKey(document, generation, index)), {
-      ...document,
-      generation,
-      index,
-    });
   });
 });
 
-Deno.test("keys: event queue item and lease keys round-trip", () => {
+Deno.test("keys: event queue item keys round-trip", () => {
   eachCase((g) => {
     const seq = g.int();
     assertEquals(parseEventQueueItemKey(eventQueueItemKey(seq)), { seq });
-    const [namespace, name, identity] = [g.string(), g.string(), g.string()];
-    assertEquals(parseLeaseKey(leaseKey({ namespace, name })), { namespace, name });
-    const lease = identity === "" ? { namespace, name } : { namespace, name, identity };
-    assertEquals(parseLeaseKey(leaseKey({ namespace, name, identity })), lease);
   });
 });
 
@@ -200,10 +186,7 @@ Deno.test("keys: keys read back from Deno KV parse as the ones written", async (
     blobPartKey("id", 0),
     pendingBlobKey("id"),
     documentHeaderKey({ path: "/api", transform: "" }),
-    documentChunkKey({ path: "/api", transform: "" }, "gen", 0),
     eventQueueItemKey(4),
-    leaseKey({ namespace: "kube-node-lease", name: "node-0" }),
-    leaseKey({ namespace: "kube-node-lease", name: "node-0", identity: "\0" }),
   ];
   for (const key of written) await kv.set(key, 1);
   const parsers = [
@@ -216,9 +199,7 @@ Deno.test("keys: keys read back from Deno KV parse as the ones written", async (
     parseBlobPartKey,
     parsePendingBlobKey,
     parseDocumentHeaderKey,
-    parseDocumentChunkKey,
     parseEventQueueItemKey,
-    parseLeaseKey,
   ];
   let parsed = 0;
   for await (const { key } of kv.list({ prefix: [] })) {
@@ -252,13 +233,7 @@ Deno.test("keys: every parser rejects the other families' keys and malformed key
     ["blob part", blobPartKey("b", 0), parseBlobPartKey],
     ["pending blob", pendingBlobKey("b"), parsePendingBlobKey],
     ["document header", documentHeaderKey({ path: "/", transform: "" }), parseDocumentHeaderKey],
-    [
-      "document chunk",
-      documentChunkKey({ path: "/", transform: "" }, "g", 0),
-      parseDocumentChunkKey,
-    ],
     ["event queue item", eventQueueItemKey(1), parseEventQueueItemKey],
-    ["lease", leaseKey({ namespace: "ns", name: "n" }), parseLeaseKey],
   ];
   for (const [name, key, parse] of families) {
     assert(parse(key) !== undefined, `${name} parses its own key`);
@@ -288,6 +263,4 @@ Deno.test("keys: every parser rejects the other families' keys and malformed key
   assertEquals(parseQueryKey(["c", "q", "k", "", "v1", "pods", "abc"]), undefined);
   // Nor is a full one carrying an empty format.
   assertEquals(parseQueryKey(["c", "q", "k", "", "v1", "pods", "", "", "", "", ""]), undefined);
-  // Nor a lease key carrying an empty identity (the node's slot has none).
-  assertEquals(parseLeaseKey(["leases", "ns", "n", ""]), undefined);
 });
