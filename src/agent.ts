@@ -91,6 +91,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     keyFile: config.cacheKeyFile ?? `${path}.key`,
     maxQueriesPerComponent: config.cacheMaxQueries,
     maxQueryBytes: config.cacheMaxMiB && config.cacheMaxMiB * 1024 * 1024,
+    hotMaxBytes: config.cacheHotMiB === undefined ? undefined : config.cacheHotMiB * 1024 * 1024,
     onCommit: (commit) => {
       metrics.cacheCommits.inc();
       metrics.cacheWrittenBytes.inc(commit.bytes);
@@ -127,6 +128,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     cacheStats: () => store.stats(),
     eventQueue: () => events.stats(),
     eventQueueLimits: events.limits,
+    cacheHot: () => store.hotStats,
     componentLabel: (partition) => componentLabeler(cacheAgents)(partitionComponent(partition)),
   });
   const sendEvent = upstreamEventSender({
@@ -240,6 +242,7 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
     queries: await queryViews(store),
     documents: await documentStats(store.kv),
     events: await eventQueueStatus(),
+    cacheHot: store.hotStats,
     cacheFault: cacheFault(),
   });
   const closing = new AbortController();

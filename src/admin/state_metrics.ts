@@ -1,7 +1,7 @@
 /**
  * Gauges of the agent's stored state, read when `/metrics` is scraped (never on the request path):
- * what the cache holds per component, how many of its queries are stale, and the offline event
- * queue's depth against its bounds.
+ * what the cache holds per component, how many of its queries are stale, what its hot snapshots
+ * hold in memory, and the offline event queue's depth against its bounds.
  * @module
  */
 import { Gauge } from "./prometheus.ts";
@@ -21,6 +21,8 @@ export interface StateSources {
   cacheStats(): Promise<readonly CacheFigures[]>;
   eventQueue(): Promise<{ count: number; bytes: number }>;
   eventQueueLimits: { maxEvents: number; maxBytes: number };
+  /** The hot snapshots held in memory: bytes and their budget. */
+  cacheHot: () => { bytes: number; maxBytes: number };
   /** The label a component is counted under (components outside a bounded set share one). */
   componentLabel?: (component: string) => string;
 }
@@ -83,6 +85,20 @@ export function registerStateMetrics(metrics: Metrics, sources: StateSources): v
     help: "The event queue's bound in body bytes; beyond it the oldest are dropped.",
     registers,
   }).set(sources.eventQueueLimits.maxBytes);
+  const hot = sources.cacheHot;
+  new Gauge({
+    name: "holdfast_cache_hot_bytes",
+    help: "Bytes of cached snapshots held in memory for offline answers.",
+    registers,
+    collect() {
+      this.set(hot().bytes);
+    },
+  });
+  new Gauge({
+    name: "holdfast_cache_hot_limit_bytes",
+    help: "The bound of the snapshots held in memory; beyond it the least recently read go first.",
+    registers,
+  }).set(hot().maxBytes);
 }
 
 async function sumByComponent(sources: StateSources): Promise<Map<string, CacheFigures>> {

@@ -68,6 +68,13 @@ export interface CacheFaultStatus {
   since: string;
 }
 
+/** What the hot snapshots hold in memory (see the cache store's `hot.ts`). */
+export interface CacheHotStatus {
+  bytes: number;
+  maxBytes: number;
+  queries: number;
+}
+
 /** The agent's state at a glance. */
 export interface StatusReport {
   version: string;
@@ -82,6 +89,8 @@ export interface StatusReport {
   queries: QueryView[];
   documents: DocumentStatus[];
   events: EventQueueStatus;
+  /** The hot snapshots held in memory for offline answers: bytes and queries, and the budget. */
+  cacheHot: CacheHotStatus;
   /** The cache's current fault, if it has one. */
   cacheFault?: CacheFaultStatus;
 }

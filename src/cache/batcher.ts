@@ -71,6 +71,8 @@ export interface BatcherOptions {
   maxPendingBytes: number;
   /** Called after each successful commit. */
   onCommit?: (info: CommitInfo) => void;
+  /** Called after each successful commit with what it wrote and its versionstamp. */
+  onCommitted?: (mutations: Iterable<Mutation>, versionstamp: string) => void;
   /** Waits before retrying a failed commit; the batcher stops after the last. */
   retryDelaysMs?: readonly number[];
   /** Commits an atomic; `atomic.commit()` by default. */
@@ -290,8 +292,10 @@ export class WriteBatcher {
         else atomic.set(key, value);
       }
       try {
-        await (this.#options.commit ? this.#options.commit(atomic) : atomic.commit());
+        const result =
+          await (this.#options.commit ? this.#options.commit(atomic) : atomic.commit());
         this.#options.onCommit?.(info);
+        if (result?.ok) this.#options.onCommitted?.(mutations.values(), result.versionstamp);
         return true;
       } catch (error) {
         if (attempt >= delays.length) {

@@ -19,11 +19,13 @@ import {
 } from "./batcher.ts";
 import { BlobDamaged, readBlob } from "./blobs.ts";
 import { collectGarbage, type GarbageReport } from "./gc.ts";
+import { HotIndex, type HotStats, type SnapshotObject } from "./hot.ts";
 import {
   generationKey,
   generationPrefix,
   parseGenerationKey,
   parseResourceKey,
+  queryKey,
   queryPrefix,
   resourcePrefix,
   singleKey,
@@ -34,6 +36,7 @@ import {
 import { createListSink } from "./list_sink.ts";
 import {
   decodeQueryRecord,
+  identityOf,
   inFormat,
   isServable,
   type QueryIdentity,
@@ -65,6 +68,11 @@ export interface CacheStoreOptions {
   maxQueriesPerComponent?: number;
   /** Most bytes kept in query snapshots (default: no limit); LRU idle queries are evicted. */
   maxQueryBytes?: number;
+  /**
+   * Most bytes of hot snapshots held in memory for offline reads (default
+   * {@link DEFAULT_HOT_BYTES}; 0 for none, as for a read-only store); see `hot.ts`.
+   */
+  hotMaxBytes?: number;
   /** Called after every commit (for metrics). */
   onCommit?: (info: CommitInfo) => void;
   /** Told about damaged records and resourceVersions going backwards (for logs and metrics). */
@@ -160,6 +168,8 @@ interface SealCheck {
 /** A probe big enough to need a fresh page of the file. */
 const PROBE_BYTES = 8192;
 const DEFAULT_PENDING_BYTES = 8 * 1024 * 1024;
+/** The default budget of hot snapshots in memory (see the README's cache section). */
+export const DEFAULT_HOT_BYTES = 64 * 1024 * 1024;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -227,6 +237,9 @@ export class CacheStore {
   #probe: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #onAnomaly: (anomaly: CacheAnomaly) => void;
+  readonly #hot: HotIndex;
+  /** The versionstamp of each query record read by {@link queries}. */
+  readonly #stamps = new WeakMap<QueryRecord, string>();
   /** What start-up GC collected. */
   readonly collected: GarbageReport;
   /** What start-up found of data sealed under another key (not for read-only stores). */
@@ -234,8 +247,9 @@ export class CacheStore {
   /** The resources sealed: by the options, and by whoever wrote the file (what it says). */
   sealedResources: ReadonlySet<string> = new Set();
 
-  private constructor(kv: Deno.Kv, options: CacheStoreOptions, loaded: Loaded) {
+  private constructor(kv: Deno.Kv, options: CacheStoreOptions, loaded: Loaded, hot: HotIndex) {
     this.#kv = kv;
+    this.#hot = hot;
     this.#options = options;
     this.#batcher = loaded.batcher;
     this.#writer = loaded.writer;
@@ -252,10 +266,14 @@ export class CacheStore {
     const kv = await Deno.openKv(path);
     try {
       const opened: { store?: CacheStore } = {};
-      const loaded = await CacheStore.#load(kv, options, () => {
+      const hot = new HotIndex(
+        options.readOnly ? 0 : options.hotMaxBytes ?? DEFAULT_HOT_BYTES,
+        (resource) => opened.store?.sealedResources.has(resource) ?? true,
+      );
+      const loaded = await CacheStore.#load(kv, options, hot, () => {
         if (opened.store) opened.store.#paused();
       });
-      opened.store = new CacheStore(kv, options, loaded);
+      opened.store = new CacheStore(kv, options, loaded, hot);
       const stored = (await kv.get<SealCheck>(SEAL_CHECK_KEY)).value;
       opened.store.sealedResources = new Set([
         ...options.sealedResources ?? [],
@@ -276,6 +294,7 @@ export class CacheStore {
   static async #load(
     kv: Deno.Kv,
     options: CacheStoreOptions,
+    hot: HotIndex,
     failed: () => void,
   ): Promise<Loaded> {
     const batcher = new WriteBatcher(kv, {
@@ -285,9 +304,11 @@ export class CacheStore {
       commit: options.commit,
       onFailure: failed,
       seal: sealFunction(options.sealer),
+      onCommitted: (mutations, versionstamp) => hot.applyCommit(mutations, versionstamp),
     });
     const records: QueryRecord[] = [];
-    for await (const { value } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
+    for await (const { value, versionstamp } of kv.list<Uint8Array>({ prefix: queryPrefix() })) {
+      hot.noteLoaded(versionstamp);
       try {
         records.push(decodeQueryRecord(value));
       } catch {
@@ -348,7 +369,13 @@ export class CacheStore {
       await commit(this.#kv.atomic().set(PROBE_KEY, new Uint8Array(PROBE_BYTES)));
       await this.#kv.delete(PROBE_KEY);
       const old = this.#writer;
-      const loaded = await CacheStore.#load(this.#kv, this.#options, () => this.#paused());
+      this.#hot.clear();
+      const loaded = await CacheStore.#load(
+        this.#kv,
+        this.#options,
+        this.#hot,
+        () => this.#paused(),
+      );
       const reason = `cache writes were paused: ${this.#pause?.reason}`;
       for (const query of old.diverged(loaded.records)) {
         await loaded.writer.markStale(query, reason);
@@ -472,10 +499,14 @@ export class CacheStore {
   async queries(component?: string, gvr?: GroupVersionResource): Promise<QueryRecord[]> {
     const records: QueryRecord[] = [];
     for await (
-      const { value } of this.#kv.list<Uint8Array>({ prefix: queryPrefix(component, gvr) })
+      const { value, versionstamp } of this.#kv.list<Uint8Array>({
+        prefix: queryPrefix(component, gvr),
+      })
     ) {
       try {
-        records.push(decodeQueryRecord(value));
+        const record = decodeQueryRecord(value);
+        this.#stamps.set(record, versionstamp);
+        records.push(record);
       } catch {
         // Damaged: reported by `cache verify`, treated as never listed.
       }
@@ -484,15 +515,22 @@ export class CacheStore {
   }
 
   /**
-   * The objects of a query's snapshot (the record's generation). Throws {@link SnapshotGone} if
-   * that generation was replaced and deleted since the record was read. A damaged record is
-   * skipped, reported, and makes the query stale (the next listing rebuilds it).
+   * The objects of a query's snapshot (the record's generation), in snapshot order: from the hot
+   * snapshots in memory when they hold it as of `record` (read by {@link queries}), else from KV
+   * (which enters it there). Throws {@link SnapshotGone} if that generation was replaced and
+   * deleted since the record was read. A damaged record is skipped, reported, and makes the query
+   * stale (the next listing rebuilds it).
    */
   async *listObjects(record: QueryRecord): AsyncIterable<StoredObject> {
     this.#writer.touch(record);
+    const stamp = this.#stamps.get(record);
+    const held = stamp === undefined ? undefined : this.#hot.lookup(record, stamp);
+    if (held) return yield* held;
+    const fill = stamp === undefined ? undefined : this.#hot.beginFill(record);
+    let read: SnapshotObject[] | undefined = fill ? [] : undefined;
     const release = this.#writer.pin(record.id, record.generation);
-    if (!release) throw new SnapshotGone(record);
     try {
+      if (!release) throw new SnapshotGone(record);
       const marker = await this.#kv.get(generationKey(record.id, record.generation));
       if (marker.versionstamp === null) throw new SnapshotGone(record);
       const prefix = snapshotPrefix(record.id, record.generation);
@@ -504,14 +542,27 @@ export class CacheStore {
           object = await this.#materialize(key, value);
         } catch (error) {
           if (!isDamage(error)) throw error;
+          read = undefined;
           await this.#damaged(key, error, record);
           continue;
         }
+        const split = object.bytes.buffer !== value.buffer ? object.bytes.byteLength : 0;
+        read?.push({ key, object, size: value.byteLength + split });
         yield object;
       }
+      if (fill && read) {
+        const after = await this.#kv.get(queryKey(identityOf(record)));
+        if (after.versionstamp !== null) this.#hot.fill(fill, record, after.versionstamp, read);
+      }
     } finally {
-      release();
+      release?.();
+      if (fill) this.#hot.abandonFill(fill);
     }
+  }
+
+  /** How much the hot snapshots hold in memory, against their budget. */
+  get hotStats(): HotStats {
+    return this.#hot.stats;
   }
 
   /**

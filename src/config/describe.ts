@@ -35,6 +35,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     cacheAgents: config.cacheAgents,
     cacheMaxQueries: config.cacheMaxQueries,
     cacheMaxMiB: config.cacheMaxMiB,
+    cacheHotMiB: config.cacheHotMiB,
     upstream: credentials,
     anonymousRequests: config.anonymousRequests,
     nodeIdentityComponents: config.nodeIdentityComponents,

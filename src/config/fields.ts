@@ -18,6 +18,7 @@ export interface Settings {
   cacheAgents?: string[];
   cacheMaxQueries?: number;
   cacheMaxMiB?: number;
+  cacheHotMiB?: number;
   cacheSealedResources?: string[];
   cacheKeyFile?: string;
   kubeconfig?: string;
@@ -93,6 +94,7 @@ export const DEFAULTS: Readonly<Settings> = {
   cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
   cacheMaxQueries: 64,
   cacheMaxMiB: 1024,
+  cacheHotMiB: 64,
   cacheSealedResources: ["secrets"],
   adminAllowRemote: false,
   adminExposeSecrets: false,
@@ -192,6 +194,14 @@ export const FIELDS: readonly FieldSpec[] = [
     type: "integer",
     help: `most MiB of cached list snapshots; the least recently used query goes first ` +
       `(default: ${DEFAULTS.cacheMaxMiB})`,
+  },
+  {
+    key: "cacheHotMiB",
+    flag: "--cache-hot-mib",
+    arg: "MIB",
+    type: "integer",
+    help: `most MiB of the snapshots read most recently kept in memory for offline answers; ` +
+      `0 for none (default: ${DEFAULTS.cacheHotMiB})`,
   },
   {
     key: "cacheSealedResources",

@@ -110,6 +110,7 @@ class Resolver {
       cacheAgents: this.#cacheAgents(),
       cacheMaxQueries: this.#threshold("cacheMaxQueries"),
       cacheMaxMiB: this.#threshold("cacheMaxMiB"),
+      cacheHotMiB: this.#size("cacheHotMiB"),
       upstream: this.#upstream(kubeconfig),
       anonymousRequests: this.#oneOf("anonymousRequests", ANONYMOUS_REQUESTS),
       nodeIdentityComponents: this.#components("nodeIdentityComponents", true),
@@ -473,6 +474,15 @@ class Resolver {
     if (ms === undefined) return this.#fail(field, `"${text}" is not a duration ${DURATION_HINT}`);
     if (ms <= 0) return this.#fail(field, `"${text}" must be longer than zero`);
     return ms;
+  }
+
+  /** A size that may be 0 (none). */
+  #size(field: "cacheHotMiB"): number {
+    const value = this.#get(field) ?? 0;
+    if (!Number.isInteger(value) || value < 0) {
+      return this.#fail(field, `${value} must be a whole number of at least 0`);
+    }
+    return value;
   }
 
   #threshold(field: CountField): number {

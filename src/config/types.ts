@@ -110,6 +110,11 @@ export interface Config {
   cacheMaxQueries?: number;
   /** Most MiB kept in cached list snapshots over all components (the same). */
   cacheMaxMiB?: number;
+  /**
+   * Most MiB of hot snapshots held in memory for offline answers (0: none; absent: the store's
+   * default).
+   */
+  cacheHotMiB?: number;
   upstream: UpstreamCredentials;
   /**
    * `node-identity-for-loopback-components`: a request without credential gets the node's

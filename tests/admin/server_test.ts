@@ -14,6 +14,7 @@ const REPORT: StatusReport = {
   queries: [],
   documents: [],
   events: { queued: 0, bytes: 0, maxEvents: 2000, maxBytes: 4194304 },
+  cacheHot: { bytes: 0, maxBytes: 64 * 1024 * 1024, queries: 0 },
 };
 
 /** Serves the admin routes on a free port for the duration of `body`. */

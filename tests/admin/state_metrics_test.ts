@@ -22,11 +22,14 @@ Deno.test("state gauges sum the cache per component and read it once per scrape"
     },
     eventQueue: () => Promise.resolve({ count: 7, bytes: 700 }),
     eventQueueLimits: { maxEvents: 2000, maxBytes: 4096 },
+    cacheHot: () => ({ bytes: 1234, maxBytes: 65536 }),
   });
   const text = await metrics.registry.metrics();
   assert.equal(reads, 1);
   assert.match(text, /^holdfast_cache_objects\{component="kubelet"\} 7$/m);
   assert.match(text, /^holdfast_cache_bytes\{component="kube-proxy"\} 200$/m);
+  assert.match(text, /^holdfast_cache_hot_bytes 1234$/m);
+  assert.match(text, /^holdfast_cache_hot_limit_bytes 65536$/m);
   assert.match(text, /^holdfast_cache_queries\{component="kubelet"\} 2$/m);
   assert.match(text, /^holdfast_cache_stale_queries\{component="kubelet"\} 1$/m);
   assert.match(text, /^holdfast_event_queue_events 7$/m);
@@ -45,6 +48,7 @@ Deno.test("state gauges count components outside the bounded set under one label
     cacheStats: () => Promise.resolve([row("kubelet", 1), row("odd-1", 2), row("odd-2", 3)]),
     eventQueue: () => Promise.resolve({ count: 0, bytes: 0 }),
     eventQueueLimits: { maxEvents: 1, maxBytes: 1 },
+    cacheHot: () => ({ bytes: 0, maxBytes: 0 }),
     componentLabel: componentLabeler("*"),
   });
   const text = await metrics.registry.metrics();

@@ -20,6 +20,7 @@ const REPORT: StatusReport = {
   queries: [],
   documents: [],
   events: { queued: 0, bytes: 0, maxEvents: 2000, maxBytes: 4 * 1024 * 1024 },
+  cacheHot: { bytes: 0, maxBytes: 64 * 1024 * 1024, queries: 0 },
 };
 
 Deno.test("formatStatus prints mode, upstream health and cache tables", () => {

@@ -40,6 +40,7 @@ Deno.test("resolveConfig fills every default", () => {
     cacheAgents: ["kubelet", "kube-proxy", "coredns", "flanneld", "holdfast"],
     cacheMaxQueries: 64,
     cacheMaxMiB: 1024,
+    cacheHotMiB: 64,
     upstream: {},
     anonymousRequests: "node-identity-for-loopback-components",
     nodeIdentityComponents: ["kubelet", "kube-proxy", "coredns", "flanneld"],
@@ -71,6 +72,11 @@ Deno.test("resolveConfig rejects limits that are not positive, naming the field"
   assert.equal(error({ ...SERVER, "limits.watches": 1.5 }).field, "limits.watches");
   const err = error({ ...SERVER, "limits.upstreamHeaderTimeout": "0s" });
   assert.equal(err.field, "limits.upstreamHeaderTimeout");
+});
+
+Deno.test("resolveConfig takes a hot snapshot budget of 0 (none), not a negative one", () => {
+  assert.equal(ok({ ...SERVER, cacheHotMiB: 0 }).cacheHotMiB, 0);
+  assert.equal(error({ ...SERVER, cacheHotMiB: -1 }).field, "cacheHotMiB");
 });
 
 Deno.test("resolveConfig defaults the node name to the lower-cased host name", () => {
