@@ -40,7 +40,11 @@ export async function fillCache(
   for (let attempt = 1; attempt <= FILL_ATTEMPTS; attempt++) {
     await timedOk(`${agent.url}${path}`, clientHeaders(accept));
     try {
-      await waitForStatus(agent, (status) => listStored(status, "pods", objects), STORE_WAIT_MS);
+      await waitForStatus(
+        agent,
+        (status) => listStored(status, "pods", objects, accept),
+        STORE_WAIT_MS,
+      );
       return attempt;
     } catch {
       last = await agent.status();

@@ -55,6 +55,10 @@ interface QueryView {
   labelSelector: string;
   fieldSelector: string;
   resourceVersion: string;
+  complete?: boolean;
+  stale?: boolean;
+  mediaType?: string;
+  objects?: number;
 }
 
 /**
@@ -79,7 +83,24 @@ export async function storedResourceVersion(
   return newest;
 }
 
-/** True once a complete query of `resource` holding at least `objects` objects is stored. */
-export function listStored(status: AgentStatus, resource: string, objects: number): boolean {
-  return completeQueries(status, resource) >= 1 && cachedObjects(status, resource) >= objects;
+/**
+ * True once a complete query of `resource` holding at least `objects` objects is stored; with
+ * `mediaType`, a complete, fresh copy in that format holding them (the JSON copy of the same query
+ * does not count for a protobuf one).
+ */
+export function listStored(
+  status: AgentStatus,
+  resource: string,
+  objects: number,
+  mediaType?: string,
+): boolean {
+  if (mediaType === undefined) {
+    return completeQueries(status, resource) >= 1 && cachedObjects(status, resource) >= objects;
+  }
+  const queries = Array.isArray(status.queries) ? status.queries as QueryView[] : [];
+  return queries.some((query) =>
+    query.component === CACHED_COMPONENT && query.resource.split(".")[0] === resource &&
+    !!query.complete &&
+    !query.stale && query.mediaType === mediaType && (query.objects ?? 0) >= objects
+  );
 }
