@@ -4,6 +4,7 @@
  * @module
  */
 import { assert, assertEquals } from "../assert.ts";
+import { seededRandom } from "../kube/json/fixtures.ts";
 import { snapshotKey } from "../../src/cache/keys.ts";
 import { isServable, type QueryIdentity } from "../../src/cache/query.ts";
 import type { StoredObject } from "../../src/cache/record.ts";
@@ -22,18 +23,6 @@ import {
 } from "./helpers.ts";
 
 const decoder = new TextDecoder();
-
-/** A small seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What an answer is made of, comparable with `assertEquals`. */
 function answer(objects: StoredObject[]) {
@@ -125,7 +114,7 @@ async function compare(c: Case, store: CacheStore, path: string, step: string): 
 Deno.test("hot snapshots: every answer from memory equals the one from KV alone (generated)", async () => {
   let hits = 0;
   for (let seed = 1; seed <= 50; seed++) {
-    const c: Case = { rand: random(seed), rv: 100, pending: [] };
+    const c: Case = { rand: seededRandom(seed), rv: 100, pending: [] };
     await using tmp = await tempCachePath();
     const options = {
       hotMaxBytes: pick(c, [4_000, 20_000, 200_000, 1_000_000]),
