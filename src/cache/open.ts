@@ -13,7 +13,6 @@
  * and the seal key are `0600`.
  * @module
  */
-import { dirname } from "node:path";
 import { CacheLock, CacheLocked } from "./lock.ts";
 import { loadSealKey, Sealer } from "./seal.ts";
 import { CacheStore, type CacheStoreOptions } from "./store.ts";
@@ -94,7 +93,7 @@ export async function openCache(path: string, options: OpenCacheOptions): Promis
   let lock: CacheLock;
   let storeOptions: CacheStoreOptions;
   try {
-    await makeFolder(dirname(path));
+    await makeFolder(folderOf(path));
     lock = await CacheLock.acquire(path);
   } catch (error) {
     if (error instanceof CacheLocked) throw error;
@@ -149,6 +148,12 @@ function sealFault(path: string, opened: OpenedCache): OpenedCache {
 }
 
 /** Creates a missing cache folder (and its missing parents) with mode `0700`. */
+/** The folder `path` is in: `.` when it names none, `/` for a file at the root. */
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? "." : path.slice(0, slash) || "/";
+}
+
 async function makeFolder(folder: string): Promise<void> {
   try {
     await Deno.stat(folder);

@@ -3,10 +3,10 @@
  * errors that name the key and its line. Pure: the caller reads the file.
  * @module
  */
-import { dirname, isAbsolute, join } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { FIELDS, type FieldSpec, type Origins, type SourcedSettings } from "./fields.ts";
+import { besideFile } from "./path.ts";
 import { describeYamlError } from "./yaml_error.ts";
 
 const SPECS = new Map<string, FieldSpec>(FIELDS.map((spec) => [spec.key, spec]));
@@ -115,11 +115,7 @@ function readValue(spec: FieldSpec, node: Node | null, origin: string, file: str
     return node.value;
   }
   if (typeof node.value !== "string") throw wrong("a string");
-  return spec.path ? resolveFrom(file, node.value) : node.value;
-}
-
-function resolveFrom(file: string, path: string): string {
-  return path === "" || isAbsolute(path) ? path : join(dirname(file), path);
+  return spec.path ? besideFile(file, node.value) : node.value;
 }
 
 function knownKeys(prefix: string): string {

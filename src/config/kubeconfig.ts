@@ -3,9 +3,9 @@
  * cluster and user). Pure: the caller reads the kubeconfig and the files it names.
  * @module
  */
-import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { catchConfigError, ConfigError } from "./error.ts";
+import { besideFile } from "./path.ts";
 import { describeYamlError } from "./yaml_error.ts";
 
 /** PEM text given inline (`…-data`, already base64-decoded) or a file to read. */
@@ -51,7 +51,6 @@ export function parseKubeconfig(text: string, path: string): KubeconfigAuth | Co
       fail(`current-context "${contextName}" is not among its contexts`);
 
     const auth: KubeconfigAuth = {};
-    const base = dirname(path);
     const clusterName = context.cluster;
     if (typeof clusterName !== "string" || clusterName === "") {
       return fail(`context "${contextName}" names no cluster`);
@@ -63,7 +62,7 @@ export function parseKubeconfig(text: string, path: string): KubeconfigAuth | Co
       fail(`${where}: insecure-skip-tls-verify is not supported; give certificate-authority`);
     }
     if (cluster.server !== undefined) auth.server = stringField(cluster, "server", where, fail);
-    const ca = pem(cluster, "certificate-authority", where, base, fail);
+    const ca = pem(cluster, "certificate-authority", where, path, fail);
     if (ca) auth.ca = ca;
 
     const userName = context.user;
@@ -77,8 +76,8 @@ export function parseKubeconfig(text: string, path: string): KubeconfigAuth | Co
         fail(`${who}: ${key} is not supported (use a client certificate or a token)`);
       }
     }
-    const cert = pem(user, "client-certificate", who, base, fail);
-    const key = pem(user, "client-key", who, base, fail);
+    const cert = pem(user, "client-certificate", who, path, fail);
+    const key = pem(user, "client-key", who, path, fail);
     if (cert && !key) fail(`${who}: client-certificate has no client-key`);
     if (key && !cert) fail(`${who}: client-key has no client-certificate`);
     if (cert && key) {
@@ -87,7 +86,7 @@ export function parseKubeconfig(text: string, path: string): KubeconfigAuth | Co
     }
     if (user.token !== undefined) auth.token = stringField(user, "token", who, fail);
     else if (user.tokenFile !== undefined) {
-      auth.tokenFile = absolute(base, stringField(user, "tokenFile", who, fail));
+      auth.tokenFile = besideFile(path, stringField(user, "tokenFile", who, fail));
     }
     return auth;
   });
@@ -117,7 +116,7 @@ function pem(
   obj: Obj,
   key: string,
   where: string,
-  base: string,
+  kubeconfig: string,
   fail: (message: string) => never,
 ): PemSource | undefined {
   if (obj[`${key}-data`] !== undefined) {
@@ -129,7 +128,9 @@ function pem(
       return fail(`${where}: ${key}-data is not valid base64`);
     }
   }
-  if (obj[key] !== undefined) return { file: absolute(base, stringField(obj, key, where, fail)) };
+  if (obj[key] !== undefined) {
+    return { file: besideFile(kubeconfig, stringField(obj, key, where, fail)) };
+  }
   return undefined;
 }
 
@@ -139,10 +140,6 @@ function stringField(obj: Obj, key: string, where: string, fail: (m: string) => 
     return fail(`${where}: ${key} is not a non-empty string`);
   }
   return value;
-}
-
-function absolute(base: string, path: string): string {
-  return isAbsolute(path) ? path : join(base, path);
 }
 
 function isObj(value: unknown): value is Obj {
