@@ -26,9 +26,9 @@
  * family, or undefined for any other key, so no caller reads a key by position.
  * @module
  */
-import { createHash } from "node:crypto";
 import type { GroupVersionResource } from "../kube/types.ts";
 import { identityString, type QueryIdentity } from "./query.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Largest encoded key Deno KV writes. */
 export const MAX_KEY_BYTES = 2048;
@@ -82,7 +82,7 @@ export function queryKey(query: QueryIdentity): Deno.KvKey {
     ...(query.format ? [query.format] : []),
   ];
   if (encodedKeySize(full) <= MAX_KEY_BYTES) return full;
-  const digest = createHash("sha256").update(identityString(query)).digest("hex");
+  const digest = sha256Hex(identityString(query));
   return [...head, `#${digest}`];
 }
 
