@@ -28,7 +28,7 @@ import { proxyServing, serveProxy } from "./proxy/server.ts";
 import { AcceptedCallers } from "./cache/callers.ts";
 import { CallerIdentities, partitionComponent } from "./proxy/caller.ts";
 import { ephemeralCallerKey, loadCallerKey } from "./proxy/caller_key.ts";
-import { type HttpsListener, serveHttps } from "./proxy/https_server.ts";
+import type { HttpsListener } from "./proxy/https_server.ts";
 import { nodeAddresses, selfSignedPair } from "./proxy/serving_cert.ts";
 import { startEventDelivery, upstreamEventSender } from "./node/event_delivery.ts";
 import { HealthChecker } from "./upstream/health.ts";
@@ -267,6 +267,8 @@ export async function startAgent(config: Config, logger: Logger): Promise<Agent>
           config.nodeName,
           nodeAddresses(),
         );
+      // Loaded only when on: the `node:https` bridge brings Deno's Node compatibility layer.
+      const { serveHttps } = await import("./proxy/https_server.ts");
       secure = await serveHttps(
         config.https.listen,
         { cert, key, clientCA: config.https.clientCA },
