@@ -1,7 +1,20 @@
+/**
+ * What the agent's module graph may load from outside `src/`: every npm package and `node:`
+ * module costs the idle agent resident memory (README, "What the resident memory goes to"), most
+ * of it Deno's npm support and Node compatibility layer, paid by whichever comes first. `run` with
+ * flags alone loads protobuf's wire format only; the rest is loaded on demand.
+ */
 import assert from "node:assert/strict";
 
-/** The npm packages a module's import graph (dynamic imports included) reaches. */
-async function npmPackagesOf(path: string): Promise<string[]> {
+interface GraphModule {
+  specifier: string;
+  kind?: string;
+  npmPackage?: string;
+  dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+}
+
+/** `deno info --json` of `path`: its modules by specifier, and the redirects between them. */
+async function moduleGraph(path: string) {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", path],
     cwd: new URL("..", import.meta.url).pathname,
@@ -9,18 +22,60 @@ async function npmPackagesOf(path: string): Promise<string[]> {
   }).output();
   assert.ok(output.success, "deno info failed");
   const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    modules: { kind?: string; npmPackage?: string }[];
+    roots: string[];
+    modules: GraphModule[];
+    redirects: Record<string, string>;
   };
-  const names = graph.modules
-    .filter((module) => module.kind === "npm" && module.npmPackage)
-    .map((module) => module.npmPackage!.replace(/@[^@]+$/, ""));
-  return [...new Set(names)].sort();
+  const modules = new Map(graph.modules.map((module) => [module.specifier, module]));
+  return { root: graph.roots[0], modules, redirects: graph.redirects };
 }
 
-Deno.test("the agent loads only protobuf's wire format from npm (no prom-client, no client-node)", async () => {
-  assert.deepEqual(await npmPackagesOf("src/agent.ts"), ["@bufbuild/protobuf"]);
+/**
+ * The npm packages (`npm:name`) and `node:` modules reachable from `path`, through static imports
+ * only or through dynamic ones too; `from` adds other roots of the same graph.
+ */
+async function externalsOf(
+  path: string,
+  options: { dynamic: boolean; from?: string[] },
+): Promise<string[]> {
+  const { root, modules, redirects } = await moduleGraph(path);
+  const base = new URL("..", import.meta.url);
+  const pending = [root, ...(options.from ?? []).map((file) => new URL(file, base).href)];
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  while (pending.length > 0) {
+    const specifier = pending.pop()!;
+    const resolved = redirects[specifier] ?? specifier;
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
+    const module = modules.get(resolved);
+    if (module?.kind === "npm") found.add(`npm:${module.npmPackage!.replace(/@[^@]+$/, "")}`);
+    if (module?.kind === "node") found.add(module.specifier);
+    for (const dependency of module?.dependencies ?? []) {
+      if (dependency.code && (options.dynamic || !dependency.isDynamic)) {
+        pending.push(dependency.code.specifier);
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+Deno.test("`run` with flags alone loads only protobuf's wire format and no node: module", async () => {
+  // What main.ts loads, then the agent (imported when `run` starts it), without what is loaded
+  // on demand: the YAML readers, the HTTPS listener, the other commands' modules.
+  assert.deepEqual(
+    await externalsOf("main.ts", { dynamic: false, from: ["src/agent.ts"] }),
+    ["npm:@bufbuild/protobuf"],
+  );
 });
 
-Deno.test("the whole command line adds only commander and yaml", async () => {
-  assert.deepEqual(await npmPackagesOf("main.ts"), ["@bufbuild/protobuf", "commander", "yaml"]);
+Deno.test("on demand: yaml for config files, node: modules for the HTTPS listener and file check", async () => {
+  assert.deepEqual(await externalsOf("main.ts", { dynamic: true }), [
+    "node:crypto", // the HTTPS listener (`https.listen`): client certificates
+    "node:https", // the HTTPS listener
+    "node:sqlite", // an existing cache file's tables, checked at start
+    "node:stream", // the HTTPS listener: request bodies
+    "npm:@bufbuild/protobuf",
+    "npm:yaml", // config file, kubeconfig, check-config, install
+  ]);
 });

@@ -8,118 +8,125 @@
  *   holder) while an agent runs; `verify` exits with 1 when the cache is damaged.
  * @module
  */
-import { Command } from "commander";
 import { findObject, type LsView, lsView, type ObjectView, verifyCache } from "../cache/inspect.ts";
 import { CacheLock, CacheLocked } from "../cache/lock.ts";
 import { rejectOtherLayout } from "../cache/open.ts";
 import { loadSealKey, type Sealer } from "../cache/seal.ts";
 import { CacheStore } from "../cache/store.ts";
 import { DEFAULTS } from "../config/fields.ts";
+import type { CommandSpec, OptionSpec, OptionValues } from "./args.ts";
 import { type CliContext, processContext } from "./context.ts";
 import { documentTable, formatBytes, queryTable, table } from "./status_format.ts";
 
 const TIMEOUT_MS = 5000;
 
 /** The `cache` command and its subcommands. */
-export function cacheCommand(ctx: CliContext = processContext()): Command {
-  const cache = new Command("cache").description("look into and maintain the agent's cache");
-  const pathOption = [
-    "--cache-path <FILE>",
-    "the cache's Deno KV file",
-    DEFAULTS.cachePath,
-  ] as const;
-  const adminOption = ["--admin <URL>", "ask the running agent's admin listener instead"] as const;
-  const keyOption = [
-    "--cache-key-file <FILE>",
-    "the key sealing the cache's sealed resources (default: <cache-path>.key)",
-  ] as const;
-
-  cache.command("ls")
-    .description("components, resources, object counts, bytes, and queries with their freshness")
-    .option(...pathOption)
-    .option(...adminOption)
-    .option("--json", "print JSON")
-    .action(async (options: { cachePath: string; admin?: string; json?: boolean }) => {
+export function cacheCommand(ctx: CliContext = processContext()): CommandSpec {
+  const pathOption: OptionSpec = {
+    flag: "--cache-path",
+    arg: "FILE",
+    help: "the cache's Deno KV file",
+    default: DEFAULTS.cachePath,
+  };
+  const adminOption: OptionSpec = {
+    flag: "--admin",
+    arg: "URL",
+    help: "ask the running agent's admin listener instead",
+  };
+  const keyOption: OptionSpec = {
+    flag: "--cache-key-file",
+    arg: "FILE",
+    help: "the key sealing the cache's sealed resources (default: <cache-path>.key)",
+  };
+  const ls: CommandSpec = {
+    name: "ls",
+    description: "components, resources, object counts, bytes, and queries with their freshness",
+    options: [pathOption, adminOption, { flag: "--json", help: "print JSON" }],
+    action: async (_args, options) => {
       const view = await readCache(
-        options,
+        fileOptions(options),
         (admin) => askAgent<LsView>(admin, "/v1/cache/ls"),
         lsView,
       );
-      ctx.out(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatLs(view, Date.now()));
-      ctx.exitCode = 0;
-    });
-
-  cache.command("get")
-    .description("print a cached object")
-    .argument("<COMPONENT>", "the component that fetched it, e.g. kubelet")
-    .argument("<RESOURCE>", "pods, pods.v1, pods.v1.core, deployments.apps, …")
-    .argument("<NAME>", "[NAMESPACE/]NAME")
-    .option(...pathOption)
-    .option(...adminOption)
-    .option(...keyOption)
-    .option(
-      "--expose-secrets",
-      "show the data values of Secrets and sealed resources when reading the file " +
-        "(through an agent, its adminExposeSecrets decides)",
-    )
-    .action(
-      async (
-        component: string,
-        resource: string,
-        target: string,
-        options: {
-          cachePath: string;
-          admin?: string;
-          cacheKeyFile?: string;
-          exposeSecrets?: boolean;
-        },
-      ) => {
-        const slash = target.indexOf("/");
-        const namespace = slash === -1 ? "" : target.slice(0, slash);
-        const name = target.slice(slash + 1);
-        const view = await readCache(
-          options,
-          (admin) =>
-            askAgent<ObjectView | null>(
-              admin,
-              `/v1/cache/objects/${
-                [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
-              }`,
-            ),
-          (store) => findObject(store, component, resource, namespace, name, options.exposeSecrets),
-          () => readKey(options),
-        );
-        if (!view) {
-          ctx.err(`holdfast: cache get: ${target} (${resource}) is not cached for ${component}\n`);
-          ctx.exitCode = 1;
-          return;
-        }
-        ctx.out(`${JSON.stringify(view, null, 2)}\n`);
-        ctx.exitCode = 0;
-      },
-    );
-
-  cache.command("purge")
-    .description("delete everything cached (for one component); run while the agent is stopped")
-    .argument("[COMPONENT]", "only this component's objects and queries")
-    .option(...pathOption)
-    .action(async (component: string | undefined, options: { cachePath: string }) => {
-      await withStore(options.cachePath, false, (store) => store.purge(component));
       ctx.out(
-        `purged ${component ? `${component}'s cache` : "the cache"} in ${options.cachePath}\n`,
+        options["--json"] ? `${JSON.stringify(view, null, 2)}\n` : formatLs(view, Date.now()),
       );
       ctx.exitCode = 0;
-    });
-
-  cache.command("verify")
-    .description("check the cache file's integrity and seals; exit 1 on damage")
-    .option(...pathOption)
-    .option(...keyOption)
-    .action(async (options: { cachePath: string; cacheKeyFile?: string }) => {
-      await requireFile(options.cachePath);
-      using _lock = await CacheLock.acquire(options.cachePath);
-      const sealer = await readKey(options);
-      using kv = await Deno.openKv(options.cachePath);
+    },
+  };
+  const get: CommandSpec = {
+    name: "get",
+    description: "print a cached object",
+    arguments: [
+      { name: "COMPONENT", help: "the component that fetched it, e.g. kubelet" },
+      { name: "RESOURCE", help: "pods, pods.v1, pods.v1.core, deployments.apps, …" },
+      { name: "NAME", help: "[NAMESPACE/]NAME" },
+    ],
+    options: [pathOption, adminOption, keyOption, {
+      flag: "--expose-secrets",
+      help: "show the data values of Secrets and sealed resources when reading the file " +
+        "(through an agent, its adminExposeSecrets decides)",
+    }],
+    action: async ([component, resource, target], options) => {
+      const file = fileOptions(options);
+      const slash = target.indexOf("/");
+      const namespace = slash === -1 ? "" : target.slice(0, slash);
+      const name = target.slice(slash + 1);
+      const view = await readCache(
+        file,
+        (admin) =>
+          askAgent<ObjectView | null>(
+            admin,
+            `/v1/cache/objects/${
+              [component, resource, namespace || "-", name].map(encodeURIComponent).join("/")
+            }`,
+          ),
+        (store) =>
+          findObject(
+            store,
+            component,
+            resource,
+            namespace,
+            name,
+            options["--expose-secrets"] === true,
+          ),
+        () => readKey(file),
+      );
+      if (!view) {
+        ctx.err(`holdfast: cache get: ${target} (${resource}) is not cached for ${component}\n`);
+        ctx.exitCode = 1;
+        return;
+      }
+      ctx.out(`${JSON.stringify(view, null, 2)}\n`);
+      ctx.exitCode = 0;
+    },
+  };
+  const purge: CommandSpec = {
+    name: "purge",
+    description: "delete everything cached (for one component); run while the agent is stopped",
+    arguments: [{
+      name: "COMPONENT",
+      help: "only this component's objects and queries",
+      optional: true,
+    }],
+    options: [pathOption],
+    action: async ([component], options) => {
+      const { cachePath } = fileOptions(options);
+      await withStore(cachePath, false, (store) => store.purge(component));
+      ctx.out(`purged ${component ? `${component}'s cache` : "the cache"} in ${cachePath}\n`);
+      ctx.exitCode = 0;
+    },
+  };
+  const verify: CommandSpec = {
+    name: "verify",
+    description: "check the cache file's integrity and seals; exit 1 on damage",
+    options: [pathOption, keyOption],
+    action: async (_args, options) => {
+      const file = fileOptions(options);
+      await requireFile(file.cachePath);
+      using _lock = await CacheLock.acquire(file.cachePath);
+      const sealer = await readKey(file);
+      using kv = await Deno.openKv(file.cachePath);
       const report = await verifyCache(kv, sealer);
       for (const line of report.damage) ctx.out(`damage: ${line}\n`);
       for (const line of report.garbage) ctx.out(`leftover: ${line}\n`);
@@ -128,8 +135,28 @@ export function cacheCommand(ctx: CliContext = processContext()): Command {
         `${verdict}: ${report.checked} records checked, ${report.damage.length} problems, ${report.garbage.length} leftovers\n`,
       );
       ctx.exitCode = report.damage.length > 0 ? 1 : 0;
-    });
-  return cache;
+    },
+  };
+  return {
+    name: "cache",
+    description: "look into and maintain the agent's cache",
+    subcommands: [ls, get, purge, verify],
+  };
+}
+
+/** Where the cache is, and how to reach it, as the options say. */
+interface FileOptions {
+  cachePath: string;
+  admin?: string;
+  cacheKeyFile?: string;
+}
+
+function fileOptions(options: OptionValues): FileOptions {
+  return {
+    cachePath: options["--cache-path"] as string,
+    admin: options["--admin"] as string | undefined,
+    cacheKeyFile: options["--cache-key-file"] as string | undefined,
+  };
 }
 
 async function requireFile(path: string): Promise<void> {
@@ -142,7 +169,7 @@ async function requireFile(path: string): Promise<void> {
 }
 
 /** The seal key of the cache (`--cache-key-file`, or beside the file), if there is one. */
-function readKey(options: { cachePath: string; cacheKeyFile?: string }) {
+function readKey(options: FileOptions) {
   return loadSealKey(options.cacheKeyFile ?? `${options.cachePath}.key`, false);
 }
 
@@ -169,7 +196,7 @@ async function withStore<T>(
  * its lock file names its admin listener; reads the file itself when no agent holds it.
  */
 async function readCache<T>(
-  options: { cachePath: string; admin?: string },
+  options: FileOptions,
   ask: (admin: string) => Promise<T>,
   read: (store: CacheStore) => Promise<T>,
   key?: () => Promise<Sealer | undefined>,

@@ -4,14 +4,8 @@
  * print the `systemctl` lines to run.
  * @module
  */
-import { Command } from "commander";
-import {
-  componentHints,
-  INSTALL_PATHS,
-  type InstallFile,
-  installFiles,
-  uninstallPaths,
-} from "../install/plan.ts";
+import type { InstallFile } from "../install/plan.ts";
+import type { CommandSpec, OptionValues } from "./args.ts";
 import type { CliContext } from "./context.ts";
 
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
@@ -25,49 +19,92 @@ interface InstallFlags {
   nodeName?: string;
 }
 
+/**
+ * What `install` writes, loaded when it runs: the plan edits `config.example.yaml` with the
+ * `yaml` package, which no other command should load.
+ */
+const plan = () => import("../install/plan.ts");
+
 /** The `install` command: exit 0 when written, 2 on a bad option, 1 when a file cannot be written. */
-export function installCommand(ctx: CliContext): Command {
-  return new Command("install")
-    .description("install holdfast as a systemd service (unit, user, config, node kubeconfig)")
-    .option("--root <DIR>", "write into DIR instead of / (a staging tree)", "/")
-    .option("--bin <PATH>", "the holdfast executable the service runs", "/usr/local/bin/holdfast")
-    .option("--user <NAME>", "system user the service runs as (root: none)", "holdfast")
-    .option("--server <URL>", "upstream kube-apiserver (repeatable)", collect, [])
-    .option("--kubeconfig <FILE>", "kubeconfig with the upstream server and node credentials")
-    .option("--node-name <NAME>", "this node's name (default: the host name)")
-    .action(async (flags: InstallFlags) => {
+export function installCommand(ctx: CliContext): CommandSpec {
+  return {
+    name: "install",
+    description: "install holdfast as a systemd service (unit, user, config, node kubeconfig)",
+    options: [
+      {
+        flag: "--root",
+        arg: "DIR",
+        help: "write into DIR instead of / (a staging tree)",
+        default: "/",
+      },
+      {
+        flag: "--bin",
+        arg: "PATH",
+        help: "the holdfast executable the service runs",
+        default: "/usr/local/bin/holdfast",
+      },
+      {
+        flag: "--user",
+        arg: "NAME",
+        help: "system user the service runs as (root: none)",
+        default: "holdfast",
+      },
+      {
+        flag: "--server",
+        arg: "URL",
+        help: "upstream kube-apiserver (repeatable)",
+        repeatable: true,
+        default: [],
+      },
+      {
+        flag: "--kubeconfig",
+        arg: "FILE",
+        help: "kubeconfig with the upstream server and node credentials",
+      },
+      { flag: "--node-name", arg: "NAME", help: "this node's name (default: the host name)" },
+    ],
+    action: async (_args, options) => {
+      const flags = installFlags(options);
       const problem = checkFlags(flags);
       if (problem) {
         ctx.err(`holdfast: install: ${problem}\n`);
         ctx.exitCode = 2;
         return;
       }
-      const options = {
+      const { componentHints, INSTALL_PATHS, installFiles } = await plan();
+      const files = installFiles({
         bin: flags.bin,
         user: flags.user,
         servers: flags.server,
         kubeconfig: flags.kubeconfig,
         nodeName: flags.nodeName,
-      };
-      for (const file of installFiles(options)) {
+      });
+      for (const file of files) {
         const wrote = await writeFile(flags.root, file);
         ctx.out(`${wrote ? "wrote" : "kept "} ${under(flags.root, file.path)}\n`);
       }
-      ctx.out(nextSteps(flags.root === "/", flags.user));
+      const live = flags.root === "/";
+      ctx.out(nextSteps(live, flags.user, INSTALL_PATHS.config, componentHints()));
       ctx.exitCode = 0;
-    });
+    },
+  };
 }
 
 /** The `uninstall` command: removes what `install` wrote; `--purge` also the config and cache. */
-export function uninstallCommand(ctx: CliContext): Command {
-  return new Command("uninstall")
-    .description("remove the systemd service that `holdfast install` wrote")
-    .option("--root <DIR>", "remove from DIR instead of /", "/")
-    .option("--purge", "also remove the config file and the cache")
-    .action(async (flags: { root: string; purge?: boolean }) => {
-      if (flags.root === "/") ctx.out("first: systemctl disable --now holdfast\n");
-      for (const path of uninstallPaths(flags.purge ?? false)) {
-        const target = under(flags.root, path);
+export function uninstallCommand(ctx: CliContext): CommandSpec {
+  return {
+    name: "uninstall",
+    description: "remove the systemd service that `holdfast install` wrote",
+    options: [
+      { flag: "--root", arg: "DIR", help: "remove from DIR instead of /", default: "/" },
+      { flag: "--purge", help: "also remove the config file and the cache" },
+    ],
+    action: async (_args, options) => {
+      const root = options["--root"] as string;
+      const { uninstallPaths } = await plan();
+      if (root === "/") ctx.out("first: systemctl disable --now holdfast\n");
+      for (const path of uninstallPaths(options["--purge"] === true)) {
+        const target = under(root, path);
         try {
           await Deno.remove(target, { recursive: true });
           ctx.out(`removed ${target}\n`);
@@ -75,13 +112,21 @@ export function uninstallCommand(ctx: CliContext): Command {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         }
       }
-      if (flags.root === "/") ctx.out("then:  systemctl daemon-reload\n");
+      if (root === "/") ctx.out("then:  systemctl daemon-reload\n");
       ctx.exitCode = 0;
-    });
+    },
+  };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function installFlags(options: OptionValues): InstallFlags {
+  return {
+    root: options["--root"] as string,
+    bin: options["--bin"] as string,
+    user: options["--user"] as string,
+    server: options["--server"] as string[],
+    kubeconfig: options["--kubeconfig"] as string | undefined,
+    nodeName: options["--node-name"] as string | undefined,
+  };
 }
 
 function checkFlags(flags: InstallFlags): string | undefined {
@@ -121,10 +166,10 @@ async function writeFile(root: string, file: InstallFile): Promise<boolean> {
   return true;
 }
 
-function nextSteps(live: boolean, user: string): string {
+function nextSteps(live: boolean, user: string, config: string, hints: string[]): string {
   const lines = [
     "",
-    `check the config:  holdfast check-config ${INSTALL_PATHS.config}`,
+    `check the config:  holdfast check-config ${config}`,
   ];
   if (user !== "root") {
     lines.push(
@@ -138,7 +183,7 @@ function nextSteps(live: boolean, user: string): string {
   }
   lines.push(
     "then point the node's components at holdfast:",
-    ...componentHints().map((l) => `  ${l}`),
+    ...hints.map((l) => `  ${l}`),
   );
   return `${lines.filter((l) => l !== "").join("\n")}\n`;
 }

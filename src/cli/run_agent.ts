@@ -21,7 +21,7 @@ export interface RunningAgent {
 }
 
 /** Reads the config again (the same flags and file) for a reload. */
-export type ReloadConfig = () => Config | ConfigError;
+export type ReloadConfig = () => Promise<Config | ConfigError>;
 
 /** Starts an agent from a Config; `startAgent` from `src/agent.ts` by default. */
 export type StartAgent = (config: Config, logger: Logger) => Promise<RunningAgent>;
@@ -61,8 +61,8 @@ export async function runAgent(
   });
   if (reloadConfig && running.reload) {
     const reload = running.reload.bind(running);
-    const listener = () => {
-      const next = reloadConfig();
+    const listener = async () => {
+      const next = await reloadConfig();
       if (next instanceof ConfigError) {
         logger.error("config reload refused: the running config stays", { error: String(next) });
         return;

@@ -3,38 +3,39 @@
  * the Config (exit 2 naming the field when it is wrong), then runs the agent.
  * @module
  */
-import { Command, Option } from "commander";
 import { ConfigError } from "../config/error.ts";
 import { FIELDS } from "../config/fields.ts";
 import type { FlagValues } from "../config/flags.ts";
 import { loadConfig } from "../config/load.ts";
 import { createLogger } from "../log/logger.ts";
+import type { CommandSpec } from "./args.ts";
 import type { CliContext } from "./context.ts";
 import { runAgent } from "./run_agent.ts";
 
+const CONFIG_FLAG = "--config";
+
 /** The `run` command. */
-export function runCommand(ctx: CliContext): Command {
-  const command = new Command("run")
-    .description("run the agent (flags win over the config file, the file over defaults)")
-    .option("--config <FILE>", "YAML config file (see config.example.yaml)");
-  const attributes = FIELDS.map((spec) => {
-    const option = new Option(
-      spec.type === "boolean" ? spec.flag : `${spec.flag} <${spec.arg}>`,
-      spec.help,
-    );
-    if (spec.type === "list") option.argParser(collect);
-    command.addOption(option);
-    return { key: spec.key, attribute: option.attributeName() };
-  });
-  return command.action(
-    async (options: Record<string, string | string[] | boolean | undefined>) => {
+export function runCommand(ctx: CliContext): CommandSpec {
+  return {
+    name: "run",
+    description: "run the agent (flags win over the config file, the file over defaults)",
+    options: [
+      { flag: CONFIG_FLAG, arg: "FILE", help: "YAML config file (see config.example.yaml)" },
+      ...FIELDS.map((spec) => ({
+        flag: spec.flag,
+        arg: spec.type === "boolean" ? undefined : spec.arg,
+        help: spec.help,
+        repeatable: spec.type === "list",
+      })),
+    ],
+    action: async (_args, options) => {
       const flags: FlagValues = {};
-      for (const { key, attribute } of attributes) {
-        const value = options[attribute];
-        if (value !== undefined) flags[key] = typeof value === "boolean" ? String(value) : value;
+      for (const spec of FIELDS) {
+        const value = options[spec.flag];
+        if (value !== undefined) flags[spec.key] = value === true ? "true" : value;
       }
-      const configFile = options.config as string | undefined;
-      const config = loadConfig({ configFile, flags });
+      const configFile = options[CONFIG_FLAG] as string | undefined;
+      const config = await loadConfig({ configFile, flags });
       if (config instanceof ConfigError) {
         ctx.err(`holdfast: ${config}\n`);
         ctx.exitCode = 2;
@@ -43,9 +44,5 @@ export function runCommand(ctx: CliContext): Command {
       const reload = () => loadConfig({ configFile, flags });
       ctx.exitCode = await runAgent(config, createLogger(config.log), undefined, reload);
     },
-  );
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return previous ? [...previous, value] : [value];
+  };
 }

@@ -1,11 +1,13 @@
 /**
  * The thin loader: reads the config file, then merges defaults, file and flags and resolves them.
  * The only module of `src/config/` that touches the filesystem (through `denoConfigIO`).
+ * The YAML readers (config file, kubeconfig) and with them the `yaml` package are loaded only when
+ * there is such a file to read: `yaml` is CommonJS and brings Deno's Node compatibility layer,
+ * megabytes an agent started with flags alone does not pay.
  * @module
  */
 import { ConfigError } from "./error.ts";
 import { defaultSettings, type SourcedSettings } from "./fields.ts";
-import { parseConfigFile } from "./file.ts";
 import { type FlagValues, settingsFromFlags } from "./flags.ts";
 import { mergeSettings } from "./merge.ts";
 import { type ConfigIO, resolveConfig } from "./resolve.ts";
@@ -32,10 +34,10 @@ export const denoConfigIO: ConfigIO = {
 };
 
 /** Builds the `Config` from defaults, the config file and flags (in rising precedence). */
-export function loadConfig(
+export async function loadConfig(
   options: LoadOptions,
   io: ConfigIO = denoConfigIO,
-): Config | ConfigError {
+): Promise<Config | ConfigError> {
   const flags = settingsFromFlags(options.flags ?? {});
   if (flags instanceof ConfigError) return flags;
   let file: SourcedSettings = { settings: {}, origins: {} };
@@ -47,11 +49,16 @@ export function loadConfig(
     } catch (err) {
       return new ConfigError(path, `cannot read: ${err instanceof Error ? err.message : err}`);
     }
+    const { parseConfigFile } = await import("./file.ts");
     const parsed = parseConfigFile(text, path);
     if (parsed instanceof ConfigError) return parsed;
     file = parsed;
   }
-  return resolveConfig(mergeSettings(defaultSettings(), file, flags), io);
+  const merged = mergeSettings(defaultSettings(), file, flags);
+  const kubeconfig = merged.settings.kubeconfig
+    ? (await import("./kubeconfig.ts")).parseKubeconfig
+    : undefined;
+  return resolveConfig(merged, io, kubeconfig);
 }
 
 function readFailure(err: unknown): string {

@@ -9,7 +9,7 @@ import { isLoopbackHost, parseListenAddress } from "./address.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { defaultHealthTimeoutMs, type FieldName, type SourcedSettings } from "./fields.ts";
-import { type KubeconfigAuth, parseKubeconfig, type PemSource } from "./kubeconfig.ts";
+import type { KubeconfigAuth, parseKubeconfig, PemSource } from "./kubeconfig.ts";
 import { holdsPem, type PemKind } from "./pem.ts";
 import { targetProblem } from "../kube/request_path.ts";
 import type {
@@ -58,9 +58,19 @@ function isIpAddress(host: string): boolean {
   }
 }
 
-/** Validates `input` (defaults, file and flags already merged) into a `Config`, or says why not. */
-export function resolveConfig(input: SourcedSettings, io: ConfigIO): Config | ConfigError {
-  return catchConfigError(() => new Resolver(input, io).config());
+/** Reads a kubeconfig's text (`parseKubeconfig`, which the caller loads when one is named). */
+export type KubeconfigParser = typeof parseKubeconfig;
+
+/**
+ * Validates `input` (defaults, file and flags already merged) into a `Config`, or says why not.
+ * `parseKubeconfig` is needed only when `input` names a kubeconfig.
+ */
+export function resolveConfig(
+  input: SourcedSettings,
+  io: ConfigIO,
+  parseKubeconfig?: KubeconfigParser,
+): Config | ConfigError {
+  return catchConfigError(() => new Resolver(input, io, parseKubeconfig).config());
 }
 
 type DurationField = "health.interval" | "health.timeout" | "limits.upstreamHeaderTimeout";
@@ -75,10 +85,12 @@ type CountField =
 class Resolver {
   #input: SourcedSettings;
   #io: ConfigIO;
+  #parseKubeconfig?: KubeconfigParser;
 
-  constructor(input: SourcedSettings, io: ConfigIO) {
+  constructor(input: SourcedSettings, io: ConfigIO, parseKubeconfig?: KubeconfigParser) {
     this.#input = input;
     this.#io = io;
+    this.#parseKubeconfig = parseKubeconfig;
   }
 
   config(): Config {
@@ -165,7 +177,8 @@ class Resolver {
     const path = this.#get("kubeconfig");
     if (path === undefined) return undefined;
     if (path === "") return this.#fail("kubeconfig", "must not be empty");
-    const parsed = parseKubeconfig(this.#read("kubeconfig", path), path);
+    if (!this.#parseKubeconfig) throw new Error("resolveConfig: a kubeconfig needs its parser");
+    const parsed = this.#parseKubeconfig(this.#read("kubeconfig", path), path);
     if (parsed instanceof ConfigError) throw parsed;
     return parsed;
   }

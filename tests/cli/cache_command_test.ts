@@ -1,40 +1,14 @@
-import { type Command, CommanderError } from "commander";
 import { assert, assertEquals } from "../assert.ts";
 import { putDocument } from "../../src/cache/documents.ts";
 import { cacheAdminRoutes } from "../../src/admin/cache_routes.ts";
 import { loadSealKey } from "../../src/cache/seal.ts";
 import { CacheStore } from "../../src/cache/store.ts";
-import { cacheCommand } from "../../src/cli/cache_command.ts";
-import type { CliContext } from "../../src/cli/context.ts";
 import { pod, podQuery, storeList, tempCachePath } from "../cache/helpers.ts";
+import { type Outcome, runMain } from "./capture.ts";
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function quiet(command: Command, ctx: CliContext): void {
-  command.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
-  for (const sub of command.commands) quiet(sub, ctx);
-}
-
-async function run(...args: string[]): Promise<Outcome> {
-  const outcome: Outcome = { code: 0, stdout: "", stderr: "" };
-  const ctx: CliContext = {
-    out: (text) => outcome.stdout += text,
-    err: (text) => outcome.stderr += text,
-  };
-  const command = cacheCommand(ctx);
-  quiet(command, ctx);
-  try {
-    await command.parseAsync(args, { from: "user" });
-    outcome.code = ctx.exitCode ?? 0;
-  } catch (error) {
-    outcome.code = error instanceof CommanderError ? 2 : 1;
-    outcome.stderr += error instanceof Error ? error.message : String(error);
-  }
-  return outcome;
+/** Runs `holdfast cache ...args` in this process. */
+function run(...args: string[]): Promise<Outcome> {
+  return runMain(["cache", ...args]);
 }
 
 async function fill(path: string): Promise<void> {

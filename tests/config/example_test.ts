@@ -5,8 +5,8 @@ import { loadConfig } from "../../src/config/load.ts";
 
 const EXAMPLE = new URL("../../config.example.yaml", import.meta.url);
 
-Deno.test("config.example.yaml is a valid config", () => {
-  const config = loadConfig({ configFile: EXAMPLE.pathname });
+Deno.test("config.example.yaml is a valid config", async () => {
+  const config = await loadConfig({ configFile: EXAMPLE.pathname });
   assert.ok(!(config instanceof ConfigError), String(config));
 });
 

@@ -10,8 +10,8 @@ health:
   interval: 10s
 `;
 
-Deno.test("loadConfig: flags win over the file, the file over defaults", () => {
-  const config = loadConfig({
+Deno.test("loadConfig: flags win over the file, the file over defaults", async () => {
+  const config = await loadConfig({
     configFile: "/etc/holdfast.yaml",
     flags: { nodeName: "from-flag", "health.interval": "20s" },
   }, memoryIO({ "/etc/holdfast.yaml": FILE }));
@@ -23,8 +23,8 @@ Deno.test("loadConfig: flags win over the file, the file over defaults", () => {
   assert.equal(config.health.timeoutMs, 2000);
 });
 
-Deno.test("loadConfig: a --server flag replaces the file's servers", () => {
-  const config = loadConfig({
+Deno.test("loadConfig: a --server flag replaces the file's servers", async () => {
+  const config = await loadConfig({
     configFile: "/etc/holdfast.yaml",
     flags: { servers: ["https://flag:6443"] },
   }, memoryIO({ "/etc/holdfast.yaml": FILE }));
@@ -32,8 +32,8 @@ Deno.test("loadConfig: a --server flag replaces the file's servers", () => {
   assert.deepEqual(config.servers.map((url) => url.host), ["flag:6443"]);
 });
 
-Deno.test("loadConfig names the file's line for a bad value in the file", () => {
-  const err = loadConfig(
+Deno.test("loadConfig names the file's line for a bad value in the file", async () => {
+  const err = await loadConfig(
     { configFile: "/c.yaml" },
     memoryIO({ "/c.yaml": "servers: [https://a:6443]\nhealth:\n  interval: 5x\n" }),
   );
@@ -44,19 +44,19 @@ Deno.test("loadConfig names the file's line for a bad value in the file", () => 
   );
 });
 
-Deno.test("loadConfig reports an unreadable config file", () => {
-  const err = loadConfig({ configFile: "/absent.yaml" }, memoryIO());
+Deno.test("loadConfig reports an unreadable config file", async () => {
+  const err = await loadConfig({ configFile: "/absent.yaml" }, memoryIO());
   assert.ok(err instanceof ConfigError);
   assert.equal(err.toString(), "config: /absent.yaml: cannot read: no such file");
 });
 
-Deno.test("loadConfig works without a config file", () => {
-  const config = loadConfig({ flags: { servers: "https://a:6443" } }, memoryIO());
+Deno.test("loadConfig works without a config file", async () => {
+  const config = await loadConfig({ flags: { servers: "https://a:6443" } }, memoryIO());
   assert.ok(!(config instanceof ConfigError));
   assert.equal(config.nodeName, "edge-1");
 });
 
-Deno.test("denoConfigIO reads real files relative to the config file", () => {
+Deno.test("denoConfigIO reads real files relative to the config file", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     Deno.writeTextFileSync(`${dir}/token`, "secret-token\n");
@@ -64,7 +64,7 @@ Deno.test("denoConfigIO reads real files relative to the config file", () => {
       `${dir}/holdfast.yaml`,
       "servers: [https://a:6443]\nupstream:\n  tokenFile: token\n",
     );
-    const config = loadConfig({ configFile: `${dir}/holdfast.yaml` });
+    const config = await loadConfig({ configFile: `${dir}/holdfast.yaml` });
     assert.ok(!(config instanceof ConfigError), String(config));
     assert.equal(config.upstream.token, "secret-token");
     assert.equal(config.upstream.tokenFile, `${dir}/token`);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../../src/config/error.ts";
 import { defaultSettings, type Settings } from "../../src/config/fields.ts";
 import { mergeSettings } from "../../src/config/merge.ts";
+import { parseKubeconfig } from "../../src/config/kubeconfig.ts";
 import { type ConfigIO, resolveConfig } from "../../src/config/resolve.ts";
 import type { Config } from "../../src/config/types.ts";
 import { CERT_PEM, KEY_PEM, memoryIO } from "./memory_io.ts";
@@ -11,7 +12,11 @@ const SERVER = { servers: ["https://10.0.0.1:6443"] };
 /** Resolves defaults plus `settings` (origin `test`). */
 function resolve(settings: Settings, io: ConfigIO = memoryIO()): Config | ConfigError {
   const origins = Object.fromEntries(Object.keys(settings).map((key) => [key, `--${key}`]));
-  return resolveConfig(mergeSettings(defaultSettings(), { settings, origins }), io);
+  return resolveConfig(
+    mergeSettings(defaultSettings(), { settings, origins }),
+    io,
+    parseKubeconfig,
+  );
 }
 
 function ok(settings: Settings, io?: ConfigIO): Config {

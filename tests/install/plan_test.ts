@@ -49,7 +49,7 @@ Deno.test("config: the example with the operator's servers is a valid config", a
   try {
     const file = `${dir}/config.yaml`;
     await Deno.writeTextFile(file, configFile(OPTIONS));
-    const config = loadConfig({ configFile: file });
+    const config = await loadConfig({ configFile: file });
     if (config instanceof ConfigError) assert.fail(String(config));
     assert.deepEqual(config.servers.map((u) => u.href), [
       "https://10.0.0.1:6443/",
