@@ -2,7 +2,7 @@
  * What the agent's module graph may load from outside `src/`: every npm package and `node:`
  * module costs the idle agent resident memory (README, "What the resident memory goes to"), most
  * of it Deno's npm support and Node compatibility layer, paid by whichever comes first. `run` with
- * flags alone loads protobuf's wire format only; the rest is loaded on demand.
+ * flags alone loads none; the rest is loaded on demand.
  */
 import assert from "node:assert/strict";
 
@@ -60,13 +60,10 @@ async function externalsOf(
   return [...found].sort();
 }
 
-Deno.test("`run` with flags alone loads only protobuf's wire format and no node: module", async () => {
+Deno.test("`run` with flags alone loads no npm package and no node: module", async () => {
   // What main.ts loads, then the agent (imported when `run` starts it), without what is loaded
   // on demand: the YAML readers, the HTTPS listener, the other commands' modules.
-  assert.deepEqual(
-    await externalsOf("main.ts", { dynamic: false, from: ["src/agent.ts"] }),
-    ["npm:@bufbuild/protobuf"],
-  );
+  assert.deepEqual(await externalsOf("main.ts", { dynamic: false, from: ["src/agent.ts"] }), []);
 });
 
 Deno.test("on demand: yaml for config files, node: modules for the HTTPS listener and file check", async () => {
@@ -75,7 +72,6 @@ Deno.test("on demand: yaml for config files, node: modules for the HTTPS listene
     "node:https", // the HTTPS listener
     "node:sqlite", // an existing cache file's tables, checked at start
     "node:stream", // the HTTPS listener: request bodies
-    "npm:@bufbuild/protobuf",
     "npm:yaml", // config file, kubeconfig, check-config, install
   ]);
 });

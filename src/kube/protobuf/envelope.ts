@@ -14,7 +14,7 @@
  * unmodified object re-encodes byte for byte.
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 import { concat } from "../../streams/concat.ts";
 import { fieldHeader, guard, ProtobufError, stringField } from "./wire.ts";
 

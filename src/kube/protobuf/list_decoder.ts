@@ -6,7 +6,7 @@
  * buffered at a time, capped by `maxElementBytes`; unknown fields are skipped as they stream by.
  * @module
  */
-import { WireType } from "@bufbuild/protobuf/wire";
+import { WireType } from "./binary.ts";
 import type { ListPart } from "../types.ts";
 import { ByteQueue } from "../../streams/byte_queue.ts";
 import { decodeTypeMeta, hasMagic, MAGIC, type TypeMeta } from "./envelope.ts";

@@ -4,7 +4,7 @@
  * It is field 1 of every `*List` and of `Status`.
  * @module
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter, WireType } from "./binary.ts";
 import type { ListMeta } from "../types.ts";
 import { concat } from "../../streams/concat.ts";
 import { stringField } from "./wire.ts";

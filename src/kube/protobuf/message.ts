@@ -4,7 +4,7 @@
  * first occurrence is the first element (e.g. `PodStatus.podIPs[0]`).
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 
 /** The payload of the first length-delimited field `fieldNo` of `message`, or undefined. */
 export function findBytes(message: Uint8Array, fieldNo: number): Uint8Array | undefined {

@@ -10,7 +10,7 @@
  * time. `OwnerReference` is { kind 1, name 3, uid 4, apiVersion 5, controller 6, blockOwnerDeletion 7 }.
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 import type { ObjectMeta } from "../types.ts";
 import { findBytes, readStringMapEntry } from "./message.ts";
 

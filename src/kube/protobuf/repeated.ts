@@ -4,7 +4,7 @@
  * leaves alone is kept as it was. Pure.
  * @module
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter, WireType } from "./binary.ts";
 import { findBytes } from "./message.ts";
 import { concat } from "../../streams/concat.ts";
 import { messageField } from "./wire.ts";

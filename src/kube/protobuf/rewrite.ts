@@ -6,7 +6,7 @@
  * objects from one fixture (simulator, benchmarks) and to stamp metadata on cached objects.
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 import type { MetadataEdit } from "../codec.ts";
 import { concat } from "../../streams/concat.ts";
 import { messageField, stringField } from "./wire.ts";

@@ -3,7 +3,7 @@
  * their values: what a redacted view of a cached Secret can show.
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 import { decodeEnvelope, hasMagic, requirePlain } from "./envelope.ts";
 import { findBytes } from "./message.ts";
 import { guard } from "./wire.ts";

@@ -11,7 +11,7 @@
  * `encodeStatus`.
  * @module
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter, WireType } from "./binary.ts";
 import type { Status, StatusCause, StatusDetails } from "../status.ts";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.ts";
 import { encodeListMeta } from "./list_meta.ts";

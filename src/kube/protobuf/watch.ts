@@ -8,7 +8,7 @@
  * an event: it fails the stream with a `ProtobufError`.
  * @module
  */
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "./binary.ts";
 import type { RawObject, WatchEvent, WatchEventType } from "../types.ts";
 import { bookmarkAnnotations, bookmarkRawObject } from "../watch_list.ts";
 import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./envelope.ts";

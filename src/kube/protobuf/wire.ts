@@ -1,10 +1,10 @@
 /**
- * Small building blocks over `@bufbuild/protobuf/wire` shared by the Kubernetes protobuf modules:
- * the error type every decoder throws, field headers and a header parser for
- * possibly incomplete input. No varint code of its own: `BinaryReader` and `BinaryWriter` do it.
+ * Small building blocks over `binary.ts` shared by the Kubernetes protobuf modules: the error type
+ * every decoder throws, field headers and a header parser for possibly incomplete input. No varint
+ * code of its own: `BinaryReader` and `BinaryWriter` do it.
  * @module
  */
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter, WireType } from "./binary.ts";
 import { concat } from "../../streams/concat.ts";
 
 /** Any malformed, truncated, oversized or unsupported Kubernetes protobuf input. */
