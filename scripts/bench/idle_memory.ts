@@ -3,7 +3,8 @@
  * and after a change): each probe is a fresh `deno run` that sets up the runtime's listener and
  * KV file, imports one thing, waits and reads its own VmRSS; the last probes run the agent itself
  * (`main.ts run`, and the bundle `deno task bundle` makes, when `dist/holdfast.js` exists) idle in
- * front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`. Each figure is
+ * front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`, then with a
+ * config file (which loads `yaml`) and restarted on a cache file it filled (which checks the file). Each figure is
  * the median of `--runs` processes (default 3), so it is meaningful only beside the others of the
  * same run.
  *
@@ -47,11 +48,16 @@ const src = (path: string) => JSON.stringify(`file://${repoRoot}/src/${path}`);
 const PROBES: Probe[] = [
   { label: "runtime: a timer only", code: "", bare: true },
   { label: "runtime: Deno.serve + Deno KV open", code: "" },
-  { label: "+ commander (the CLI)", code: `await import("commander");` },
+  { label: "+ commander (replaced by src/cli/args.ts)", code: `await import("commander");` },
   { label: "+ yaml (config and kubeconfig files)", code: `await import("yaml");` },
   { label: "+ @bufbuild/protobuf/wire", code: `await import("@bufbuild/protobuf/wire");` },
   { label: "+ node:crypto", code: `await import("node:crypto");` },
   { label: "+ node:path", code: `await import("node:path");` },
+  { label: "+ node:https (the HTTPS listener)", code: `await import("node:https");` },
+  {
+    label: "+ node:sqlite (start on an existing cache file)",
+    code: `await import("node:sqlite");`,
+  },
   {
     label: "+ prom-client 15.1.3 (replaced)",
     code: `await import("npm:prom-client@15.1.3");`,
@@ -103,22 +109,38 @@ async function runProbe(dir: string, probe: Probe, runs: number): Promise<number
   });
 }
 
+/** How an idle agent is started, beyond the bench's flags. */
+interface IdleVariant {
+  /** More `run` flags (e.g. `--config FILE`). */
+  extraArgs?: string[];
+  /** Start it on the cache file an agent already filled and stopped (a restart). */
+  restart?: boolean;
+}
+
 /** The agent idle (one request answered) in front of a small simulator, as `deno run` starts it. */
 async function runAgentIdle(
   ctx: BenchContext,
   simUrl: string,
   denoArgs: string[],
   runs: number,
+  variant: IdleVariant = {},
 ): Promise<number> {
   return await medianOf(runs, async (i) => {
-    const agent = await startAgent(ctx, {
+    const options = {
       name: "agent-idle",
       server: simUrl,
-      cachePath: `${ctx.runDir}/idle-${i}.kv`,
+      cachePath: `${ctx.runDir}/idle-${variant.restart ? "restart-" : ""}${i}.kv`,
       cacheAgents: "*",
       measure: "idle",
       denoArgs,
-    });
+      extraArgs: variant.extraArgs,
+    };
+    if (variant.restart) {
+      const first = await startAgent(ctx, options);
+      await timedOk(`${first.url}/api/v1/pods`, clientHeaders());
+      await first.stop();
+    }
+    const agent = await startAgent(ctx, options);
     try {
       await timedOk(`${agent.url}/version`, clientHeaders());
       await delay(SETTLE_MS);
@@ -195,6 +217,16 @@ async function main(): Promise<void> {
     if (v8.length > 0) {
       show(`agent idle, deno run ${v8[0]} main.ts`, await runAgentIdle(ctx, sim.url, v8, runs));
     }
+    const configFile = `${runDir}/config.yaml`;
+    await Deno.writeTextFile(configFile, "# every setting from flags\n");
+    show(
+      "agent idle, main.ts run --config FILE",
+      await runAgentIdle(ctx, sim.url, [], runs, { extraArgs: ["--config", configFile] }),
+    );
+    show(
+      "agent idle, restarted on its cache file",
+      await runAgentIdle(ctx, sim.url, [], runs, { restart: true }),
+    );
     const bundled = await Deno.stat(`${repoRoot}/dist/holdfast.js`).catch(() => undefined);
     if (bundled) {
       show("agent idle, bundle (dist/holdfast.js)", await runBundleIdle(ctx, sim.url, [], runs));
