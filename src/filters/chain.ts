@@ -20,17 +20,16 @@ export type ResponseFilter = (
   response: Response,
 ) => TransformStream<Uint8Array, Uint8Array> | undefined;
 
-/** Runs `body` through every filter that applies to this response, in order. */
-export function applyFilters(
+/** The transforms of the filters that apply to this response, in order (often none). */
+export function responseTransforms(
   filters: readonly ResponseFilter[],
   request: FilteredRequest,
   response: Response,
-  body: ReadableStream<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  let filtered = body;
+): TransformStream<Uint8Array, Uint8Array>[] {
+  const transforms: TransformStream<Uint8Array, Uint8Array>[] = [];
   for (const filter of filters) {
     const transform = filter(request, response);
-    if (transform) filtered = filtered.pipeThrough(transform);
+    if (transform) transforms.push(transform);
   }
-  return filtered;
+  return transforms;
 }

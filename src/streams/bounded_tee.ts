@@ -48,10 +48,13 @@ export interface TeeBranches {
 /**
  * Splits `source` into a client branch and a cache branch whose queue holds at most
  * `maxQueuedBytes`. Both are default (not byte) streams, because chunks are shared between them.
+ * `onChunk` is told the size of each chunk read from `source` (so a metered source needs no
+ * stream of its own).
  */
 export function boundedTee(
   source: ReadableStream<Uint8Array>,
   maxQueuedBytes: number,
+  onChunk?: (bytes: number) => void,
 ): TeeBranches {
   const reader = source.getReader();
   let cacheController!: ReadableStreamDefaultController<Uint8Array>;
@@ -103,6 +106,7 @@ export function boundedTee(
         controller.close();
         return;
       }
+      onChunk?.(result.value.byteLength);
       feedCache(result.value);
       controller.enqueue(result.value);
     },
