@@ -15,7 +15,10 @@ export interface Metrics {
   requests: Counter<"verb" | "resource" | "component" | "code">;
   /** `holdfast_request_duration_seconds`: time to answer non-watch requests. */
   requestDuration: Histogram<"verb" | "resource" | "component">;
-  /** `holdfast_upstream_response_bytes_total`: response body bytes read from upstream. */
+  /**
+   * `holdfast_upstream_response_bytes_total`: response body bytes read from upstream (a body
+   * passed through untouched counts by its declared length; one without it is not counted).
+   */
   upstreamBytes: Counter;
   /** `holdfast_inflight_requests`: proxied requests being answered now (watches included). */
   inflight: Gauge;
@@ -93,7 +96,8 @@ export function createMetrics(): Metrics {
     }),
     upstreamBytes: new Counter({
       name: "holdfast_upstream_response_bytes_total",
-      help: "Response body bytes read from upstream servers.",
+      help: "Response body bytes read from upstream servers " +
+        "(a body passed through untouched counts by its Content-Length, one without it not at all).",
       registers,
     }),
     inflight: new Gauge({
