@@ -1,6 +1,7 @@
 /**
- * The benchmarks' Kubernetes client side: timed LISTs read to the end, and a watch reader that
- * splits a JSON watch stream into event lines stamped with their arrival time.
+ * The benchmarks' Kubernetes client side: timed LISTs read to the end (optionally paced to a link
+ * rate), and a watch reader that splits a JSON watch stream into event lines stamped with their
+ * arrival time.
  * @module
  */
 import { CACHED_USER_AGENT } from "./agent.ts";
@@ -26,12 +27,42 @@ export interface Timed {
   contentType: string;
 }
 
-/** Sends a GET and reads the whole body, timing it. */
-export async function timedGet(url: string, headers: Record<string, string>): Promise<Timed> {
+/** Options of {@linkcode timedGet}. */
+export interface GetOptions {
+  /** Read the body no faster than this on average, in bytes per second (default: unpaced). */
+  readRate?: number;
+}
+
+/**
+ * How long a reader pacing itself to `rate` bytes/s should wait, having read `bytes` in
+ * `elapsedMs`: the time those bytes take at that rate, less the time already spent (never less
+ * than 0).
+ */
+export function paceWaitMs(bytes: number, elapsedMs: number, rate: number): number {
+  return Math.max(0, (bytes / rate) * 1000 - elapsedMs);
+}
+
+/**
+ * Sends a GET and reads the whole body, timing it; with `readRate`, each chunk is followed by
+ * the wait that keeps the average read rate under it (the sender is slowed by backpressure).
+ */
+export async function timedGet(
+  url: string,
+  headers: Record<string, string>,
+  options: GetOptions = {},
+): Promise<Timed> {
   const start = performance.now();
   const response = await fetch(url, { headers });
   let bytes = 0;
-  if (response.body) { for await (const chunk of response.body) bytes += chunk.byteLength; }
+  if (response.body) {
+    const bodyStart = performance.now();
+    for await (const chunk of response.body) {
+      bytes += chunk.byteLength;
+      if (options.readRate === undefined) continue;
+      const wait = paceWaitMs(bytes, performance.now() - bodyStart, options.readRate);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
   const endedAt = performance.now();
   return {
     status: response.status,
@@ -43,8 +74,12 @@ export async function timedGet(url: string, headers: Record<string, string>): Pr
 }
 
 /** Like {@linkcode timedGet} but throws unless the answer is a 200. */
-export async function timedOk(url: string, headers: Record<string, string>): Promise<Timed> {
-  const timed = await timedGet(url, headers);
+export async function timedOk(
+  url: string,
+  headers: Record<string, string>,
+  options: GetOptions = {},
+): Promise<Timed> {
+  const timed = await timedGet(url, headers, options);
   if (timed.status !== 200) throw new Error(`GET ${url}: HTTP ${timed.status}`);
   return timed;
 }
