@@ -1,21 +1,24 @@
 /**
- * Kubernetes protobuf answers without a per-type schema. Every served object is derived from the
- * `k8s-api-testdata` fixture of its kind (`<group>.<version>.<Kind>.pb`, group `core` for v1) by
- * rewriting fields of the fixture's message with holdfast's rewrite helpers:
+ * Kubernetes protobuf answers. Every served object is its ObjectMeta encoded from its JSON — every
+ * ObjectMeta field, managedFields included, in the order and with the empty fields Go writes — so
+ * name, namespace, uid, resourceVersion, labels, annotations and timestamps read back as in the
+ * JSON view, followed by its body:
  *
- * - `metadata` (field 1) is replaced by the object's ObjectMeta encoded from its JSON — every
- *   ObjectMeta field, managedFields included, in the order and with the empty fields Go writes —
- *   so name, namespace, uid, resourceVersion, labels, annotations and timestamps read back as in
- *   the JSON view;
- * - every field selector holdfast evaluates for the kind (`FIELD_RULES`: Pod spec.nodeName and
- *   status.phase, Service spec.clusterIP and spec.type, …) is set to the JSON object's value.
+ * - Pods and ConfigMaps are encoded whole from their JSON by a schema (`pod_schema.ts`, the
+ *   ConfigMap one of `protobuf_schema.ts`; see `protobuf_encode.ts` for what differs from Go's
+ *   bytes), so their protobuf form carries the same content as their JSON and is, as for a real
+ *   kube-apiserver, smaller than it (a pod's fields a schema leaves out are not served);
+ * - any other kind keeps the body of the `k8s-api-testdata` fixture of its kind
+ *   (`<group>.<version>.<Kind>.pb`, group `core` for v1), whose fuzzed content fills every field
+ *   once.
  *
- * Everything else (containers, ports…) keeps the fixture's synthetic content; a ConfigMap, whose
- * schema is small, is encoded whole instead, byte for byte as kube-apiserver sends it. A derived
- * message is computed once per stored object state. Objects carrying only metadata (watch
- * bookmarks) become a message holding just their ObjectMeta; a `Status` uses the codec's Status
- * encoder. Types without a fixture (custom resources, CustomResourceDefinition, CSINode) have no
- * protobuf form, so negotiation falls back to JSON for them.
+ * Either way every field selector holdfast evaluates for the kind (`FIELD_RULES`: Pod
+ * spec.nodeName and status.phase, Service spec.clusterIP and spec.type, …) is then set to the
+ * JSON object's value with holdfast's rewrite helpers. A derived message is computed once per
+ * stored object state. Objects carrying only metadata (watch bookmarks) become a message holding
+ * just their ObjectMeta; a `Status` uses the codec's Status encoder. Types without a fixture
+ * (custom resources, CustomResourceDefinition, CSINode) have no protobuf form, so negotiation
+ * falls back to JSON for them.
  * @module
  */
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
@@ -37,6 +40,9 @@ import { selectableFieldsOf } from "../../src/kube/selectable_fields.ts";
 import type { Status } from "../../src/kube/status.ts";
 import { CHUNK_SIZE, type ServingCodec } from "./encoding.ts";
 import type { Json } from "./fixtures.ts";
+import { POD_BODY } from "./pod_schema.ts";
+import { encodeMessage, encodeTime } from "./protobuf_encode.ts";
+import { BODY_SCHEMAS, type MessageSchema } from "./protobuf_schema.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
 import { Entry } from "./store.ts";
 
@@ -97,6 +103,8 @@ interface Kind {
   type: ResourceType;
   typeMeta: TypeMeta;
   template: Uint8Array;
+  /** The schema of a kind encoded whole from its JSON (see `ENCODED_WHOLE`). */
+  body?: MessageSchema;
   writes: readonly FieldWrite[];
 }
 
@@ -108,7 +116,8 @@ export function protobufServingCodec(
   for (const [type, template] of templates) {
     const key = `${type.groupVersion}/${type.kind}`;
     const typeMeta = { apiVersion: type.groupVersion, kind: type.kind };
-    kinds.set(key, { type, typeMeta, template, writes: fieldWrites(FIELD_RULES[key] ?? {}) });
+    const writes = fieldWrites(FIELD_RULES[key] ?? {});
+    kinds.set(key, { type, typeMeta, template, body: ENCODED_WHOLE[key], writes });
   }
   const kindOf = (apiVersion: unknown, kind: unknown): Kind => {
     const found = kinds.get(`${apiVersion}/${kind}`);
@@ -185,11 +194,24 @@ function fieldWrites(rules: Readonly<Record<string, FieldRule>>): FieldWrite[] {
   return writes;
 }
 
-/** The fixture message of `kind` with `object`'s metadata and selectable `fields` written in. */
+/**
+ * The body schemas (all but metadata) of the kinds encoded whole from their JSON, by
+ * `apiVersion/kind`.
+ */
+const ENCODED_WHOLE: Readonly<Record<string, MessageSchema>> = {
+  "v1/ConfigMap": BODY_SCHEMAS["v1 ConfigMap"],
+  "v1/Pod": POD_BODY,
+};
+
+/**
+ * The message of `object`: its metadata, then its body encoded whole or the fixture's, with the
+ * selectable `fields` written in.
+ */
 function derive(kind: Kind, object: Json, fields: Record<string, string>): Uint8Array {
-  if (kind.type.kind === "ConfigMap" && kind.type.group === "") return configMapMessage(object);
-  const metadata = encodeObjectMeta((object.metadata ?? {}) as Json);
-  let message = replaceField(kind.template, [1], [lengthDelimited(1, metadata)]);
+  const metadata = lengthDelimited(1, encodeObjectMeta((object.metadata ?? {}) as Json));
+  let message = kind.body
+    ? concat(metadata, encodeMessage(object, kind.body))
+    : replaceField(kind.template, [1], [metadata]);
   for (const write of kind.writes) {
     const value = fields[write.selector];
     if (value === undefined) continue;
@@ -198,27 +220,11 @@ function derive(kind: Kind, object: Json, fields: Record<string, string>): Uint8
   return message;
 }
 
-/**
- * A ConfigMap encoded whole, as Go marshals it (k8s.io/api core/v1 `ConfigMap`): metadata 1, the
- * `data` map 2 and `binaryData` map 3 (entries { key 1, value 2 } sorted by key, binary values
- * base64 in JSON), `immutable` 4 when set.
- */
-function configMapMessage(object: Json): Uint8Array {
-  const writer = new BinaryWriter();
-  writer.tag(1, WireType.LengthDelimited).bytes(encodeObjectMeta((object.metadata ?? {}) as Json));
-  const entries = (fieldNo: number, map: unknown, value: (text: string) => Uint8Array) => {
-    const record = (map ?? {}) as Record<string, string>;
-    for (const key of Object.keys(record).sort()) {
-      writer.tag(fieldNo, WireType.LengthDelimited).fork()
-        .tag(1, WireType.LengthDelimited).string(key)
-        .tag(2, WireType.LengthDelimited).bytes(value(record[key]))
-        .join();
-    }
-  };
-  entries(2, object.data, (text) => utf8.encode(text));
-  entries(3, object.binaryData, (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
-  if (typeof object.immutable === "boolean") writer.tag(4, WireType.Varint).bool(object.immutable);
-  return writer.finish();
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
 }
 
 /** A message holding only `metadata` (field 1), as the simulator encodes bookmark objects. */
@@ -327,15 +333,4 @@ export function encodeObjectMeta(meta: Json): Uint8Array {
     writer.join();
   }
   return writer.finish();
-}
-
-/** A `meta.v1.Time` { seconds 1, nanos 2 } from RFC 3339; empty for the zero time. */
-function encodeTime(value: unknown): Uint8Array {
-  const ms = typeof value === "string" ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) return new Uint8Array(0);
-  const seconds = Math.floor(ms / 1000);
-  return new BinaryWriter()
-    .tag(1, WireType.Varint).int64(seconds)
-    .tag(2, WireType.Varint).int32((ms - seconds * 1000) * 1_000_000)
-    .finish();
 }

@@ -34,7 +34,7 @@ export function decodeProtobufBody(body: Uint8Array): Record<string, unknown> | 
 type Json = Record<string, unknown>;
 
 /** The fields of `message` that `schema` names, as JSON, empty values left out. */
-function readMessage(message: Uint8Array, schema: MessageSchema): Json {
+export function readMessage(message: Uint8Array, schema: MessageSchema): Json {
   const out: Json = {};
   const reader = new BinaryReader(message);
   while (reader.pos < reader.len) {
@@ -42,6 +42,10 @@ function readMessage(message: Uint8Array, schema: MessageSchema): Json {
     const field = schema[fieldNo];
     if (!field) {
       reader.skip(wireType, fieldNo);
+      continue;
+    }
+    if (field.inline && typeof field.type === "object") {
+      Object.assign(out, readMessage(reader.bytes(), field.type));
       continue;
     }
     if (field.map) {
@@ -76,7 +80,14 @@ function readMapEntry(entry: Uint8Array, type: FieldType): [string, unknown] {
   return [key, value];
 }
 
-const LENGTH_DELIMITED = new Set(["string", "bytes", "time", "microtime", "quantity"]);
+const LENGTH_DELIMITED = new Set([
+  "string",
+  "bytes",
+  "time",
+  "microtime",
+  "quantity",
+  "intOrString",
+]);
 
 function readValue(reader: BinaryReader, wireType: WireType, field: Field): unknown {
   const { type } = field;
@@ -102,7 +113,25 @@ function readValue(reader: BinaryReader, wireType: WireType, field: Field): unkn
       return readMicroTime(reader.bytes());
     case "quantity":
       return new TextDecoder().decode(findBytes(reader.bytes(), 1) ?? new Uint8Array());
+    case "intOrString":
+      return readIntOrString(reader.bytes());
   }
+}
+
+/** An `IntOrString` as its JSON form: the number when its type is 0, else the string. */
+function readIntOrString(message: Uint8Array): number | string {
+  let type = 0;
+  let intVal = 0;
+  let strVal = "";
+  const reader = new BinaryReader(message);
+  while (reader.pos < reader.len) {
+    const [fieldNo, wireType] = reader.tag();
+    if (wireType === WireType.Varint && fieldNo === 1) type = Number(reader.int64());
+    else if (wireType === WireType.Varint && fieldNo === 2) intVal = reader.int32();
+    else if (wireType === WireType.LengthDelimited && fieldNo === 3) strVal = reader.string();
+    else reader.skip(wireType, fieldNo);
+  }
+  return type === 0 ? intVal : strVal;
 }
 
 function base64(bytes: Uint8Array): string {

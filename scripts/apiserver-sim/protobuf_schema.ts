@@ -22,14 +22,21 @@ export type FieldType =
   | "microtime"
   /** `resource.Quantity` { string 1 }, its string in JSON. */
   | "quantity"
+  /** `util.intstr.IntOrString` { type 1, intVal 2, strVal 3 }, a number or a string in JSON. */
+  | "intOrString"
   | MessageSchema;
 
-/** One field: its JSON name and type; repeated, or a map from string keys to `type`. */
+/**
+ * One field: its JSON name and type; repeated, or a map from string keys to `type`, or an
+ * embedded message whose fields JSON inlines into the parent (Go's embedded structs, e.g. a
+ * Volume's VolumeSource; `name` is then unused).
+ */
 export interface Field {
   name: string;
   type: FieldType;
   repeated?: boolean;
   map?: boolean;
+  inline?: boolean;
 }
 
 /** A message: its fields by number. */
