@@ -124,6 +124,7 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       cachePath: `${ctx.runDir}/offline.kv`,
       cacheAgents: "*",
       healthIntervalMs: 1000,
+      unhealthyThreshold: 3,
       measure: "offline-list",
     });
     for (const media of MEDIA) await measureMedia(ctx, sim, agent, media, record);

@@ -19,9 +19,15 @@ export interface AgentOptions {
   cacheAgents: string;
   /**
    * Milliseconds between upstream health checks, to notice a cut link quickly (timeout 80 % of
-   * it, one failure or success flips the state). Absent: the agent's defaults.
+   * it, one success marks the upstream healthy). Absent: the agent's defaults.
    */
   healthIntervalMs?: number;
+  /**
+   * Failed probes in a row that mark the upstream unhealthy with `healthIntervalMs` (default 1).
+   * More than one keeps a probe that a loaded machine answers late from flipping the agent
+   * offline in the middle of an online measurement.
+   */
+  unhealthyThreshold?: number;
   /** Measurement name: profiles go to `<runDir>/profiles/<measure>/` when profiling. */
   measure: string;
   /** Wait for the admin listener before returning (default true). */
@@ -86,7 +92,7 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
       options.cachePath,
       "--cache-agents",
       options.cacheAgents,
-      ...healthFlags(options.healthIntervalMs),
+      ...healthFlags(options.healthIntervalMs, options.unhealthyThreshold),
       "--log-level",
       "warn",
       ...options.extraArgs ?? [],
@@ -114,7 +120,7 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
   return handle;
 }
 
-function healthFlags(intervalMs: number | undefined): string[] {
+function healthFlags(intervalMs: number | undefined, unhealthyThreshold = 1): string[] {
   if (intervalMs === undefined) return [];
   return [
     "--health-interval",
@@ -122,7 +128,7 @@ function healthFlags(intervalMs: number | undefined): string[] {
     "--health-timeout",
     `${Math.floor(intervalMs * 0.8)}ms`,
     "--unhealthy-threshold",
-    "1",
+    String(unhealthyThreshold),
     "--healthy-threshold",
     "1",
   ];
