@@ -7,9 +7,33 @@
  */
 
 type Json = Record<string, unknown>;
-type Render = (object: Json) => string;
 
-/** The value at a dotted path of a decoded object, or undefined. */
+/**
+ * How a field's value is rendered: `text` is the first non-empty string among its paths (else
+ * ""), `bool` is `"true"` only for JSON `true`, `int` is a number in decimal (else `"0"`).
+ */
+export type FieldRender = "text" | "bool" | "int";
+
+/**
+ * One selectable field as data: its field-selector name, how it is rendered, and the object paths
+ * it reads (split at dots; a numeric key also indexes an array, as `status.podIPs.0.ip`).
+ */
+export interface SelectableFieldRead {
+  field: string;
+  render: FieldRender;
+  paths: ReadonlyArray<readonly string[]>;
+}
+
+function read(field: string, render: FieldRender, ...paths: string[]): SelectableFieldRead {
+  return { field, render, paths: paths.map((path) => path.split(".")) };
+}
+
+/** A `text` field read at `paths` (default: the field's own name). */
+function text(field: string, ...paths: string[]): SelectableFieldRead {
+  return read(field, "text", ...(paths.length > 0 ? paths : [field]));
+}
+
+/** The value at a path of a decoded object, or undefined. */
 function at(object: Json, path: readonly string[]): unknown {
   let value: unknown = object;
   for (const key of path) {
@@ -19,109 +43,97 @@ function at(object: Json, path: readonly string[]): unknown {
   return value;
 }
 
-/** Renders the non-empty string at the first of `paths` that holds one, else "". */
-function text(...paths: string[]): Render {
-  const split = paths.map((path) => path.split("."));
-  return (object) => {
-    for (const path of split) {
-      const value = at(object, path);
-      if (typeof value === "string" && value !== "") return value;
-    }
-    return "";
-  };
-}
-
-/** Renders a boolean as Go's `strconv.FormatBool` (absent is false). */
-function bool(path: string): Render {
-  const split = path.split(".");
-  return (object) => at(object, split) === true ? "true" : "false";
-}
-
-/** Renders an integer as Go's `strconv.Itoa` (absent is 0). */
-function int(path: string): Render {
-  const split = path.split(".");
-  return (object) => {
-    const value = at(object, split);
+/** Renders `read` from a decoded object, as Go's `strconv` renders the value (absent: zero). */
+function render(object: Json, { render, paths }: SelectableFieldRead): string {
+  if (render === "bool") return at(object, paths[0]) === true ? "true" : "false";
+  if (render === "int") {
+    const value = at(object, paths[0]);
     return typeof value === "number" ? String(value) : "0";
-  };
+  }
+  for (const path of paths) {
+    const value = at(object, path);
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return "";
 }
 
-const META: ReadonlyArray<readonly [string, Render]> = [
-  ["metadata.name", text("metadata.name")],
-  ["metadata.namespace", text("metadata.namespace")],
-];
+const META: readonly SelectableFieldRead[] = [text("metadata.name"), text("metadata.namespace")];
 
 /**
  * Per-resource fields beyond metadata. Events read the events.k8s.io/v1 names too (`regarding`,
  * `reportingController`, `deprecatedSource`), as both versions share one storage and field set.
  */
-const SPECIFIC: Readonly<Record<string, ReadonlyArray<readonly [string, Render]>>> = {
+const SPECIFIC: Readonly<Record<string, readonly SelectableFieldRead[]>> = {
   pods: [
-    ["spec.nodeName", text("spec.nodeName")],
-    ["spec.restartPolicy", text("spec.restartPolicy")],
-    ["spec.schedulerName", text("spec.schedulerName")],
-    ["spec.serviceAccountName", text("spec.serviceAccountName")],
-    ["spec.hostNetwork", bool("spec.hostNetwork")],
-    ["status.phase", text("status.phase")],
+    text("spec.nodeName"),
+    text("spec.restartPolicy"),
+    text("spec.schedulerName"),
+    text("spec.serviceAccountName"),
+    read("spec.hostNetwork", "bool", "spec.hostNetwork"),
+    text("status.phase"),
     // The pod strategy reads the internal podIPs[0], which v1→internal conversion sets from
     // `podIP` when both are present: the singular field is authoritative.
-    ["status.podIP", text("status.podIP", "status.podIPs.0.ip")],
-    ["status.nominatedNodeName", text("status.nominatedNodeName")],
+    text("status.podIP", "status.podIP", "status.podIPs.0.ip"),
+    text("status.nominatedNodeName"),
   ],
-  services: [
-    ["spec.clusterIP", text("spec.clusterIP")],
-    ["spec.type", text("spec.type")],
-  ],
-  nodes: [["spec.unschedulable", bool("spec.unschedulable")]],
-  secrets: [["type", text("type")]],
+  services: [text("spec.clusterIP"), text("spec.type")],
+  nodes: [read("spec.unschedulable", "bool", "spec.unschedulable")],
+  secrets: [text("type")],
   namespaces: [
-    ["status.phase", text("status.phase")],
+    text("status.phase"),
     // kube-apiserver keeps this legacy alias of metadata.name for namespaces.
-    ["name", text("metadata.name")],
+    text("name", "metadata.name"),
   ],
   events: [
-    ["involvedObject.kind", text("involvedObject.kind", "regarding.kind")],
-    ["involvedObject.namespace", text("involvedObject.namespace", "regarding.namespace")],
-    ["involvedObject.name", text("involvedObject.name", "regarding.name")],
-    ["involvedObject.uid", text("involvedObject.uid", "regarding.uid")],
-    ["involvedObject.apiVersion", text("involvedObject.apiVersion", "regarding.apiVersion")],
-    [
+    text("involvedObject.kind", "involvedObject.kind", "regarding.kind"),
+    text("involvedObject.namespace", "involvedObject.namespace", "regarding.namespace"),
+    text("involvedObject.name", "involvedObject.name", "regarding.name"),
+    text("involvedObject.uid", "involvedObject.uid", "regarding.uid"),
+    text("involvedObject.apiVersion", "involvedObject.apiVersion", "regarding.apiVersion"),
+    text(
       "involvedObject.resourceVersion",
-      text("involvedObject.resourceVersion", "regarding.resourceVersion"),
-    ],
-    ["involvedObject.fieldPath", text("involvedObject.fieldPath", "regarding.fieldPath")],
-    ["reason", text("reason")],
-    ["reportingComponent", text("reportingComponent", "reportingController")],
+      "involvedObject.resourceVersion",
+      "regarding.resourceVersion",
+    ),
+    text("involvedObject.fieldPath", "involvedObject.fieldPath", "regarding.fieldPath"),
+    text("reason"),
+    text("reportingComponent", "reportingComponent", "reportingController"),
     // The event strategy falls back to the reporting controller when the source is empty.
-    [
+    text(
       "source",
-      text(
-        "source.component",
-        "deprecatedSource.component",
-        "reportingComponent",
-        "reportingController",
-      ),
-    ],
-    ["type", text("type")],
+      "source.component",
+      "deprecatedSource.component",
+      "reportingComponent",
+      "reportingController",
+    ),
+    text("type"),
   ],
-  replicasets: [["status.replicas", int("status.replicas")]],
-  replicationcontrollers: [["status.replicas", int("status.replicas")]],
-  jobs: [["status.successful", int("status.succeeded")]],
+  replicasets: [read("status.replicas", "int", "status.replicas")],
+  replicationcontrollers: [read("status.replicas", "int", "status.replicas")],
+  jobs: [read("status.successful", "int", "status.succeeded")],
 };
 
-const FIELDS = new Map<string, ReadonlyArray<readonly [string, Render]>>(
+const FIELDS = new Map<string, readonly SelectableFieldRead[]>(
   Object.entries(SPECIFIC).map(([resource, fields]) => [resource, [...META, ...fields]]),
 );
 
 const PATHS = new Map<string, readonly string[]>(
-  [...FIELDS].map(([resource, fields]) => [resource, fields.map(([path]) => path)]),
+  [...FIELDS].map(([resource, fields]) => [resource, fields.map(({ field }) => field)]),
 );
 
-const META_PATHS: readonly string[] = META.map(([path]) => path);
+const META_PATHS: readonly string[] = META.map(({ field }) => field);
 
 /** The field-selector paths holdfast evaluates for `resource` (plural, e.g. `pods`). */
 export function selectableFieldPaths(resource: string): readonly string[] {
   return PATHS.get(resource) ?? META_PATHS;
+}
+
+/**
+ * The selectable fields of `resource` as data: what each reads and how it renders, so a reader
+ * that decodes only those paths (the JSON sparse reader) needs no table of its own.
+ */
+export function selectableFieldReads(resource: string): readonly SelectableFieldRead[] {
+  return FIELDS.get(resource) ?? META;
 }
 
 /**
@@ -133,7 +145,7 @@ export function selectableFieldsOf(
   resource: string,
 ): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [path, render] of FIELDS.get(resource) ?? META) fields[path] = render(object);
+  for (const read of selectableFieldReads(resource)) fields[read.field] = render(object, read);
   return fields;
 }
 

@@ -1,11 +1,17 @@
 /**
- * One JSON-encoded Kubernetes object: reading its metadata and selectable fields (one parse), and
+ * One JSON-encoded Kubernetes object: reading its metadata and selectable fields (one sparse read
+ * that decodes only them, see `sparse_reader.ts`), and
  * the byte-level edits the encoders need (adding or recognising `kind`/`apiVersion`) done by
  * splicing, never by re-serialising the object. Pure: no I/O.
  * @module
  */
-import { selectableFieldsOf } from "../selectable_fields.ts";
+import {
+  type SelectableFieldRead,
+  selectableFieldReads,
+  selectableFieldsOf,
+} from "../selectable_fields.ts";
 import type { ObjectMeta, RawObject } from "../types.ts";
+import { readSparse, type SparsePlan, sparsePlan } from "./sparse_reader.ts";
 import { isJsonWhitespace, JsonValueScanner } from "./value_framer.ts";
 
 /** A JSON object's `kind` and `apiVersion`. */
@@ -61,18 +67,40 @@ function objectMetaOf(object: Record<string, unknown>): ObjectMeta {
   };
 }
 
+/** The paths {@link rawObjectOf} reads besides the selectable fields and labels. */
+const OBJECT_PATHS = [
+  "kind",
+  "apiVersion",
+  ...["name", "namespace", "resourceVersion", "uid"].map(
+    (key) => `metadata.${key}`,
+  ),
+].map((path) => path.split("."));
+
+/** Sparse plans by the field table they read (one per resource with its own fields). */
+const plans = new WeakMap<readonly SelectableFieldRead[], SparsePlan>();
+
+function planOf(resource: string): SparsePlan {
+  const reads = selectableFieldReads(resource);
+  let plan = plans.get(reads);
+  if (plan === undefined) {
+    const leaves = [...OBJECT_PATHS, ...reads.flatMap((read) => read.paths)];
+    plan = sparsePlan({ leaves, collect: [["metadata", "labels"]] });
+    plans.set(reads, plan);
+  }
+  return plan;
+}
+
 /**
- * Decodes one JSON object of `resource` (parsed once) into a RawObject whose `bytes` are the input
- * without surrounding whitespace (a view, not a copy). Its `typeMeta` is the object's own
- * kind/apiVersion, each falling back to `typeMeta` (list items carry none) and then "".
+ * The RawObject of `object` — the decoded object in `bytes`, whole or as a sparse read of the
+ * paths it needs — of `resource`. Its `typeMeta` is the object's own kind/apiVersion, each
+ * falling back to `typeMeta` and then "".
  */
-export function rawObjectFromJson(
+export function rawObjectOf(
+  object: Record<string, unknown>,
   bytes: Uint8Array,
   resource: string,
   typeMeta?: TypeMeta,
 ): RawObject {
-  const trimmed = trimJson(bytes);
-  const object = parseJsonObject(trimmed);
   return {
     meta: objectMetaOf(object),
     fields: selectableFieldsOf(object, resource),
@@ -80,8 +108,24 @@ export function rawObjectFromJson(
       apiVersion: stringOf(object.apiVersion) || (typeMeta?.apiVersion ?? ""),
       kind: stringOf(object.kind) || (typeMeta?.kind ?? ""),
     },
-    bytes: trimmed,
+    bytes,
   };
+}
+
+/**
+ * Decodes one JSON object of `resource` into a RawObject whose `bytes` are the input without
+ * surrounding whitespace (a view, not a copy): the bytes are all validated, but only the metadata
+ * and selectable fields are decoded. Its `typeMeta` is the object's own kind/apiVersion, each
+ * falling back to `typeMeta` (list items carry none) and then "". Throws a SyntaxError or
+ * TypeError on bytes that are not one JSON object.
+ */
+export function rawObjectFromJson(
+  bytes: Uint8Array,
+  resource: string,
+  typeMeta?: TypeMeta,
+): RawObject {
+  const trimmed = trimJson(bytes);
+  return rawObjectOf(readSparse(trimmed, planOf(resource)), trimmed, resource, typeMeta);
 }
 
 /** One member of a JSON object: its decoded key and where its value lies in the bytes. */
