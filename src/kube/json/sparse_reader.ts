@@ -134,36 +134,44 @@ function isHex(byte: number): boolean {
   return (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
 }
 
+/** Bytes that end a string's plain run: the quote, the backslash and the control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let byte = 0; byte < 0x20; byte++) STRING_STOP[byte] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
 /** Validates the string opening at `i` (a quote); returns the index after its closing quote. */
 function skipString(bytes: Uint8Array, i: number): number {
   const length = bytes.length;
   escaped = false;
   i++;
-  while (i < length) {
+  for (;;) {
+    while (
+      i + 4 <= length &&
+      (STRING_STOP[bytes[i]] | STRING_STOP[bytes[i + 1]] | STRING_STOP[bytes[i + 2]] |
+          STRING_STOP[bytes[i + 3]]) === 0
+    ) i += 4;
+    while (i < length && STRING_STOP[bytes[i]] === 0) i++;
+    if (i >= length) throw syntaxError("unterminated string", length);
     const byte = bytes[i];
     if (byte === QUOTE) return i + 1;
-    if (byte === BACKSLASH) {
-      escaped = true;
-      const next = bytes[i + 1];
-      if (next === 0x75) {
-        if (
-          !isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) ||
-          !isHex(bytes[i + 5])
-        ) throw syntaxError("bad \\u escape", i);
-        i += 6;
-        continue;
-      }
+    if (byte !== BACKSLASH) throw syntaxError("control character in a string", i);
+    escaped = true;
+    const next = bytes[i + 1];
+    if (next === 0x75) {
       if (
-        next !== QUOTE && next !== BACKSLASH && next !== 0x2f && next !== 0x62 && next !== 0x66 &&
-        next !== 0x6e && next !== 0x72 && next !== 0x74
-      ) throw syntaxError("bad escape", i);
-      i += 2;
+        !isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) ||
+        !isHex(bytes[i + 5])
+      ) throw syntaxError("bad \\u escape", i);
+      i += 6;
       continue;
     }
-    if (byte < 0x20) throw syntaxError("control character in a string", i);
-    i++;
+    if (
+      next !== QUOTE && next !== BACKSLASH && next !== 0x2f && next !== 0x62 && next !== 0x66 &&
+      next !== 0x6e && next !== 0x72 && next !== 0x74
+    ) throw syntaxError("bad escape", i);
+    i += 2;
   }
-  throw syntaxError("unterminated string", length);
 }
 
 function skipDigits(bytes: Uint8Array, i: number): number {
