@@ -3,7 +3,7 @@
  * chunk boundaries, without parsing it. Only the bytes that matter to structure are looked at
  * (brackets, quotes, backslashes), so a UTF-8 character split across chunks needs no care: its
  * bytes are all ≥ 0x80 and never mistaken for structure. Validating scalars and members is left to
- * `JSON.parse` of the framed value. Pure: no I/O.
+ * the decoding of the framed value. Pure: no I/O.
  * @module
  */
 import { concat } from "../../streams/concat.ts";
