@@ -7,7 +7,8 @@
  * Flags: `--quick` (smaller sizes, shorter runs: a smoke run under two minutes),
  * `--only=<name,…>` (measurement names), `--out=<dir>` (default `bench-results`),
  * `--profile` (profile the agent in the first pass already), `--yurthub-dir=<dir>` (where the
- * YurtHub binary is cached; default `~/.cache/holdfast/yurthub-<version>/`).
+ * YurtHub binary is cached; default `~/.cache/holdfast/yurthub-<version>/`), `--no-yurthub` (leave
+ * the YurtHub column out: for quick A/B runs of one measurement).
  *
  * The YurtHub column needs OpenYurt's YurtHub binary: a full run builds it once into that folder
  * (see `yurthub/build.ts`); `--quick` only uses one already built there.
@@ -161,6 +162,7 @@ async function main(args: string[]): Promise<number> {
       only: { type: "string" },
       out: { type: "string", default: "bench-results" },
       "yurthub-dir": { type: "string" },
+      "no-yurthub": { type: "boolean", default: false },
     },
   });
   const quick = flags.quick;
@@ -187,7 +189,9 @@ async function main(args: string[]): Promise<number> {
     sizes: quick ? QUICK : FULL,
   };
   const log = (line: string) => console.error(line);
-  ctx.yurthub = await locateYurthub({ build: !quick, log, cacheDir: flags["yurthub-dir"] });
+  ctx.yurthub = flags["no-yurthub"]
+    ? { missing: "not run (--no-yurthub)" }
+    : await locateYurthub({ build: !quick, log, cacheDir: flags["yurthub-dir"] });
   log(
     "missing" in ctx.yurthub
       ? `YurtHub column: ${ctx.yurthub.missing}`
