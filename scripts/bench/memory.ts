@@ -83,7 +83,12 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     const idle = await both();
     record(
       "memory.idle",
-      row(idle.agent.rss, idle.floor.rss, 50, "after one request; YurtHub publishes 30–40 MB idle"),
+      row(
+        idle.agent.rss,
+        idle.floor.rss,
+        50,
+        `after one request; ${split(idle)}; YurtHub publishes 30–40 MB idle`,
+      ),
     );
 
     await timedOk(`${plain.url}/api/v1/pods`, clientHeaders());
@@ -93,7 +98,12 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     const retried = lists > 1 ? `; the cache gave up on ${lists - 1} LIST(s) before one stuck` : "";
     record(
       "memory.cached",
-      row(cached.agent.rss, cached.floor.rss, 120, `floor forwarded the same LIST${retried}`),
+      row(
+        cached.agent.rss,
+        cached.floor.rss,
+        120,
+        `floor forwarded the same LIST${retried}; ${split(cached)}`,
+      ),
     );
 
     const small = await firstPodPath(sim.url);
@@ -145,6 +155,16 @@ async function measureYurthub(ctx: BenchContext, record: RecordRow): Promise<voi
       await session.stop();
     }
   });
+}
+
+/**
+ * How both resident sets split into anonymous memory (the process's own heaps and buffers) and
+ * file-backed pages (mostly the Deno executable's code and read-only data, shared and reclaimable).
+ */
+function split(both: { agent: Memory; floor: Memory }): string {
+  const parts = (memory: Memory) =>
+    `${formatNumber(memory.anon / MB)} MB anonymous + ${formatNumber(memory.file / MB)} MB file`;
+  return `agent ${parts(both.agent)}, bare Deno proxy ${parts(both.floor)}`;
 }
 
 function mb(memory: Memory): string {

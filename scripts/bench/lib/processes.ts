@@ -172,6 +172,10 @@ export interface Memory {
   rss: number;
   /** Peak resident set since start (VmHWM). */
   hwm: number;
+  /** Of the resident set: anonymous memory (heaps, buffers: the process's own). */
+  anon: number;
+  /** Of the resident set: file-backed pages (mostly the executable's code and read-only data). */
+  file: number;
 }
 
 /** Reads VmRSS and VmHWM of `pid` from `/proc/<pid>/status`. */
@@ -182,7 +186,12 @@ export async function readMemory(pid: number): Promise<Memory> {
     if (!match) throw new Error(`no ${name} in /proc/${pid}/status`);
     return Number(match[1]) * 1024;
   };
-  return { rss: field("VmRSS"), hwm: field("VmHWM") };
+  return {
+    rss: field("VmRSS"),
+    hwm: field("VmHWM"),
+    anon: field("RssAnon"),
+    file: field("RssFile"),
+  };
 }
 
 /** Resolves after `ms` milliseconds. */
