@@ -1,39 +1,94 @@
 /**
- * One WATCH stream into the cache: decoded event by event into the query's watch sink. A cut
- * watch, or one ending inside an event, ends after its last whole event, as if closed; a malformed
- * event marks the query stale.
+ * One WATCH stream into the cache: decoded event by event, coalesced per object over a short
+ * window (see `event_window.ts`), and stored through the query's watch sink. A cut watch, or one
+ * ending inside an event, ends after its last whole event, as if closed; a malformed event marks
+ * the query stale.
+ *
+ * Decision: events wait up to {@linkcode WATCH_WINDOW_MS} before they are stored, so that an
+ * object changing faster than that is stored once per window instead of once per change (status
+ * updates, endpoint churn, the bench's watch flood); the cache is that much later, never the
+ * client, which gets each event as the tee passes it on. A window is stored early when it holds
+ * {@linkcode MAX_WINDOW_BYTES}, and at once when the stream ends.
  * @module
  */
 import type { WireCodec } from "../../kube/codec.ts";
+import type { WatchEvent } from "../../kube/types.ts";
 import { TruncatedBody } from "../../streams/ordered_transform.ts";
 import type { QueryIdentity } from "../query.ts";
 import type { CacheStore } from "../store.ts";
+import { EventWindow } from "./event_window.ts";
 
-/** Stores the WATCH stream `body` of `target.query`; rejects with the reason it was given up. */
+/** How long an event may wait to be coalesced before it is stored. */
+export const WATCH_WINDOW_MS = 20;
+
+/** The object bytes a window may hold before it is stored early. */
+export const MAX_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/** The window's time is up (in place of an event). */
+const WINDOW_CLOSED = Symbol("window closed");
+
+/**
+ * Stores the WATCH stream `body` of `target.query`; rejects with the reason it was given up.
+ * `windowMs` overrides {@linkcode WATCH_WINDOW_MS}.
+ */
 export async function ingestWatch(
   store: CacheStore,
   target: { query: QueryIdentity; initialEvents: boolean; since: string },
   codec: WireCodec,
   body: ReadableStream<Uint8Array>,
+  windowMs = WATCH_WINDOW_MS,
 ): Promise<void> {
   const { query, initialEvents, since } = target;
   const sink = store.watchSink(query, codec.mediaType, { initialEvents, since }).getWriter();
   const events = body.pipeThrough(codec.watchDecoder(query.resource)).getReader();
-  for (;;) {
-    let event;
-    try {
-      event = await events.read();
-    } catch (error) {
-      // Ending inside an event: the client got no further whole event either.
-      if (error instanceof TruncatedBody) return await sink.close();
-      await sink.abort(error);
-      throw error;
+  const window = new EventWindow();
+  let closesAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed: Promise<typeof WINDOW_CLOSED> | undefined;
+  let reading: Promise<ReadableStreamReadResult<WatchEvent>> | undefined;
+
+  const storeWindow = async () => {
+    clearTimeout(timer);
+    closed = undefined;
+    for (const event of window.take()) await sink.write(event);
+  };
+  const take = async (event: WatchEvent) => {
+    if (!window.add(event)) {
+      await storeWindow();
+      if (!window.add(event)) return await sink.write(event);
     }
-    if (event.done) return await sink.close(); // a cut watch ends after its last whole event
+    if (window.size === 1 && !closed) {
+      closesAt = performance.now() + windowMs;
+      closed = new Promise((resolve) => timer = setTimeout(() => resolve(WINDOW_CLOSED), windowMs));
+    }
+    if (window.bytes >= MAX_WINDOW_BYTES || performance.now() >= closesAt) await storeWindow();
+  };
+
+  for (;;) {
+    let next: ReadableStreamReadResult<WatchEvent> | typeof WINDOW_CLOSED;
     try {
-      await sink.write(event.value);
+      reading ??= events.read();
+      next = closed ? await Promise.race([reading, closed]) : await reading;
+      if (next !== WINDOW_CLOSED) reading = undefined;
     } catch (error) {
-      await events.cancel(error);
+      clearTimeout(timer);
+      // Ending inside an event: the client got no further whole event either.
+      if (!(error instanceof TruncatedBody)) {
+        await sink.abort(error);
+        throw error;
+      }
+      next = { done: true, value: undefined };
+    }
+    try {
+      if (next === WINDOW_CLOSED) await storeWindow();
+      else if (!next.done) await take(next.value);
+      else {
+        await storeWindow();
+        return await sink.close(); // a cut watch ends after its last whole event
+      }
+    } catch (error) {
+      clearTimeout(timer);
+      await events.cancel(error).catch(() => {});
       throw error;
     }
   }

@@ -1,0 +1,54 @@
+/**
+ * Watch events waiting to be stored, coalesced per object: a MODIFIED or DELETED event replaces
+ * the MODIFIED event of the same object still waiting, since storing the older one would only be
+ * overwritten. Nothing else merges — an ADDED (it may belong to a watch-list's initial listing),
+ * anything after a DELETED (a re-creation stays a deletion and a new object), a BOOKMARK, an ERROR
+ * or an object without a name: {@linkcode EventWindow.add} refuses those, and the caller stores
+ * what waits first. Applying the window's events in order leaves every object, and the query's
+ * resourceVersion, as applying all the events would. Pure: no I/O.
+ * @module
+ */
+import type { WatchEvent } from "../../kube/types.ts";
+
+/** Events waiting, at most one per object, in the order of each one's latest change. */
+export class EventWindow {
+  #events = new Map<string, WatchEvent>();
+  #bytes = 0;
+
+  /** How many events wait. */
+  get size(): number {
+    return this.#events.size;
+  }
+
+  /** The object bytes of the waiting events. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Adds `event`, replacing the waiting MODIFIED event of its object; false (nothing added) when
+   * it does not merge (see the module doc): store the waiting events, then this one.
+   */
+  add(event: WatchEvent): boolean {
+    const { type, object } = event;
+    if (type === "BOOKMARK" || type === "ERROR" || object.meta.name === "") return false;
+    const key = `${object.meta.namespace}/${object.meta.name}`;
+    const waiting = this.#events.get(key);
+    if (waiting) {
+      if (waiting.type !== "MODIFIED" || type === "ADDED") return false;
+      this.#events.delete(key);
+      this.#bytes -= waiting.object.bytes.byteLength;
+    }
+    this.#events.set(key, event);
+    this.#bytes += object.bytes.byteLength;
+    return true;
+  }
+
+  /** Takes the waiting events, in order, leaving the window empty. */
+  take(): WatchEvent[] {
+    const events = [...this.#events.values()];
+    this.#events.clear();
+    this.#bytes = 0;
+    return events;
+  }
+}

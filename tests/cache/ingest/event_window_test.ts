@@ -1,0 +1,119 @@
+import { assert, assertEquals } from "../../assert.ts";
+import { EventWindow } from "../../../src/cache/ingest/event_window.ts";
+import type { WatchEvent, WatchEventType } from "../../../src/kube/types.ts";
+import { seededRandom } from "../../kube/json/fixtures.ts";
+
+function event(type: WatchEventType, name: string, resourceVersion: number): WatchEvent {
+  return {
+    type,
+    object: {
+      meta: {
+        name,
+        namespace: "default",
+        resourceVersion: `${resourceVersion}`,
+        uid: "",
+        labels: {},
+      },
+      fields: {},
+      typeMeta: { apiVersion: "v1", kind: "Pod" },
+      bytes: new Uint8Array(100 + resourceVersion % 7),
+    },
+  };
+}
+
+/** A watch cache in miniature: objects by name, their deletions, the newest resourceVersion. */
+class Model {
+  objects = new Map<string, string>();
+  deleted: string[] = [];
+  resourceVersion = 0;
+  apply({ type, object }: WatchEvent): void {
+    this.resourceVersion = Math.max(this.resourceVersion, Number(object.meta.resourceVersion));
+    if (type === "DELETED") {
+      this.objects.delete(object.meta.name);
+      this.deleted.push(object.meta.name);
+    } else if (type !== "BOOKMARK" && type !== "ERROR") {
+      this.objects.set(object.meta.name, object.meta.resourceVersion);
+    }
+  }
+}
+
+/** What the ingest does with a window: stores what waits when an event does not merge. */
+function throughWindow(events: WatchEvent[], random: () => number): WatchEvent[] {
+  const window = new EventWindow();
+  const stored: WatchEvent[] = [];
+  for (const e of events) {
+    if (!window.add(e)) {
+      stored.push(...window.take());
+      if (!window.add(e)) stored.push(e);
+    }
+    if (random() < 0.1) stored.push(...window.take()); // the window's time ran out
+  }
+  stored.push(...window.take());
+  return stored;
+}
+
+const TYPES: WatchEventType[] = [
+  "ADDED",
+  "MODIFIED",
+  "MODIFIED",
+  "MODIFIED",
+  "DELETED",
+  "BOOKMARK",
+];
+
+Deno.test("event window: storing what the window passes on leaves the cache as storing every event", () => {
+  for (let seed = 1; seed <= 2000; seed++) {
+    const random = seededRandom(seed);
+    const names = ["a", "b", "c", "d"].slice(0, 1 + Math.floor(random() * 4));
+    const events = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => {
+      const type = TYPES[Math.floor(random() * TYPES.length)];
+      const name = type === "BOOKMARK" ? "" : names[Math.floor(random() * names.length)];
+      return event(type, name, 10 + i);
+    });
+    const all = new Model();
+    for (const e of events) all.apply(e);
+    const stored = throughWindow(events, random);
+    const windowed = new Model();
+    for (const e of stored) windowed.apply(e);
+    assertEquals(windowed.objects, all.objects, `seed ${seed}`);
+    assertEquals(windowed.resourceVersion, all.resourceVersion, `seed ${seed}`);
+    // Nothing but a MODIFIED is ever left out, and no event is stored twice or out of its order.
+    const left = events.filter((e) => !stored.includes(e));
+    assert(left.every((e) => e.type === "MODIFIED"), `seed ${seed}`);
+    assertEquals(stored, events.filter((e) => stored.includes(e)), `seed ${seed}`);
+    // Every deletion is stored, so the tombstones are the same.
+    assertEquals(windowed.deleted, all.deleted, `seed ${seed}`);
+  }
+});
+
+Deno.test("event window: a flood of changes to a few objects is stored once per object", () => {
+  const window = new EventWindow();
+  for (let i = 0; i < 1000; i++) assert(window.add(event("MODIFIED", `pod-${i % 10}`, 100 + i)));
+  const stored = window.take();
+  assertEquals(stored.map((e) => e.object.meta.resourceVersion), [
+    "1090",
+    "1091",
+    "1092",
+    "1093",
+    "1094",
+    "1095",
+    "1096",
+    "1097",
+    "1098",
+    "1099",
+  ]);
+  assertEquals([window.size, window.bytes], [0, 0]);
+});
+
+Deno.test("event window: bookmarks, errors, unnamed objects and changes after a deletion do not merge", () => {
+  const window = new EventWindow();
+  assert(!window.add(event("BOOKMARK", "", 5)));
+  assert(!window.add(event("ERROR", "", 5)));
+  assert(!window.add(event("MODIFIED", "", 5)));
+  assert(window.add(event("DELETED", "a", 6)));
+  assert(!window.add(event("ADDED", "a", 7)));
+  assert(!window.add(event("MODIFIED", "a", 7)));
+  assert(window.add(event("ADDED", "b", 8)));
+  assert(!window.add(event("MODIFIED", "b", 9)), "an ADDED may be a watch-list's initial item");
+  assertEquals(window.size, 2);
+});
