@@ -4,23 +4,24 @@
  * Cached object bytes are spliced in as they are, never re-serialised. Pure: no I/O.
  * @module
  */
+import { ChunkFiller } from "../../streams/chunk_filler.ts";
 import { concat } from "../../streams/concat.ts";
 import type { WireCodec } from "../codec.ts";
 import type { Status } from "../status.ts";
 import type { ListMeta, RawObject, WatchEventType } from "../types.ts";
 import { jsonBookmark, jsonValues, setJsonMetadata } from "./edits.ts";
 import { JsonListDecoder } from "./list_decoder.ts";
-import { leadingTypeMetaLength, rawObjectFromJson, withTypeMeta } from "./object.ts";
+import { leadingTypeMetaOf, rawObjectFromJson, withTypeMeta } from "./object.ts";
 import { JsonWatchDecoder } from "./watch_decoder.ts";
 
 const encoder = new TextEncoder();
 
-/** Target size of the chunks `encodeList` yields (an item larger than this gets its own). */
+/** Size of the chunks `encodeList` yields (all but the last). */
 export const LIST_CHUNK_BYTES = 64 * 1024;
 
 const NEWLINE = new Uint8Array([0x0a]);
-const COMMA = new Uint8Array([0x2c]);
-const OPEN_BRACE = new Uint8Array([0x7b]);
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
 const LIST_TAIL = encoder.encode("]}\n");
 const EVENT_TAIL = encoder.encode("}\n");
 
@@ -48,43 +49,40 @@ function listHead(meta: ListMeta): Uint8Array {
 }
 
 /**
- * Items as kube-apiserver writes them in a typed list: without kind/apiVersion when those open the
- * object in Go's order and equal the list's (objects cached from watch events carry them).
- * Custom resources keep theirs (their keys are sorted, apiVersion first), as apiserver does.
+ * The list body in fresh `LIST_CHUNK_BYTES` chunks. Items are written as kube-apiserver writes
+ * them in a typed list: without kind/apiVersion when those open the object in Go's order and equal
+ * the list's (objects cached from watch events carry them). Custom resources keep theirs (their
+ * keys are sorted, apiVersion first), as apiserver does. Each item is copied once, straight into
+ * the chunk; the generator resumes once per chunk.
  */
-function* listItemPieces(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint8Array[]> {
-  const itemType = {
+function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint8Array> {
+  const skipTypeMeta = leadingTypeMetaOf({
     kind: meta.kind.endsWith("List") ? meta.kind.slice(0, -4) : meta.kind,
     apiVersion: meta.apiVersion,
-  };
-  for (const item of items) {
-    const skip = leadingTypeMetaLength(item.bytes, itemType);
-    yield skip > 0 ? [OPEN_BRACE, item.bytes.subarray(1 + skip)] : [item.bytes];
-  }
-}
-
-function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint8Array> {
-  let batch: Uint8Array[] = [listHead(meta)];
-  let size = batch[0].length;
+  });
+  const out = new ChunkFiller(LIST_CHUNK_BYTES);
+  const full = out.full;
+  out.write(listHead(meta));
   let first = true;
-  for (const pieces of listItemPieces(meta, items)) {
-    if (!first) {
-      batch.push(COMMA);
-      size += 1;
-    }
+  for (const item of items) {
+    if (!first) out.byte(COMMA);
     first = false;
-    for (const piece of pieces) {
-      batch.push(piece);
-      size += piece.length;
+    const skip = skipTypeMeta(item.bytes);
+    if (skip > 0) {
+      out.byte(OPEN_BRACE);
+      out.write(item.bytes.subarray(1 + skip));
+    } else {
+      out.write(item.bytes);
     }
-    if (size >= LIST_CHUNK_BYTES) {
-      yield concat(batch);
-      batch = [];
-      size = 0;
+    if (full.length > 0) {
+      for (let k = 0; k < full.length; k++) yield full[k];
+      full.length = 0;
     }
   }
-  batch.push(LIST_TAIL);
-  yield concat(batch);
+  out.write(LIST_TAIL);
+  yield* full;
+  const last = out.rest();
+  if (last) yield last;
 }
 
 /** A Status in Go's field order, empty fields omitted as `omitempty` does. */

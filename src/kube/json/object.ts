@@ -192,12 +192,22 @@ function typeMetaMembers(typeMeta: TypeMeta): string {
  * 0 otherwise. Lets a list encoder drop them from items by slicing.
  */
 export function leadingTypeMetaLength(bytes: Uint8Array, typeMeta: TypeMeta): number {
+  return leadingTypeMetaOf(typeMeta)(bytes);
+}
+
+/**
+ * {@link leadingTypeMetaLength} for one `typeMeta`, its members encoded once: for a list's many
+ * items.
+ */
+export function leadingTypeMetaOf(typeMeta: TypeMeta): (bytes: Uint8Array) => number {
   const prefix = encoder.encode(typeMetaMembers(typeMeta) + ",");
-  if (bytes.length < prefix.length + 2 || bytes[0] !== 0x7b) return 0;
-  for (let i = 0; i < prefix.length; i++) {
-    if (bytes[i + 1] !== prefix[i]) return 0;
-  }
-  return prefix.length;
+  return (bytes) => {
+    if (bytes.length < prefix.length + 2 || bytes[0] !== 0x7b) return 0;
+    for (let i = 0; i < prefix.length; i++) {
+      if (bytes[i + 1] !== prefix[i]) return 0;
+    }
+    return prefix.length;
+  };
 }
 
 /**

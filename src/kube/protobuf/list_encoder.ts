@@ -2,16 +2,32 @@
  * Encodes a list response from cached item messages, byte for byte as kube-apiserver's generated
  * marshaller would: envelope { typeMeta, raw { metadata(ListMeta) 1, items 2… }, "", "" }. The
  * envelope needs the list's total length up front, so the items are measured first (they are
- * already in memory); then the body is written into fresh fixed-size chunks. Items are copied
- * exactly once, and no emitted chunk shares a buffer with the cache.
+ * already in memory); then the body is written with plain loops into fresh fixed-size chunks
+ * (`ChunkFiller`): each item's tag and length go straight into the chunk, the item is copied
+ * exactly once, and the generator resumes once per chunk, never per piece. No emitted chunk
+ * shares a buffer with the cache.
  * @module
  */
+import { ChunkFiller } from "../../streams/chunk_filler.ts";
 import { envelopeHead, MAGIC, type TypeMeta } from "./envelope.ts";
 import { encodeListMeta, type ListMetaFields } from "./list_meta.ts";
 import { fieldHeader, stringField } from "./wire.ts";
 
 /** Default size of the emitted chunks: 64 KiB. */
 export const DEFAULT_LIST_CHUNK_BYTES = 64 * 1024;
+
+/** Tag of `items` (field 2, length-delimited). */
+const ITEM_TAG = (2 << 3) | 2;
+
+/** Bytes of `value` as a base-128 varint. */
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    length++;
+  }
+  return length;
+}
 
 /**
  * Yields the enveloped list `typeMeta` (e.g. v1 PodList) holding `meta` and `items` (each an
@@ -23,39 +39,33 @@ export function* encodeListChunks(
   items: readonly Uint8Array[],
   chunkBytes = DEFAULT_LIST_CHUNK_BYTES,
 ): Generator<Uint8Array> {
-  if (!(chunkBytes >= 1)) throw new RangeError(`invalid chunk size ${chunkBytes}`);
+  const out = new ChunkFiller(chunkBytes);
   const listMeta = encodeListMeta(meta);
   const metaHeader = fieldHeader(1, listMeta.length);
-  const itemHeaders = items.map((item) => fieldHeader(2, item.length));
   let rawLength = metaHeader.length + listMeta.length;
-  for (let i = 0; i < items.length; i++) rawLength += itemHeaders[i].length + items[i].length;
+  for (let i = 0; i < items.length; i++) {
+    const length = items[i].length;
+    rawLength += 1 + varintLength(length) + length;
+  }
 
-  let chunk = new Uint8Array(chunkBytes);
-  let filled = 0;
-  function* put(bytes: Uint8Array): Generator<Uint8Array> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const n = Math.min(chunkBytes - filled, bytes.length - offset);
-      chunk.set(bytes.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (filled === chunkBytes) {
-        yield chunk;
-        chunk = new Uint8Array(chunkBytes);
-        filled = 0;
-      }
+  out.write(MAGIC);
+  out.write(envelopeHead(typeMeta, rawLength));
+  out.write(metaHeader);
+  out.write(listMeta);
+  const full = out.full;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    out.byte(ITEM_TAG);
+    out.varint(item.length);
+    out.write(item);
+    if (full.length > 0) {
+      for (let k = 0; k < full.length; k++) yield full[k];
+      full.length = 0;
     }
   }
-
-  yield* put(MAGIC);
-  yield* put(envelopeHead(typeMeta, rawLength));
-  yield* put(metaHeader);
-  yield* put(listMeta);
-  for (let i = 0; i < items.length; i++) {
-    yield* put(itemHeaders[i]);
-    yield* put(items[i]);
-  }
-  yield* put(stringField(3, ""));
-  yield* put(stringField(4, ""));
-  if (filled > 0) yield chunk.subarray(0, filled);
+  out.write(stringField(3, ""));
+  out.write(stringField(4, ""));
+  yield* full;
+  const last = out.rest();
+  if (last) yield last;
 }

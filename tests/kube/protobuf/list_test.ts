@@ -213,3 +213,33 @@ Deno.test("list: a field overrunning the list length is rejected", () => {
   broken[rawLengthAt] -= 1;
   assert.throws(() => decodeList(broken), ProtobufError);
 });
+
+Deno.test("list: generated item sizes and chunk sizes encode as Go's marshaller does", () => {
+  let seed = 0x5eed;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  // Lengths around the varint steps (1, 2 and 3 bytes) and empty items.
+  const sizes = [0, 1, 127, 128, 129, 16383, 16384, 16385, 70000];
+  for (let round = 0; round < 60; round++) {
+    const count = Math.floor(random() * 12);
+    const pods = Array.from({ length: count }, () => {
+      const length = random() < 0.5
+        ? sizes[Math.floor(random() * sizes.length)]
+        : Math.floor(random() * 400);
+      return Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
+    });
+    const chunkBytes = 1 + Math.floor(random() * (random() < 0.3 ? 16 : 5000));
+    const meta = {
+      resourceVersion: String(round),
+      continue: round % 2 ? "" : "next",
+      ...(round % 3 ? {} : { remainingItemCount: round }),
+    };
+    const typeMeta = { apiVersion: "v1", kind: "PodList" };
+    const chunks = [...encodeListChunks(typeMeta, meta, pods, chunkBytes)];
+    for (const chunk of chunks.slice(0, -1)) assert.equal(chunk.length, chunkBytes);
+    for (const chunk of chunks) assert.ok(pods.every((pod) => pod.buffer !== chunk.buffer));
+    assert.deepEqual(concat(chunks), goList({ ...typeMeta, ...meta, items: pods }), `${round}`);
+  }
+});

@@ -1,0 +1,79 @@
+/**
+ * Copies a body, piece by piece, into fresh fixed-size chunks: the list encoders' one copy of the
+ * cached items. Plain loops: a piece is copied with at most one `set` per chunk it spans, a byte
+ * or a varint is stored in place, and the only allocation is one chunk per `chunkBytes` written.
+ *
+ * Every chunk is a new buffer the filler lets go of once it is full, so the chunks never alias
+ * the pieces (cache buffers) and a consumer may keep, transfer or detach them.
+ * @module
+ */
+
+/** Fills fresh `chunkBytes`-long chunks; full ones wait in {@link ChunkFiller.full}. */
+export class ChunkFiller {
+  /** Full chunks not yet taken; the encoder drains it (e.g. yields them and empties it). */
+  readonly full: Uint8Array[] = [];
+  readonly #chunkBytes: number;
+  #chunk: Uint8Array;
+  #filled = 0;
+
+  /** A filler of chunks `chunkBytes` long (a positive integer). */
+  constructor(chunkBytes: number) {
+    if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) {
+      throw new RangeError(`invalid chunk size ${chunkBytes}`);
+    }
+    this.#chunkBytes = chunkBytes;
+    this.#chunk = new Uint8Array(chunkBytes);
+  }
+
+  /** Appends a copy of `bytes`. */
+  write(bytes: Uint8Array): void {
+    const length = bytes.length;
+    let room = this.#chunkBytes - this.#filled;
+    if (length < room) {
+      this.#chunk.set(bytes, this.#filled);
+      this.#filled += length;
+      return;
+    }
+    let offset = 0;
+    while (length - offset >= room) {
+      this.#chunk.set(bytes.subarray(offset, offset + room), this.#filled);
+      offset += room;
+      this.#next();
+      room = this.#chunkBytes;
+    }
+    if (offset < length) {
+      this.#chunk.set(bytes.subarray(offset), 0);
+      this.#filled = length - offset;
+    }
+  }
+
+  /** Appends one byte. */
+  byte(value: number): void {
+    this.#chunk[this.#filled++] = value;
+    if (this.#filled === this.#chunkBytes) this.#next();
+  }
+
+  /** Appends `value` (a non-negative integer below 2^53) as a protobuf base-128 varint. */
+  varint(value: number): void {
+    while (value >= 0x80) {
+      this.byte((value % 0x80) | 0x80);
+      value = Math.floor(value / 0x80);
+    }
+    this.byte(value);
+  }
+
+  /** The last, partly filled chunk (a view of its written part), or undefined when empty. */
+  rest(): Uint8Array | undefined {
+    if (this.#filled === 0) return undefined;
+    const last = this.#chunk.subarray(0, this.#filled);
+    this.#chunk = new Uint8Array(0);
+    this.#filled = 0;
+    return last;
+  }
+
+  #next(): void {
+    this.full.push(this.#chunk);
+    this.#chunk = new Uint8Array(this.#chunkBytes);
+    this.#filled = 0;
+  }
+}
