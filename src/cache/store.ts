@@ -522,10 +522,9 @@ export class CacheStore {
    * stale (the next listing rebuilds it).
    */
   async *listObjects(record: QueryRecord): AsyncIterable<StoredObject> {
-    this.#writer.touch(record);
-    const stamp = this.#stamps.get(record);
-    const held = stamp === undefined ? undefined : this.#hot.lookup(record, stamp);
+    const held = this.heldObjects(record);
     if (held) return yield* held;
+    const stamp = this.#stamps.get(record);
     const fill = stamp === undefined ? undefined : this.#hot.beginFill(record);
     let read: SnapshotObject[] | undefined = fill ? [] : undefined;
     const release = this.#writer.pin(record.id, record.generation);
@@ -558,6 +557,17 @@ export class CacheStore {
       release?.();
       if (fill) this.#hot.abandonFill(fill);
     }
+  }
+
+  /**
+   * The objects of a query's snapshot, in snapshot order, when the hot snapshots hold it as of
+   * `record` (what {@link listObjects} would yield, without an await per object); undefined when
+   * it has to be read from KV.
+   */
+  heldObjects(record: QueryRecord): StoredObject[] | undefined {
+    this.#writer.touch(record);
+    const stamp = this.#stamps.get(record);
+    return stamp === undefined ? undefined : this.#hot.lookup(record, stamp);
   }
 
   /** How much the hot snapshots hold in memory, against their budget. */

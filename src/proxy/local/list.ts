@@ -2,7 +2,8 @@
  * Offline LIST: answered from a complete snapshot of the same query (or one covering it), with
  * the request's selectors evaluated locally, the snapshot's resourceVersion, and `limit`/`continue`
  * pagination over holdfast's own tokens. The body streams out of the codec's list encoder; the
- * snapshot is read with one KV list iteration.
+ * snapshot is read from the hot snapshots in memory as a plain array, or else with one KV list
+ * iteration.
  * @module
  */
 import { isNewer } from "../../kube/resource_version.ts";
@@ -95,17 +96,26 @@ async function listOnce(
   const items: RawObject[] = [];
   let skipped = 0;
   let more = false;
-  for await (const object of context.store.listObjects(record)) {
-    if (!selected(object)) continue;
+  /** Takes `object` into the page when selected; false once the page is full. */
+  const take = (object: RawObject): boolean => {
+    if (!selected(object)) return true;
     if (skipped < offset) {
       skipped++;
-      continue;
+      return true;
     }
     if (options.limit > 0 && items.length === options.limit) {
       more = true;
-      break;
+      return false;
     }
     items.push(object);
+    return true;
+  };
+  // A hot snapshot is read as a plain array (no await per object); otherwise from KV.
+  const held = context.store.heldObjects(record);
+  if (held) {
+    for (const object of held) if (!take(object)) break;
+  } else {
+    for await (const object of context.store.listObjects(record)) if (!take(object)) break;
   }
 
   const meta: ListMeta = {
