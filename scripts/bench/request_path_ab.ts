@@ -1,0 +1,126 @@
+/**
+ * A/B of the small GET's request path (not part of the bench table; run by hand, before and after
+ * a change): this checkout's agent and another checkout's (`--base=DIR`, e.g. an export of the
+ * commit before the change), each with caching off and on, beside the bare Deno proxy and the
+ * simulator direct, all in front of one simulator. Every round runs `wrk` once against each
+ * target, in an order that rotates from round to round, so load from anything else on the machine
+ * falls on both sides alike. It prints each target's median req/s and the medians of the per-round
+ * ratios the bench table's targets read: caching off ÷ bare Deno proxy, caching on ÷ caching off.
+ *
+ * Usage: `deno run -A scripts/bench/request_path_ab.ts --base=DIR [--rounds 5]
+ * [--duration 5] [--connections 8] [--out DIR]`
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
+import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
+import type { BenchContext } from "./lib/measure.ts";
+import { startPlainProxy } from "./lib/plain_proxy.ts";
+import { stopAll } from "./lib/processes.ts";
+import { startSimulator } from "./lib/simulator.ts";
+import { runWrk } from "./lib/wrk.ts";
+import { percentile } from "./lib/stats.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    base: { type: "string" },
+    rounds: { type: "string", default: "5" },
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "8" },
+    out: { type: "string" },
+  },
+});
+if (!values.base) throw new Error("--base=DIR (the checkout to compare against) is required");
+const rounds = Number(values.rounds);
+const durationS = Number(values.duration);
+const connections = Number(values.connections);
+const here = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const base = values.base.replace(/\/$/, "");
+const runDir = values.out ?? await Deno.makeTempDir({ prefix: "holdfast-rp-ab-" });
+
+function context(repoRoot: string): BenchContext {
+  return {
+    quick: true,
+    profile: false,
+    repoRoot,
+    runDir,
+    sizes: {
+      listPods: 100,
+      cachedObjects: 0,
+      wrkDurationS: durationS,
+      warmupS: 1,
+      smallConnections: connections,
+      listConnections: 1,
+      watchDurationS: 0,
+      watchFloodRate: 0,
+      watchLatencyRate: 0,
+      workloadMinutes: 0,
+      workloadSpeedup: 1,
+      offlineRequests: 0,
+    },
+  };
+}
+
+const median = (samples: number[]) => percentile(samples, 50);
+const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
+
+try {
+  const ctx = context(here);
+  const sim = await startSimulator(ctx, { pods: 100 });
+  const plain = await startPlainProxy(ctx, sim.url);
+  const targets: Record<string, string> = { direct: sim.url, deno: plain.url };
+  for (const [side, root] of [["base", base], ["new", here]]) {
+    for (const [mode, agents] of [["off", UNCACHED_AGENTS], ["on", "*"]]) {
+      const agent = await startAgent(context(root), {
+        name: `agent-${side}-${mode}`,
+        server: sim.url,
+        cachePath: `${runDir}/${side}-${mode}.kv`,
+        cacheAgents: agents,
+        measure: "request-path-ab",
+      });
+      targets[`${side} ${mode}`] = agent.url;
+    }
+  }
+  const path = await firstPodPath(sim.url);
+  const names = Object.keys(targets);
+  for (const name of names) {
+    await timedOk(`${targets[name]}${path}`, clientHeaders());
+    await runWrk({ url: `${targets[name]}${path}`, connections, durationS: 1, headers });
+  }
+  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) {
+      const result = await runWrk({
+        url: `${targets[name]}${path}`,
+        connections,
+        durationS,
+        headers,
+      });
+      if (result.errors > 0) console.error(`${name}: ${result.errors} errors`);
+      rates[name].push(result.requestsPerSec);
+    }
+    console.error(
+      `round ${round + 1}: ` + names.map((n) => `${n} ${rates[n][round].toFixed(0)}`).join(", "),
+    );
+  }
+  const ratio = (a: string, b: string) => median(rates[a].map((v, i) => v / rates[b][i]));
+  console.log(`small GET, wrk -c${connections} -d${durationS}s, ${rounds} rounds, medians:`);
+  for (const name of names) {
+    console.log(`  ${name.padEnd(8)} ${median(rates[name]).toFixed(0)} req/s`);
+  }
+  for (const side of ["base", "new"]) {
+    console.log(
+      `  ${side}: off ÷ deno ${ratio(`${side} off`, "deno").toFixed(3)}, ` +
+        `on ÷ off ${ratio(`${side} on`, `${side} off`).toFixed(3)}, ` +
+        `on ÷ deno ${ratio(`${side} on`, "deno").toFixed(3)}`,
+    );
+  }
+  console.log(
+    `  new ÷ base: off ${ratio("new off", "base off").toFixed(3)}, ` +
+      `on ${ratio("new on", "base on").toFixed(3)}`,
+  );
+} finally {
+  await stopAll();
+}
