@@ -99,3 +99,19 @@ Deno.test("object: stats count single objects and query snapshots per component 
   assert(stats.bytes > 3 * 600);
   await assertClean(store);
 });
+
+Deno.test("object: the same object at the same resourceVersion is not written again; a new one is", async () => {
+  await using store = await CacheStore.open(":memory:");
+  const storedAt = async () => (await store.getObject("kubelet", PODS, "default", "a"))?.storedAt;
+  await store.putObject(byName, "application/json", pod("a", "20"));
+  await store.flush();
+  const first = await storedAt();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await store.putObject(byName, "application/json", pod("a", "20"));
+  await store.flush();
+  assertEquals(await storedAt(), first);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await store.putObject(byName, "application/json", pod("a", "21"));
+  await store.flush();
+  assert((await storedAt())! > first!);
+});

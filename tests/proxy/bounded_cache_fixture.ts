@@ -54,6 +54,7 @@ export function proxyWithStuckCache(upstream: URL, maxCacheLagBytes: number) {
     headerTimeoutMs: 5000,
     // A cache side that takes one chunk and then stops reading (KV writes stuck).
     cache: (_classified, _response, body) => {
+      if (body instanceof Uint8Array) throw new Error("a LIST is streamed to the cache");
       const reader = body.getReader();
       reader.read();
       return reader.closed.then(

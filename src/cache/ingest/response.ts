@@ -53,19 +53,20 @@ export interface IngestOptions {
 }
 
 /**
- * Stores `body` as `target` in `store`. Settles once it is stored; rejects with the reason when
- * the cache gave up on it (having done to the query what that reason calls for, see above).
+ * Stores `body` (a stream, or the whole body already read) as `target` in `store`. Settles once
+ * it is stored; rejects with the reason when the cache gave up on it (having done to the query
+ * what that reason calls for, see above).
  */
 export async function ingestResponse(
   store: CacheStore,
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | Uint8Array,
   target: IngestTarget,
   options: IngestOptions,
 ): Promise<void> {
   const { contentType, cut } = options;
   if (target.kind === "table" && store.sealedResources.has(target.resource)) {
     // Not kept (a Table may hold whole objects); offline, kubectl prints the sealed objects.
-    return await body.cancel();
+    return await cancel(body);
   }
   if (target.kind === "discovery" || target.kind === "table") {
     const bytes = await readWhole(body, cut);
@@ -74,11 +75,11 @@ export async function ingestResponse(
   }
   const codec = codecFor(contentType);
   if (!codec) {
-    await body.cancel();
+    await cancel(body);
     throw new UnknownFormat(contentType);
   }
-  if (target.kind === "list") return await ingestList(store, target, codec, body, cut);
-  if (target.kind === "watch") return await ingestWatch(store, target, codec, body);
+  if (target.kind === "list") return await ingestList(store, target, codec, stream(body), cut);
+  if (target.kind === "watch") return await ingestWatch(store, target, codec, stream(body));
   const object = codec.decodeObject(await readWhole(body, cut), target.query.resource);
   if (object.typeMeta.kind === "Status") return;
   await store.putObject(target.query, codec.mediaType, object);
@@ -93,12 +94,22 @@ export class UnknownFormat extends Error {
   }
 }
 
+/** `body` as a stream. */
+function stream(body: ReadableStream<Uint8Array> | Uint8Array): ReadableStream<Uint8Array> {
+  return body instanceof Uint8Array ? ReadableStream.from([body]) : body;
+}
+
+/** Gives up on `body`. */
+async function cancel(body: ReadableStream<Uint8Array> | Uint8Array): Promise<void> {
+  if (!(body instanceof Uint8Array)) await body.cancel();
+}
+
 /** Reads a whole object body; throws the cut when the body did not end by itself. */
 async function readWhole(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | Uint8Array,
   cut: Promise<StreamCut | undefined>,
 ): Promise<Uint8Array> {
-  const bytes = await readAll(body, MAX_OBJECT_BYTES);
+  const bytes = body instanceof Uint8Array ? body : await readAll(body, MAX_OBJECT_BYTES);
   const streamCut = await cut;
   if (streamCut) throw streamCut;
   return bytes;

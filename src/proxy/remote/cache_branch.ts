@@ -11,13 +11,14 @@ import type { Cacheable } from "../classify.ts";
 import type { StreamCut } from "../../streams/bounded_tee.ts";
 
 /**
- * Receives the cache branch of a cacheable 2xx response and how its stream ended (`cut`, see
- * `TeeBranches`); settles (never rejects) once the response is stored or given up on.
+ * Receives the cache branch of a cacheable 2xx response (a stream, or the whole body already read)
+ * and how its stream ended (`cut`, see `TeeBranches`); settles (never rejects) once the response
+ * is stored or given up on.
  */
 export type CacheBranchSink = (
   classified: Cacheable,
   response: Response,
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | Uint8Array,
   cut: Promise<StreamCut | undefined>,
 ) => Promise<void>;
 
