@@ -28,7 +28,7 @@ import { readPrefix } from "../../streams/read_prefix.ts";
 import { meteredStream } from "../../streams/metered_stream.ts";
 import { type Cacheable, type Classified, isCacheable } from "../classify.ts";
 import type { CacheBranchSink } from "./cache_branch.ts";
-import { clientResponseHeaders } from "./headers.ts";
+import { stripForClient } from "./headers.ts";
 
 /** What the response path needs. */
 export interface ResponseDeps {
@@ -75,9 +75,13 @@ export async function clientResponse(
   classified: Classified,
   deps: ResponseDeps,
 ): Promise<Response> {
-  const headers = clientResponseHeaders(upstream.headers);
-  const init = { status: upstream.status, statusText: upstream.statusText, headers };
-  if (!upstream.body) return new Response(null, init);
+  const answer = (body: BodyInit | null) => {
+    const { status, statusText } = upstream;
+    const response = new Response(body, { status, statusText, headers: upstream.headers });
+    stripForClient(response.headers);
+    return response;
+  };
+  if (!upstream.body) return answer(null);
   const transforms = responseTransforms(deps.filters, classified, upstream);
   const cached = deps.cache && upstream.ok && isCacheable(classified)
     ? { store: deps.cache, request: classified }
@@ -85,12 +89,12 @@ export async function clientResponse(
   if (transforms.length === 0 && cached === undefined) {
     const length = declaredLength(upstream);
     if (length !== undefined) deps.onUpstreamBytes?.(length);
-    return new Response(upstream.body, init);
+    return answer(upstream.body);
   }
   let source: ReadableStream<Uint8Array> = upstream.body;
   let metered = false;
   if (transforms.length === 0 && cached !== undefined && readsWhole(cached.request)) {
-    const small = await answerSmall(upstream, upstream.body, init, cached, deps.onUpstreamBytes);
+    const small = await answerSmall(upstream, upstream.body, answer, cached, deps.onUpstreamBytes);
     if (small instanceof Response) return small;
     if (small) [source, metered] = [small, true];
   }
@@ -99,14 +103,14 @@ export async function clientResponse(
     (stream, transform) => stream.pipeThrough(transform),
     transforms.length > 0 ? meteredStream(source, deps.onUpstreamBytes) : source,
   );
-  if (cached === undefined) return new Response(body, init);
+  if (cached === undefined) return answer(body);
   const lag = cached.request.info.verb === "list"
     ? deps.maxListCacheLagBytes ?? deps.maxCacheLagBytes
     : deps.maxCacheLagBytes;
   const onChunk = transforms.length > 0 || metered ? undefined : deps.onUpstreamBytes;
   const branches = boundedTee(body, lag, onChunk);
   cached.store(cached.request, upstream, branches.cache, branches.cut);
-  return new Response(branches.client, init);
+  return answer(branches.client);
 }
 
 /**
@@ -117,7 +121,7 @@ export async function clientResponse(
 async function answerSmall(
   upstream: Response,
   body: ReadableStream<Uint8Array>,
-  init: ResponseInit,
+  answer: (body: BodyInit) => Response,
   cached: { store: CacheBranchSink; request: Cacheable },
   onUpstreamBytes?: (bytes: number) => void,
 ): Promise<Response | ReadableStream<Uint8Array> | undefined> {
@@ -133,7 +137,7 @@ async function answerSmall(
   }
   // After the answer is handed over: the cache's work never delays it.
   setTimeout(() => cached.store(cached.request, upstream, bytes, Promise.resolve(cut)));
-  return new Response(cut ? prefix.replay() : bytes as Uint8Array<ArrayBuffer>, init);
+  return answer(cut ? prefix.replay() : bytes as Uint8Array<ArrayBuffer>);
 }
 
 /** Whether the cache reads `request`'s response whole (not a list or watch it decodes as it comes). */
