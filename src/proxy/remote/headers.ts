@@ -44,10 +44,10 @@ export function upstreamRequestHeaders(
 }
 
 /**
- * Makes the headers of a client response built on the upstream's (`new Response(body, { headers:
- * upstream.headers })`, which copies them about three times faster than `new Headers(upstream.headers)`,
- * 3.2 against 11 µs for kube-apiserver's seven) fit for the client: hop-by-hop dropped, and the
- * encoding `fetch` already undid.
+ * Makes the headers of a client response built on the upstream's fit for the client: hop-by-hop
+ * dropped, and the encoding `fetch` already undid. Building the response with `new Response(body,
+ * { headers: upstream.headers })` and stripping its copy costs 3.2 µs for kube-apiserver's seven
+ * headers; `new Headers(upstream.headers)`, which iterates them sorted, cost 11 µs.
  */
 export function stripForClient(headers: Headers): void {
   dropHopByHop(headers);

@@ -140,7 +140,7 @@ async function answerSmall(
   return answer(cut ? prefix.replay() : bytes as Uint8Array<ArrayBuffer>);
 }
 
-/** Whether the cache reads `request`'s response whole (not a list or watch it decodes as it comes). */
+/** Whether the cache reads `request`'s response whole: all but lists and watches. */
 function readsWhole(request: Cacheable): boolean {
   return request.kind !== "list" && request.kind !== "watch";
 }
