@@ -6,16 +6,17 @@
  * the decoding of the framed value. Pure: no I/O.
  * @module
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./bytes.ts";
 import { concat } from "../../streams/concat.ts";
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /** Nesting deeper than this is rejected, as Go's encoding/json does. */
 export const MAX_JSON_DEPTH = 10_000;
