@@ -5,9 +5,10 @@
  *   other, and whether the cache had stored every event the client read;
  * - added latency at a fixed rate of simulator pod changes: one watch direct and one through
  *   holdfast open together, each event matched by resourceVersion, added latency = arrival through holdfast − arrival direct;
- * - cache lag at that rate: when the pods query's resourceVersion in the agent's
- *   `/v1/cache/ls` (read from KV, so committed) first reaches an event's resourceVersion, minus
- *   when that event reached the client through holdfast.
+ * - cache lag at that rate, in a run of its own (its polling of the agent's admin API every 5 ms
+ *   added about 1 ms to the agent's p99 latency when both were measured in one run): when the pods
+ *   query's resourceVersion in the agent's `/v1/cache/ls` (read from KV, so committed) first
+ *   reaches an event's resourceVersion, minus when that event reached the client through holdfast.
  * Targets: ≥ 20,000 events/s; added p99 ≤ 1 ms and cache lag p99 ≤ 100 ms at 1,000 events/s.
  *
  * YurtHub's cells: the same two runs through YurtHub, which speaks only HTTPS upstream: the flood
@@ -161,11 +162,15 @@ interface LatencyRun {
   unstored: number;
 }
 
-/** Both watches at once at the latency rate; pairs events by resourceVersion. */
+/**
+ * Both watches at once at the latency rate; pairs events by resourceVersion. With `pollCache`,
+ * polls the agent's stored resourceVersion throughout, for the cache lag.
+ */
 async function latency(
   ctx: BenchContext,
   sim: SimulatorHandle,
   agent: AgentHandle,
+  pollCache: boolean,
 ): Promise<LatencyRun> {
   const rv = await listRV(sim.url);
   const direct = new Map<number, number>();
@@ -188,12 +193,19 @@ async function latency(
     await sim.mutate({ resource: "pods", rate: ctx.sizes.watchLatencyRate });
     const stopAt = performance.now() + ctx.sizes.watchDurationS * 1000;
     while (performance.now() < stopAt) {
-      await poll();
+      if (pollCache) await poll();
       await delay(LAG_POLL_MS);
     }
     await sim.mutate({ resource: "pods", rate: 0 });
     const drainUntil = performance.now() + 3000;
-    while (performance.now() < drainUntil) {
+    // Without polling: until both watches have had nothing new for 200 ms.
+    for (let seen = -1; !pollCache && performance.now() < drainUntil;) {
+      const now = direct.size + proxied.size;
+      if (now === seen) break;
+      seen = now;
+      await delay(200);
+    }
+    while (pollCache && performance.now() < drainUntil) {
       const newest = Math.max(0, ...proxied.keys());
       if ((await poll()) >= newest && newest > 0) break;
       await delay(LAG_POLL_MS);
@@ -238,7 +250,7 @@ async function measureLatency(ctx: BenchContext, record: RecordRow): Promise<voi
       measure: "watch-path",
     });
     await listRV(agent.url);
-    const run = await latency(ctx, sim, agent);
+    const run = await latency(ctx, sim, agent, false);
     const added = spread(run.added);
     record("watch.added_latency", {
       holdfast: {
@@ -250,20 +262,22 @@ async function measureLatency(ctx: BenchContext, record: RecordRow): Promise<voi
       note: `${run.added.length} simulator pod changes paired by resourceVersion ` +
         `(${run.direct} direct, ${run.proxied} through holdfast)`,
     });
-    if (run.lag.length === 0) {
+    const lagRun = await latency(ctx, sim, agent, true);
+    if (lagRun.lag.length === 0) {
       record("watch.cache_lag", {
-        note: `none of ${run.proxied} events was reported stored by /v1/cache/ls`,
+        note: `none of ${lagRun.proxied} events was reported stored by /v1/cache/ls`,
       });
     } else {
-      const lag = spread(run.lag);
+      const lag = spread(lagRun.lag);
       const notes = [
         `stored = the pods query's resourceVersion in /v1/cache/ls (committed KV state) ` +
-        `reached the event's; polled every ${LAG_POLL_MS} ms plus the poll's own time`,
+        `reached the event's; polled every ${LAG_POLL_MS} ms plus the poll's own time, in a ` +
+        `run after the latency's`,
       ];
-      if (run.unstored > 0) notes.push(`${run.unstored} events never reported stored`);
+      if (lagRun.unstored > 0) notes.push(`${lagRun.unstored} events never reported stored`);
       record("watch.cache_lag", {
         holdfast: { value: lag.p99, unit: "ms", detail: { p50: `${formatNumber(lag.p50)} ms` } },
-        met: run.unstored === 0 && lag.p99 <= 100,
+        met: lagRun.unstored === 0 && lag.p99 <= 100,
         note: notes.join("; "),
       });
     }
