@@ -13,15 +13,8 @@
  * number), with this schema and compares it with the fixture's JSON: that checks every number.
  * @module
  */
-import type { Field, FieldType, MessageSchema } from "./protobuf_schema.ts";
+import { type Field, field, map, type MessageSchema, repeated } from "./protobuf_schema.ts";
 
-const field = (name: string, type: FieldType = "string"): Field => ({ name, type });
-const repeated = (name: string, type: FieldType = "string"): Field => ({
-  name,
-  type,
-  repeated: true,
-});
-const map = (name: string, type: FieldType = "string"): Field => ({ name, type, map: true });
 const inline = (type: MessageSchema): Field => ({ name: "", type, inline: true });
 
 const LOCAL_OBJECT_REFERENCE: MessageSchema = { 1: field("name") };

@@ -42,13 +42,16 @@ export interface Field {
 /** A message: its fields by number. */
 export type MessageSchema = Readonly<Record<number, Field>>;
 
-const field = (name: string, type: FieldType = "string"): Field => ({ name, type });
-const repeated = (name: string, type: FieldType = "string"): Field => ({
+/** A singular field. */
+export const field = (name: string, type: FieldType = "string"): Field => ({ name, type });
+/** A repeated field. */
+export const repeated = (name: string, type: FieldType = "string"): Field => ({
   name,
   type,
   repeated: true,
 });
-const map = (name: string, type: FieldType = "string"): Field => ({ name, type, map: true });
+/** A map from string keys to `type`. */
+export const map = (name: string, type: FieldType = "string"): Field => ({ name, type, map: true });
 
 const OBJECT_REFERENCE: MessageSchema = {
   1: field("kind"),
