@@ -19,5 +19,7 @@ export const BACKSLASH = 0x5c;
 export const COMMA = 0x2c;
 /** `:` */
 export const COLON = 0x3a;
+/** A newline (line feed). */
+export const NEWLINE = 0x0a;
 /** `-` */
 export const MINUS = 0x2d;

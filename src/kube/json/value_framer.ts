@@ -12,6 +12,7 @@ import {
   CLOSE_BRACKET,
   COLON,
   COMMA,
+  NEWLINE,
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
@@ -227,15 +228,29 @@ export class JsonValueScanner {
  */
 export class JsonValueSplitter {
   readonly #scanner: JsonValueScanner;
+  readonly #maxValueBytes: number;
   #offset = 0;
 
   /** Splits values of at most `maxValueBytes` bytes. */
   constructor(maxValueBytes: number = DEFAULT_MAX_VALUE_BYTES) {
     this.#scanner = new JsonValueScanner(maxValueBytes);
+    this.#maxValueBytes = maxValueBytes;
   }
 
-  /** Feeds the next chunk; `emit` receives each value completed in it, in order. */
-  push(chunk: Uint8Array, emit: (value: Uint8Array) => void): void {
+  /**
+   * Feeds the next chunk; `emit` receives each value completed in it, in order. `takeLine`, for
+   * streams that write one value per line (a watch), is offered the bytes from where a value
+   * starts up to the next newline in the same chunk (found with a native `indexOf`; at most the
+   * value bound) before they are scanned: when it takes them (true), they stand for that value
+   * and splitting resumes after the newline. It must take only bytes that are exactly one value:
+   * in valid JSON a raw newline is only whitespace between tokens, so the frames stay the ones the
+   * scan alone would find.
+   */
+  push(
+    chunk: Uint8Array,
+    emit: (value: Uint8Array) => void,
+    takeLine?: (line: Uint8Array) => boolean,
+  ): void {
     const scanner = this.#scanner;
     const length = chunk.length;
     let i = 0;
@@ -243,6 +258,16 @@ export class JsonValueSplitter {
       if (!scanner.active) {
         while (i < length && isJsonWhitespace(chunk[i])) i++;
         if (i === length) break;
+        if (takeLine) {
+          const newline = chunk.indexOf(NEWLINE, i);
+          if (
+            newline > i && newline - i <= this.#maxValueBytes &&
+            takeLine(chunk.subarray(i, newline))
+          ) {
+            i = newline + 1;
+            continue;
+          }
+        }
       }
       const value = scanner.scan(chunk, i, this.#offset);
       if (value === undefined) break;
