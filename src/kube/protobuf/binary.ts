@@ -291,7 +291,7 @@ export class BinaryWriter {
 }
 
 /** The bytes a varint of the unsigned 32-bit `value` takes. */
-function varintSize(value: number): number {
+export function varintSize(value: number): number {
   if (value < 0x80) return 1;
   if (value < 0x4000) return 2;
   if (value < 0x200000) return 3;

@@ -9,6 +9,7 @@
  * @module
  */
 import { ChunkFiller } from "../../streams/chunk_filler.ts";
+import { varintSize } from "./binary.ts";
 import { envelopeHead, MAGIC, type TypeMeta } from "./envelope.ts";
 import { encodeListMeta, type ListMetaFields } from "./list_meta.ts";
 import { fieldHeader, stringField } from "./wire.ts";
@@ -18,16 +19,6 @@ export const DEFAULT_LIST_CHUNK_BYTES = 64 * 1024;
 
 /** Tag of `items` (field 2, length-delimited). */
 const ITEM_TAG = (2 << 3) | 2;
-
-/** Bytes of `value` as a base-128 varint. */
-function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
 
 /**
  * Yields the enveloped list `typeMeta` (e.g. v1 PodList) holding `meta` and `items` (each an
@@ -45,7 +36,7 @@ export function* encodeListChunks(
   let rawLength = metaHeader.length + listMeta.length;
   for (let i = 0; i < items.length; i++) {
     const length = items[i].length;
-    rawLength += 1 + varintLength(length) + length;
+    rawLength += 1 + varintSize(length) + length;
   }
 
   out.write(MAGIC);
