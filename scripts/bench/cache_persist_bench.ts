@@ -8,8 +8,8 @@
  * @module
  */
 import { CacheStore } from "../../src/cache/store.ts";
-import type { QueryIdentity } from "../../src/cache/query.ts";
 import type { ListPart, RawObject, WatchEvent } from "../../src/kube/types.ts";
+import { podsQuery } from "./lib/pod_lists.ts";
 
 const encoder = new TextEncoder();
 
@@ -178,16 +178,7 @@ async function fileBytes(path: string): Promise<number> {
   return total;
 }
 
-const query: QueryIdentity = {
-  component: "kube-proxy",
-  group: "",
-  version: "v1",
-  resource: "pods",
-  namespace: "",
-  labelSelector: "",
-  fieldSelector: "",
-  transform: "",
-};
+const query = podsQuery("kube-proxy");
 
 const count = option("--pods", 5000);
 const rounds = option("--rounds", 3);

@@ -14,24 +14,14 @@
 import { parseArgs } from "node:util";
 import { ingestWatch } from "../../src/cache/ingest/watch.ts";
 import { CacheStore } from "../../src/cache/store.ts";
-import type { QueryIdentity } from "../../src/cache/query.ts";
 import { jsonCodec } from "../../src/kube/json/codec.ts";
 import { concat } from "../../src/streams/concat.ts";
-import { jsonPods } from "./lib/pod_lists.ts";
+import { jsonPods, podsQuery } from "./lib/pod_lists.ts";
 
 const NAMES = 100;
 const CHUNK_BYTES = 64 * 1024;
 
-const query: QueryIdentity = {
-  component: "kubelet",
-  group: "",
-  version: "v1",
-  resource: "pods",
-  namespace: "",
-  labelSelector: "",
-  fieldSelector: "",
-  transform: "",
-};
+const query = podsQuery("kubelet");
 
 /** CPU milliseconds the JavaScript (main) thread has used, from `/proc`. */
 function mainThreadCpuMs(): number {

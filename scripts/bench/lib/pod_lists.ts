@@ -1,6 +1,7 @@
 /**
  * Pod lists for decoding benchmarks, in both wire formats: JSON pods from the captured kind
- * cluster's PodList, protobuf pods derived from the Pod fixture by rewriting metadata fields.
+ * cluster's PodList, protobuf pods derived from the Pod fixture by rewriting metadata fields; and
+ * the cache query the cache benchmarks store them under.
  * @module
  */
 import { protobufCodec } from "../../../src/kube/protobuf/codec.ts";
@@ -11,6 +12,7 @@ import {
   setResourceVersion,
   setString,
 } from "../../../src/kube/protobuf/rewrite.ts";
+import type { QueryIdentity } from "../../../src/cache/query.ts";
 import type { RawObject } from "../../../src/kube/types.ts";
 
 const fixtures = new URL("../../../../shared/fixtures/", import.meta.url);
@@ -67,4 +69,18 @@ export function chunksOf(body: Uint8Array, size = 64 * 1024): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let at = 0; at < body.length; at += size) chunks.push(body.subarray(at, at + size));
   return chunks;
+}
+
+/** A cluster-wide pods query of `component` (no namespace, selectors or transform). */
+export function podsQuery(component: string): QueryIdentity {
+  return {
+    component,
+    group: "",
+    version: "v1",
+    resource: "pods",
+    namespace: "",
+    labelSelector: "",
+    fieldSelector: "",
+    transform: "",
+  };
 }
