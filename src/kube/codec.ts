@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  FramedEvent,
   ListMeta,
   ListPart,
   ObjectMeta,
@@ -42,6 +43,11 @@ export interface WireCodec {
   listDecoder(resource: string): TransformStream<Uint8Array, ListPart>;
   /** Splits a streamed watch body, cut at arbitrary chunk boundaries, into events. */
   watchDecoder(resource: string): TransformStream<Uint8Array, WatchEvent>;
+  /**
+   * Splits a streamed watch body into framed events, decoded when asked (what the cache ingest
+   * reads, so that an event replaced before it is stored need not be decoded).
+   */
+  watchFramer(resource: string): TransformStream<Uint8Array, FramedEvent>;
   /** Decodes one whole object body (a GET, create, update or patch response). */
   decodeObject(body: Uint8Array, resource: string): RawObject;
   /** Encodes one object as a GET response body (adding kind/apiVersion where the bytes lack them). */

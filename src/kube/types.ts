@@ -55,3 +55,27 @@ export interface WatchEvent {
   type: WatchEventType;
   object: RawObject;
 }
+
+/**
+ * A watch event framed but not necessarily decoded: its type, which object it changes and its size
+ * are known at once, the rest on {@link FramedEvent.decode}. Lets the cache skip decoding an event
+ * that a later one replaces before it is stored.
+ */
+export interface FramedEvent {
+  readonly type: WatchEventType;
+  /** `namespace/name` of the object (`/name` when cluster-scoped); undefined when not known. */
+  readonly key: string | undefined;
+  /** Bytes of the frame. */
+  readonly size: number;
+  /**
+   * Whether the frame is known to hold exactly this one event, so that a later change of the
+   * same object may replace it undecoded (may scan the frame's structure once).
+   */
+  replaceable(): boolean;
+  /**
+   * The frame decoded: this event, then any further events a frame not proven single holds.
+   * Throws a SyntaxError or TypeError on invalid bytes, or on an event that is not the type and
+   * object it was framed as.
+   */
+  decode(): WatchEvent[];
+}

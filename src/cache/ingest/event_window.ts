@@ -1,18 +1,20 @@
 /**
  * Watch events waiting to be stored, coalesced per object: a MODIFIED or DELETED event replaces
  * the MODIFIED event of the same object still waiting, since storing the older one would only be
- * overwritten. Nothing else merges — an ADDED (it may belong to a watch-list's initial listing),
- * anything after a DELETED (a re-creation stays a deletion and a new object), a BOOKMARK, an ERROR
- * or an object without a name: {@linkcode EventWindow.add} refuses those, and the caller stores
- * what waits first. Applying the window's events in order leaves every object, and the query's
+ * overwritten — and the older one is then never decoded (its frame must be proven to hold that
+ * one event: `FramedEvent.replaceable`). Nothing else merges — an ADDED (it may belong to a
+ * watch-list's initial listing), anything after a DELETED (a re-creation stays a deletion and a
+ * new object), a BOOKMARK, an ERROR, an event of an object not known without decoding, or a frame
+ * not proven single: {@linkcode EventWindow.add} refuses those, and the caller stores what waits
+ * first. Applying the window's events in order leaves every object, and the query's
  * resourceVersion, as applying all the events would. Pure: no I/O.
  * @module
  */
-import type { WatchEvent } from "../../kube/types.ts";
+import type { FramedEvent } from "../../kube/types.ts";
 
 /** Events waiting, at most one per object, in the order of each one's latest change. */
 export class EventWindow {
-  #events = new Map<string, WatchEvent>();
+  #events = new Map<string, FramedEvent>();
   #bytes = 0;
 
   /** How many events wait. */
@@ -20,7 +22,7 @@ export class EventWindow {
     return this.#events.size;
   }
 
-  /** The object bytes of the waiting events. */
+  /** The bytes of the waiting events. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -29,23 +31,22 @@ export class EventWindow {
    * Adds `event`, replacing the waiting MODIFIED event of its object; false (nothing added) when
    * it does not merge (see the module doc): store the waiting events, then this one.
    */
-  add(event: WatchEvent): boolean {
-    const { type, object } = event;
-    if (type === "BOOKMARK" || type === "ERROR" || object.meta.name === "") return false;
-    const key = `${object.meta.namespace}/${object.meta.name}`;
+  add(event: FramedEvent): boolean {
+    const { type, key } = event;
+    if (type === "BOOKMARK" || type === "ERROR" || key === undefined) return false;
     const waiting = this.#events.get(key);
     if (waiting) {
-      if (waiting.type !== "MODIFIED" || type === "ADDED") return false;
+      if (waiting.type !== "MODIFIED" || type === "ADDED" || !waiting.replaceable()) return false;
       this.#events.delete(key);
-      this.#bytes -= waiting.object.bytes.byteLength;
+      this.#bytes -= waiting.size;
     }
     this.#events.set(key, event);
-    this.#bytes += object.bytes.byteLength;
+    this.#bytes += event.size;
     return true;
   }
 
   /** Takes the waiting events, in order, leaving the window empty. */
-  take(): WatchEvent[] {
+  take(): FramedEvent[] {
     const events = [...this.#events.values()];
     this.#events.clear();
     this.#bytes = 0;

@@ -1,8 +1,8 @@
 /**
- * One WATCH stream into the cache: decoded event by event, coalesced per object over a short
- * window (see `event_window.ts`), and stored through the query's watch sink. A cut watch, or one
- * ending inside an event, ends after its last whole event, as if closed; a malformed event marks
- * the query stale.
+ * One WATCH stream into the cache: framed event by event, coalesced per object over a short
+ * window (see `event_window.ts`), decoded when stored (an event replaced while it waits is never
+ * decoded), and stored through the query's watch sink. A cut watch, or one ending inside an
+ * event, ends after its last whole event, as if closed; a malformed event marks the query stale.
  *
  * Decision: events wait up to {@linkcode WATCH_WINDOW_MS} before they are stored, so that an
  * object changing faster than that is stored once per window instead of once per change (status
@@ -12,7 +12,7 @@
  * @module
  */
 import type { WireCodec } from "../../kube/codec.ts";
-import type { WatchEvent } from "../../kube/types.ts";
+import type { FramedEvent } from "../../kube/types.ts";
 import { TruncatedBody } from "../../streams/ordered_transform.ts";
 import type { QueryIdentity } from "../query.ts";
 import type { CacheStore } from "../store.ts";
@@ -40,22 +40,25 @@ export async function ingestWatch(
 ): Promise<void> {
   const { query, initialEvents, since } = target;
   const sink = store.watchSink(query, codec.mediaType, { initialEvents, since }).getWriter();
-  const events = body.pipeThrough(codec.watchDecoder(query.resource)).getReader();
+  const events = body.pipeThrough(codec.watchFramer(query.resource)).getReader();
   const window = new EventWindow();
   let closesAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<typeof WINDOW_CLOSED> | undefined;
-  let reading: Promise<ReadableStreamReadResult<WatchEvent>> | undefined;
+  let reading: Promise<ReadableStreamReadResult<FramedEvent>> | undefined;
 
+  const write = async (event: FramedEvent) => {
+    for (const decoded of event.decode()) await sink.write(decoded);
+  };
   const storeWindow = async () => {
     clearTimeout(timer);
     closed = undefined;
-    for (const event of window.take()) await sink.write(event);
+    for (const event of window.take()) await write(event);
   };
-  const take = async (event: WatchEvent) => {
+  const take = async (event: FramedEvent) => {
     if (!window.add(event)) {
       await storeWindow();
-      if (!window.add(event)) return await sink.write(event);
+      if (!window.add(event)) return await write(event);
     }
     if (window.size === 1 && !closed) {
       closesAt = performance.now() + windowMs;
@@ -65,7 +68,7 @@ export async function ingestWatch(
   };
 
   for (;;) {
-    let next: ReadableStreamReadResult<WatchEvent> | typeof WINDOW_CLOSED;
+    let next: ReadableStreamReadResult<FramedEvent> | typeof WINDOW_CLOSED;
     try {
       reading ??= events.read();
       next = closed ? await Promise.race([reading, closed]) : await reading;
@@ -87,8 +90,10 @@ export async function ingestWatch(
         return await sink.close(); // a cut watch ends after its last whole event
       }
     } catch (error) {
+      // A malformed event decoded as it was stored, or the sink failing.
       clearTimeout(timer);
       await events.cancel(error).catch(() => {});
+      await sink.abort(error).catch(() => {});
       throw error;
     }
   }

@@ -13,7 +13,12 @@ import { encodeListChunks } from "./list_encoder.ts";
 import { toRawObject } from "./object.ts";
 import { setMetadata } from "./rewrite.ts";
 import { encodeStatus } from "./status.ts";
-import { encodeWatchFrame, protobufBookmark, protobufWatchDecoder } from "./watch.ts";
+import {
+  encodeWatchFrame,
+  protobufBookmark,
+  protobufWatchDecoder,
+  protobufWatchFramer,
+} from "./watch.ts";
 
 /** Media type of Kubernetes protobuf objects, lists and errors. */
 export const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
@@ -33,6 +38,7 @@ export const protobufCodec: WireCodec = {
   watchContentType: PROTOBUF_WATCH_CONTENT_TYPE,
   listDecoder: () => protobufListDecoder(),
   watchDecoder: () => protobufWatchDecoder(),
+  watchFramer: () => protobufWatchFramer(),
   decodeObject(body) {
     const envelope = requirePlain(decodeEnvelope(body));
     return toRawObject(envelope, envelope.raw);

@@ -9,7 +9,8 @@
  * @module
  */
 import { BinaryReader, WireType } from "./binary.ts";
-import type { RawObject, WatchEvent, WatchEventType } from "../types.ts";
+import type { FramedEvent, RawObject, WatchEvent, WatchEventType } from "../types.ts";
+import { decodedFrame } from "../framed_event.ts";
 import { bookmarkAnnotations, bookmarkRawObject } from "../watch_list.ts";
 import { decodeEnvelope, envelopeParts, requirePlain, type TypeMeta } from "./envelope.ts";
 import { DEFAULT_MAX_FRAME_BYTES, frameHeader, FrameSplitter } from "./frames.ts";
@@ -111,9 +112,26 @@ export interface WatchDecoderOptions {
 export function protobufWatchDecoder(
   options: WatchDecoderOptions = {},
 ): TransformStream<Uint8Array, WatchEvent> {
+  return watchTransform(options, decodeWatchFrame);
+}
+
+/**
+ * {@link protobufWatchDecoder}'s events as framed events (each decoded as it is framed: a
+ * protobuf event costs little to decode).
+ */
+export function protobufWatchFramer(
+  options: WatchDecoderOptions = {},
+): TransformStream<Uint8Array, FramedEvent> {
+  return watchTransform(options, (frame) => decodedFrame(decodeWatchFrame(frame)));
+}
+
+function watchTransform<T>(
+  options: WatchDecoderOptions,
+  decode: (frame: Uint8Array) => T,
+): TransformStream<Uint8Array, T> {
   const frames = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-  return orderedTransform<Uint8Array, WatchEvent>({
-    push: (chunk, emit) => frames.push(chunk, (frame) => emit(decodeWatchFrame(frame))),
+  return orderedTransform<Uint8Array, T>({
+    push: (chunk, emit) => frames.push(chunk, (frame) => emit(decode(frame))),
     finish: () => frames.finish(),
   });
 }

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { EventWindow } from "../../../src/cache/ingest/event_window.ts";
-import type { WatchEvent, WatchEventType } from "../../../src/kube/types.ts";
+import { decodedFrame, eventKey } from "../../../src/kube/framed_event.ts";
+import type { FramedEvent, WatchEvent, WatchEventType } from "../../../src/kube/types.ts";
 import { seededRandom } from "../../kube/json/fixtures.ts";
 
 function event(type: WatchEventType, name: string, resourceVersion: number): WatchEvent {
@@ -37,19 +38,46 @@ class Model {
   }
 }
 
+/**
+ * A frame holding `events`: one decoded event, or (as a JSON line holding several values) more,
+ * known by its first and never proven single.
+ */
+function frameOf(events: WatchEvent[]): FramedEvent {
+  if (events.length === 1) return decodedFrame(events[0]);
+  return {
+    type: events[0].type,
+    key: eventKey(events[0]),
+    size: 1,
+    replaceable: () => false,
+    decode: () => events,
+  };
+}
+
 /** What the ingest does with a window: stores what waits when an event does not merge. */
-function throughWindow(events: WatchEvent[], random: () => number): WatchEvent[] {
+function throughWindow(frames: FramedEvent[], random: () => number): WatchEvent[] {
   const window = new EventWindow();
   const stored: WatchEvent[] = [];
-  for (const e of events) {
-    if (!window.add(e)) {
-      stored.push(...window.take());
-      if (!window.add(e)) stored.push(e);
+  const store = (frames: FramedEvent[]) => stored.push(...frames.flatMap((f) => f.decode()));
+  for (const frame of frames) {
+    if (!window.add(frame)) {
+      store(window.take());
+      if (!window.add(frame)) store([frame]);
     }
-    if (random() < 0.1) stored.push(...window.take()); // the window's time ran out
+    if (random() < 0.1) store(window.take()); // the window's time ran out
   }
-  stored.push(...window.take());
+  store(window.take());
   return stored;
+}
+
+/** `events` cut into frames of one event, with now and then a frame of two. */
+function framesOf(events: WatchEvent[], random: () => number): FramedEvent[] {
+  const frames: FramedEvent[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const two = i + 1 < events.length && random() < 0.15;
+    frames.push(frameOf(events.slice(i, two ? i + 2 : i + 1)));
+    if (two) i++;
+  }
+  return frames;
 }
 
 const TYPES: WatchEventType[] = [
@@ -72,7 +100,7 @@ Deno.test("event window: storing what the window passes on leaves the cache as s
     });
     const all = new Model();
     for (const e of events) all.apply(e);
-    const stored = throughWindow(events, random);
+    const stored = throughWindow(framesOf(events, random), random);
     const windowed = new Model();
     for (const e of stored) windowed.apply(e);
     assertEquals(windowed.objects, all.objects, `seed ${seed}`);
@@ -88,8 +116,10 @@ Deno.test("event window: storing what the window passes on leaves the cache as s
 
 Deno.test("event window: a flood of changes to a few objects is stored once per object", () => {
   const window = new EventWindow();
-  for (let i = 0; i < 1000; i++) assert(window.add(event("MODIFIED", `pod-${i % 10}`, 100 + i)));
-  const stored = window.take();
+  for (let i = 0; i < 1000; i++) {
+    assert(window.add(decodedFrame(event("MODIFIED", `pod-${i % 10}`, 100 + i))));
+  }
+  const stored = window.take().flatMap((frame) => frame.decode());
   assertEquals(stored.map((e) => e.object.meta.resourceVersion), [
     "1090",
     "1091",
@@ -107,13 +137,23 @@ Deno.test("event window: a flood of changes to a few objects is stored once per 
 
 Deno.test("event window: bookmarks, errors, unnamed objects and changes after a deletion do not merge", () => {
   const window = new EventWindow();
-  assert(!window.add(event("BOOKMARK", "", 5)));
-  assert(!window.add(event("ERROR", "", 5)));
-  assert(!window.add(event("MODIFIED", "", 5)));
-  assert(window.add(event("DELETED", "a", 6)));
-  assert(!window.add(event("ADDED", "a", 7)));
-  assert(!window.add(event("MODIFIED", "a", 7)));
-  assert(window.add(event("ADDED", "b", 8)));
-  assert(!window.add(event("MODIFIED", "b", 9)), "an ADDED may be a watch-list's initial item");
+  const add = (type: WatchEventType, name: string, resourceVersion: number) =>
+    window.add(decodedFrame(event(type, name, resourceVersion)));
+  assert(!add("BOOKMARK", "", 5));
+  assert(!add("ERROR", "", 5));
+  assert(!add("MODIFIED", "", 5));
+  assert(add("DELETED", "a", 6));
+  assert(!add("ADDED", "a", 7));
+  assert(!add("MODIFIED", "a", 7));
+  assert(add("ADDED", "b", 8));
+  assert(!add("MODIFIED", "b", 9), "an ADDED may be a watch-list's initial item");
+  assertEquals(window.size, 2);
+});
+
+Deno.test("event window: a frame not proven single is never replaced", () => {
+  const window = new EventWindow();
+  assert(window.add(frameOf([event("MODIFIED", "a", 5), event("MODIFIED", "b", 6)])));
+  assert(!window.add(decodedFrame(event("MODIFIED", "a", 7))));
+  assert(window.add(decodedFrame(event("MODIFIED", "b", 8))));
   assertEquals(window.size, 2);
 });

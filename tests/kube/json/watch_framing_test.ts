@@ -2,13 +2,18 @@
  * The watch decoder frames line first (a compact event per line, found with `indexOf`); these
  * generated cases hold it to what the structural splitter alone decodes from the same bytes: the
  * same events in the same order, then the same error (class and message, stream offsets
- * included) or none, whatever the layout, the chunking, the damage or the size bound.
+ * included) or none, whatever the layout, the chunking, the damage or the size bound. The framer
+ * the cache reads (compact lines left undecoded) is held to the decoder the same way.
  */
-import { assertEquals } from "../../assert.ts";
-import { decodeWatchEvent, JsonWatchDecoder } from "../../../src/kube/json/watch_decoder.ts";
+import { assert, assertEquals } from "../../assert.ts";
+import {
+  decodeWatchEvent,
+  JsonWatchDecoder,
+  JsonWatchFramer,
+} from "../../../src/kube/json/watch_decoder.ts";
 import { JsonValueSplitter } from "../../../src/kube/json/value_framer.ts";
 import { orderedTransform } from "../../../src/streams/ordered_transform.ts";
-import type { WatchEvent } from "../../../src/kube/types.ts";
+import type { FramedEvent, WatchEvent } from "../../../src/kube/types.ts";
 import { bytesOf, randomChunks, replayBody, seededRandom, streamOf, textOf } from "./fixtures.ts";
 
 /** Captured watch bodies: [replay file, exchange]. */
@@ -46,6 +51,33 @@ async function outcome(
     seen.push(`${(error as Error).name}: ${(error as Error).message}`);
   }
   return seen;
+}
+
+/** The framer's frames, each decoded as it comes, as one stream of events. */
+function framedThenDecoded(
+  resource: string,
+  maxBytes: number,
+): TransformStream<Uint8Array, WatchEvent> {
+  const framer = new JsonWatchFramer(resource, { maxEventBytes: maxBytes });
+  const decode = new TransformStream<FramedEvent, WatchEvent>({
+    transform(frame, controller) {
+      for (const event of frame.decode()) controller.enqueue(event);
+    },
+  });
+  return { writable: framer.writable, readable: framer.readable.pipeThrough(decode) };
+}
+
+/** A line that starts and ends as a compact event but is not one JSON value. */
+function hasBrokenCompactLine(body: Uint8Array): boolean {
+  return textOf(body).split("\n").some((line) => {
+    if (!line.startsWith('{"type":"') || !line.endsWith("}")) return false;
+    try {
+      JSON.parse(line);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** The captured events as [type, object text] pairs. */
@@ -136,4 +168,43 @@ Deno.test("watch framing: a long run of values without a newline is framed withi
   const decoded = await outcome(chunks, new JsonWatchDecoder("pods", { maxEventBytes: largest }));
   assertEquals(decoded.length, compact.length * 4 + 1);
   assertEquals(decoded.at(-1), "end");
+});
+
+Deno.test("watch framing: the cache's framer decodes what the decoder does on generated streams", async () => {
+  const events = await capturedEvents();
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = seededRandom(seed);
+    let text = "";
+    const count = 1 + Math.floor(random() * 6);
+    for (let i = 0; i < count; i++) {
+      text += layout(events[Math.floor(random() * events.length)], random);
+    }
+    const body = damage(bytesOf(text), random);
+    const maxBytes = random() < 0.33 ? 500 + Math.floor(random() * 20_000) : 16 * 1024 * 1024;
+    const chunks = randomChunks(body, random, seed % 3 === 0 ? 7 : 40_000);
+    const decoded = await outcome(
+      chunks,
+      new JsonWatchDecoder("pods", { maxEventBytes: maxBytes }),
+    );
+    const framed = await outcome(chunks, framedThenDecoded("pods", maxBytes));
+    const [ending, decodedEnding] = [framed.at(-1)!, decoded.at(-1)!];
+    // The same events; a compact line's fault surfaces when it is decoded, so its message may
+    // name offsets within the line instead of the stream's.
+    assertEquals(framed.slice(0, -1), decoded.slice(0, framed.length - 1), `seed ${seed}`);
+    if (ending === "end" || decodedEnding === "end") {
+      if (ending !== decodedEnding) {
+        // Only where a line looks like a compact event without being one value.
+        assertEquals([ending === "end", hasBrokenCompactLine(body)], [false, true], `seed ${seed}`);
+      } else assertEquals(framed, decoded, `seed ${seed}`);
+    }
+  }
+});
+
+Deno.test("watch framing: an event broken by a newline after a '}' fails in the framer, not the decoder", async () => {
+  const object = '{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"d"}';
+  const body = bytesOf(`{"type":"ADDED","object":${object}\n}}\n`);
+  assert(hasBrokenCompactLine(body));
+  assertEquals((await outcome([body], new JsonWatchDecoder("pods"))).length, 2);
+  const framed = await outcome([body], framedThenDecoded("pods", 1024));
+  assertEquals([framed.length, framed[0].startsWith("SyntaxError")], [1, true]);
 });

@@ -1,0 +1,23 @@
+/**
+ * Framed watch events (`FramedEvent`) for decoders that decode every event as they frame it.
+ * Pure: no I/O.
+ * @module
+ */
+import type { FramedEvent, WatchEvent } from "./types.ts";
+
+/** The `namespace/name` key of a decoded event's object; undefined when it has no name. */
+export function eventKey(event: WatchEvent): string | undefined {
+  const { name, namespace } = event.object.meta;
+  return name === "" ? undefined : `${namespace}/${name}`;
+}
+
+/** `event`, already decoded, as a framed event: single, and replaceable by a later change. */
+export function decodedFrame(event: WatchEvent): FramedEvent {
+  return {
+    type: event.type,
+    key: eventKey(event),
+    size: event.object.bytes.byteLength,
+    replaceable: () => true,
+    decode: () => [event],
+  };
+}
