@@ -1,12 +1,16 @@
 /**
  * What the agent's idle resident set goes to (not part of the bench table; run by hand, before
  * and after a change): each probe is a fresh `deno run` that sets up the runtime's listener and
- * KV file, imports one thing, waits and reads its own VmRSS; the last probes run the agent itself
- * (`main.ts run`, and the bundle `deno task bundle` makes, when `dist/holdfast.js` exists) idle in
- * front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`, then with a
- * config file (which loads `yaml`) and restarted on a cache file it filled (which checks the file). Each figure is
- * the median of `--runs` processes (default 3), so it is meaningful only beside the others of the
- * same run.
+ * KV file, imports one thing (or runs one start-up step), waits and reads its own VmRSS, RssAnon
+ * and RssFile; the start-up probes then run the agent's start in steps in one process (the run
+ * command's modules and config, `startAgent`, its first health probe and proxied request) and
+ * single pieces of it (fetch clients, a fetch, FFI, WebCrypto); the last probes run the agent
+ * itself (`main.ts run`, and the bundle `deno task bundle` makes, when `dist/holdfast.js` exists)
+ * idle in front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`, then
+ * with a config file (which loads `yaml`) and restarted on a cache file it filled (which checks
+ * the file). Each figure is the median of `--runs` processes (default 3), so it is meaningful only
+ * beside the others of the same run. RssFile is mostly the deno binary's code and data touched
+ * so far: it never shrinks once touched, so it shows what running a piece of code costs for good.
  *
  * `--repo=DIR` measures another checkout (e.g. a worktree of `main`, as the baseline) with this
  * script.
@@ -30,6 +34,13 @@ interface Probe {
   code: string;
   /** Without the listener and the KV file. */
   bare?: boolean;
+}
+
+/** A process's resident set: all of it, its anonymous part and its file-backed part (bytes). */
+interface Resident {
+  rss: number;
+  anon: number;
+  file: number;
 }
 
 const { values } = parseArgs({
@@ -72,6 +83,61 @@ const PROBES: Probe[] = [
   },
 ];
 
+/**
+ * The agent's start in steps, each probe one step further, in one process as `main.ts run` does
+ * it (the run command's modules, the config from flags, `startAgent`), on the simulator at
+ * `simUrl`. The statements share `dir`, a fresh folder for the cache file.
+ */
+function startupProbes(simUrl: string): Probe[] {
+  const modules = `await import(${src("cli/main.ts")}); const agentModule = await import(${
+    src("agent.ts")
+  });`;
+  const config = [
+    `const { loadConfig } = await import(${src("config/load.ts")});`,
+    `const { createLogger } = await import(${src("log/logger.ts")});`,
+    `const config = await loadConfig({ flags: { servers: ${JSON.stringify(simUrl)},`,
+    `  nodeName: "bench-node", listen: "127.0.0.1:0", adminListen: "127.0.0.1:0",`,
+    `  cachePath: Deno.makeTempDirSync() + "/cache.kv", cacheAgents: "*", logLevel: "warn" } });`,
+    `if (!("servers" in config)) throw new Error(String(config));`,
+  ].join("\n");
+  const start = `const agent = await agentModule.startAgent(config, createLogger(config.log));`;
+  const request =
+    `await (await fetch(\`http://127.0.0.1:\${agent.proxyAddress.port}/version\`)).text();`;
+  const version = JSON.stringify(`${simUrl}/version`);
+  return [
+    { label: "+ start: run's modules imported, config from flags", code: `${modules}\n${config}` },
+    {
+      label: "+ start: + startAgent (cache, clients, listeners)",
+      code: `${modules}\n${config}\n${start}`,
+    },
+    {
+      label: "+ start: + its first proxied request",
+      code: `${modules}\n${config}\n${start}\n${request}`,
+    },
+    {
+      label: "+ piece: two Deno.createHttpClient",
+      code: "Deno.createHttpClient({}); Deno.createHttpClient({});",
+    },
+    {
+      label: "+ piece: one fetch (plain HTTP) through a client",
+      code: `await (await fetch(${version}, { client: Deno.createHttpClient({}) })).text();`,
+    },
+    {
+      label: "+ piece: FFI malloc_trim (src/process/memory_trim.ts)",
+      code: `await import(${
+        src("process/memory_trim.ts")
+      }).then((m) => m.openMallocTrim()?.trim());`,
+    },
+    {
+      label: "+ piece: WebCrypto HMAC key and one signature",
+      code: [
+        `const key = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);`,
+        `await crypto.subtle.sign("HMAC", key, new Uint8Array(8));`,
+      ].join("\n"),
+    },
+  ];
+}
+
 function probeSource(probe: Probe, kvPath: string): string {
   const setup = probe.bare ? [] : [
     `Deno.serve({ port: 0, onListen() {} }, () => new Response("ok"));`,
@@ -82,20 +148,25 @@ function probeSource(probe: Probe, kvPath: string): string {
     probe.code,
     `await new Promise((resolve) => setTimeout(resolve, ${SETTLE_MS}));`,
     `const status = Deno.readTextFileSync("/proc/self/status");`,
-    `console.log(/VmRSS:\\s+(\\d+) kB/.exec(status)[1]);`,
+    `const kB = (name) => Number(new RegExp(name + ":\\\\s+(\\\\d+) kB").exec(status)[1]);`,
+    `console.log(JSON.stringify([kB("VmRSS"), kB("RssAnon"), kB("RssFile")]));`,
     `Deno.exit(0);`,
   ].join("\n");
 }
 
-/** The median of `runs` measurements, taken one after the other. */
-async function medianOf(runs: number, measure: (run: number) => Promise<number>): Promise<number> {
-  const figures: number[] = [];
+/** The medians (each part on its own) of `runs` measurements, taken one after the other. */
+async function medianOf(
+  runs: number,
+  measure: (run: number) => Promise<Resident>,
+): Promise<Resident> {
+  const figures: Resident[] = [];
   for (let i = 0; i < runs; i++) figures.push(await measure(i));
-  figures.sort((a, b) => a - b);
-  return figures[Math.floor(figures.length / 2)];
+  const median = (part: keyof Resident) =>
+    figures.map((figure) => figure[part]).sort((a, b) => a - b)[Math.floor(figures.length / 2)];
+  return { rss: median("rss"), anon: median("anon"), file: median("file") };
 }
 
-async function runProbe(dir: string, probe: Probe, runs: number): Promise<number> {
+async function runProbe(dir: string, probe: Probe, runs: number): Promise<Resident> {
   const file = `${dir}/probe.ts`;
   await Deno.writeTextFile(file, probeSource(probe, `${dir}/probe.kv`));
   return await medianOf(runs, async () => {
@@ -105,7 +176,9 @@ async function runProbe(dir: string, probe: Probe, runs: number): Promise<number
       stderr: "inherit",
     }).output();
     if (!output.success) throw new Error(`probe "${probe.label}" failed`);
-    return Number(new TextDecoder().decode(output.stdout).trim()) * 1024;
+    const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+    const [rss, anon, fileBacked] = JSON.parse(lines[lines.length - 1]) as number[];
+    return { rss: rss * 1024, anon: anon * 1024, file: fileBacked * 1024 };
   });
 }
 
@@ -124,7 +197,7 @@ async function runAgentIdle(
   denoArgs: string[],
   runs: number,
   variant: IdleVariant = {},
-): Promise<number> {
+): Promise<Resident> {
   return await medianOf(runs, async (i) => {
     const options = {
       name: "agent-idle",
@@ -144,7 +217,7 @@ async function runAgentIdle(
     try {
       await timedOk(`${agent.url}/version`, clientHeaders());
       await delay(SETTLE_MS);
-      return (await agent.memory()).rss;
+      return await agent.memory();
     } finally {
       await agent.stop();
     }
@@ -157,7 +230,7 @@ async function runBundleIdle(
   simUrl: string,
   v8Flags: string[],
   runs: number,
-): Promise<number> {
+): Promise<Resident> {
   return await medianOf(runs, async (i) => {
     const proc = await spawnProcess({
       name: "bundle-idle",
@@ -188,9 +261,9 @@ async function runBundleIdle(
       maxLifetimeMs: 60_000,
     });
     await delay(SETTLE_MS + 1000);
-    const { rss } = await readMemory(proc.pid);
+    const memory = await readMemory(proc.pid);
     await proc.stop(5000);
-    return rss;
+    return memory;
   });
 }
 
@@ -199,20 +272,25 @@ async function main(): Promise<void> {
   const v8 = values["v8-flags"] ? [`--v8-flags=${values["v8-flags"]}`] : [];
   const runDir = await Deno.makeTempDir({ prefix: "holdfast-idle-" });
   const ctx = { quick: true, profile: false, repoRoot, runDir } as BenchContext;
-  const rows: Array<[string, number]> = [];
-  const show = (label: string, bytes: number) => {
-    rows.push([label, bytes]);
-    console.log(`${label.padEnd(60)} ${(bytes / MB).toFixed(1).padStart(6)} MB`);
+  const mb = (bytes: number) => (bytes / MB).toFixed(1).padStart(6);
+  let base: Resident | undefined;
+  const show = (label: string, memory: Resident) => {
+    const delta = base && label.startsWith("+")
+      ? ` (${sign((memory.rss - base.rss) / MB)} MB)`
+      : "";
+    console.log(
+      `${(label + delta).padEnd(66)} ${mb(memory.rss)} ${mb(memory.anon)} ${mb(memory.file)}`,
+    );
   };
+  console.log(`${"(medians of " + runs + " processes, MB)".padEnd(66)}    rss   anon   file`);
   try {
-    show(PROBES[0].label, await runProbe(runDir, PROBES[0], runs));
-    const base = await runProbe(runDir, PROBES[1], runs);
-    show(PROBES[1].label, base);
-    for (const probe of PROBES.slice(2)) {
-      const rss = await runProbe(runDir, probe, runs);
-      show(`${probe.label} (${sign((rss - base) / MB)} MB)`, rss);
-    }
     const sim = await startSimulator(ctx, { pods: 10, nodes: 1 });
+    show(PROBES[0].label, await runProbe(runDir, PROBES[0], runs));
+    base = await runProbe(runDir, PROBES[1], runs);
+    show(PROBES[1].label, base);
+    for (const probe of [...PROBES.slice(2), ...startupProbes(sim.url)]) {
+      show(probe.label, await runProbe(runDir, probe, runs));
+    }
     show("agent idle, deno run main.ts", await runAgentIdle(ctx, sim.url, [], runs));
     if (v8.length > 0) {
       show(`agent idle, deno run ${v8[0]} main.ts`, await runAgentIdle(ctx, sim.url, v8, runs));
