@@ -30,6 +30,12 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
     ]);
     assertEquals(version.code, 0, version.stderr);
     assertEquals(version.stdout.trim(), `holdfast ${VERSION}`);
+    // The bundle's top-level imports load with every start; the `node:` modules the source loads
+    // on demand (the HTTPS listener's) must stay dynamic. `node:module` is the bundler's
+    // `require` for yaml's CommonJS.
+    const text = await Deno.readTextFile(out);
+    const eager = [...text.matchAll(/^import [^;]*?from "(node:[^"]+)"/gm)].map((m) => m[1]);
+    assertEquals(eager, ["node:module"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

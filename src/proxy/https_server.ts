@@ -5,13 +5,16 @@
  * and responses stay streams (watches stream, backpressure holds), and a client that goes away
  * cancels its response. A presented client certificate is checked here against the configured CA
  * (signature, issuer, validity), never taken from the TLS layer's own verdict.
+ *
+ * The `node:` modules are imported when the listener starts, not with this module: `deno bundle`
+ * turns a module's static `node:` imports into imports at the top of the single-file bundle,
+ * which would load them (and several MB of Node compatibility layer) in every agent, HTTPS
+ * listener or not.
  * @module
  */
-import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import type { Socket } from "node:net";
-import { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { ListenAddress } from "../config/types.ts";
 import { badRequest } from "../kube/status.ts";
@@ -38,19 +41,34 @@ export interface HttpsListener {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** The parts of Node's API the listener uses, imported when it starts. */
+interface NodeApi {
+  X509Certificate: typeof X509Certificate;
+  toWeb: (typeof import("node:stream"))["Readable"]["toWeb"];
+}
+
 /** Serves `serve` over TLS on `address`. */
 export async function serveHttps(
   address: ListenAddress,
   tls: HttpsListenerTls,
   serve: ServeRequest,
 ): Promise<HttpsListener> {
-  const authorities = tls.clientCA ? certificatesIn(tls.clientCA) : [];
+  const [{ default: https }, crypto, { Readable }] = await Promise.all([
+    import("node:https"),
+    import("node:crypto"),
+    import("node:stream"),
+  ]);
+  const node: NodeApi = {
+    X509Certificate: crypto.X509Certificate,
+    toWeb: (stream) => Readable.toWeb(stream),
+  };
+  const authorities = tls.clientCA ? certificatesIn(node, tls.clientCA) : [];
   const server = https.createServer({
     cert: tls.cert,
     key: tls.key,
     ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
   }, (req: IncomingMessage, res: ServerResponse) => {
-    bridge(req, res, serve, authorities).catch(() => res.destroy());
+    bridge(node, req, res, serve, authorities).catch(() => res.destroy());
   });
   const sockets = new Set<Socket>();
   server.on("secureConnection", (socket: Socket) => {
@@ -82,6 +100,7 @@ export async function serveHttps(
 }
 
 async function bridge(
+  node: NodeApi,
   req: IncomingMessage,
   res: ServerResponse,
   serve: ServeRequest,
@@ -117,10 +136,10 @@ async function bridge(
     const request = new Request(url, {
       method,
       headers,
-      body: bodyless ? undefined : Readable.toWeb(req) as ReadableStream<Uint8Array>,
+      body: bodyless ? undefined : node.toWeb(req) as ReadableStream<Uint8Array>,
       signal: aborter.signal,
     });
-    response = await serve(request, remote, completed, clientTls(socket, authorities));
+    response = await serve(request, remote, completed, clientTls(node, socket, authorities));
   }
   await sendResponse(response, res, aborter.signal);
 }
@@ -171,13 +190,17 @@ export function drained(res: ServerResponse): Promise<void> {
 }
 
 /** What the client's certificate says, checked against `authorities`. */
-function clientTls(socket: TLSSocket, authorities: readonly X509Certificate[]): ClientTls {
+function clientTls(
+  node: NodeApi,
+  socket: TLSSocket,
+  authorities: readonly X509Certificate[],
+): ClientTls {
   if (authorities.length === 0) return {};
   const peer = socket.getPeerCertificate(true);
   if (!peer?.raw) return {};
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(peer.raw);
+    certificate = new node.X509Certificate(peer.raw);
   } catch {
     return { problem: "the certificate cannot be read" };
   }
@@ -211,7 +234,7 @@ function subjectOf(certificate: X509Certificate): string {
 }
 
 /** Every certificate in a PEM bundle. */
-function certificatesIn(pem: string): X509Certificate[] {
+function certificatesIn(node: NodeApi, pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  return (blocks ?? []).map((block) => new X509Certificate(block));
+  return (blocks ?? []).map((block) => new node.X509Certificate(block));
 }
