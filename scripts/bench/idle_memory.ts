@@ -97,7 +97,7 @@ function startupProbes(simUrl: string): Probe[] {
     `const { createLogger } = await import(${src("log/logger.ts")});`,
     `const config = await loadConfig({ flags: { servers: ${JSON.stringify(simUrl)},`,
     `  nodeName: "bench-node", listen: "127.0.0.1:0", adminListen: "127.0.0.1:0",`,
-    `  cachePath: Deno.makeTempDirSync() + "/cache.kv", cacheAgents: "*", logLevel: "warn" } });`,
+    `  cachePath: Deno.makeTempDirSync() + "/cache.kv", cacheAgents: "*", "log.level": "warn" } });`,
     `if (!("servers" in config)) throw new Error(String(config));`,
   ].join("\n");
   const start = `const agent = await agentModule.startAgent(config, createLogger(config.log));`;
