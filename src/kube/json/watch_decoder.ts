@@ -9,8 +9,8 @@
  * as soon as their last byte arrives. 140 against 180 ms of CPU per 5,000 captured-pod events
  * with the structural scan alone (median of 5 alternating runs).
  *
- * {@link JsonWatchFramer} frames the same way for the cache ingest, but leaves a compact line
- * undecoded: its type is read in place and its object's `namespace/name` by `peekObjectKey`, and
+ * {@link JsonWatchFramer} frames the same way for the cache ingest, but leaves a compact line (or
+ * a compact event the structural scan framed across chunks) undecoded: its type is read in place and its object's `namespace/name` by `peekObjectKey`, and
  * the line is decoded (and validated) only if it is stored; one whose decoded type or object is
  * not what it was framed as (members repeated) fails then. A line that a later change of its
  * object replaces in the coalescing window is never decoded, once it is known to hold that one
@@ -147,7 +147,10 @@ function decodeLine(line: Uint8Array, resource: string): WatchEvent[] {
   return events;
 }
 
-/** A line framed as a compact event but not decoded (see the module doc). */
+/**
+ * A line (or a value the structural scan framed) laid out as a compact event but not decoded (see
+ * the module doc).
+ */
 class LineEvent implements FramedEvent {
   #single: boolean | undefined;
 
@@ -156,7 +159,10 @@ class LineEvent implements FramedEvent {
     readonly key: string | undefined,
     readonly line: Uint8Array,
     readonly resource: string,
-  ) {}
+    single?: true,
+  ) {
+    this.#single = single;
+  }
 
   get size(): number {
     return this.line.length;
@@ -177,11 +183,14 @@ class LineEvent implements FramedEvent {
   }
 }
 
-/** A compact-looking line as a framed event, undecoded; undefined when it does not look so. */
-function lineEvent(line: Uint8Array, resource: string): FramedEvent | undefined {
+/**
+ * A compact-looking line as a framed event, undecoded; undefined when it does not look so.
+ * `single` when the line is known to be one value (the structural scan framed it).
+ */
+function lineEvent(line: Uint8Array, resource: string, single?: true): FramedEvent | undefined {
   const layout = compactLayout(line);
   if (layout === undefined) return undefined;
-  return new LineEvent(layout.type, peekObjectKey(layout.object), line, resource);
+  return new LineEvent(layout.type, peekObjectKey(layout.object), line, resource, single);
 }
 
 /** Options of {@link JsonWatchDecoder} and {@link JsonWatchFramer}. */
@@ -261,7 +270,8 @@ export class JsonWatchFramer implements TransformStream<Uint8Array, FramedEvent>
     ({ writable: this.writable, readable: this.readable } = watchTransform(
       options,
       (line) => lineEvent(line, resource),
-      (frame) => decodedFrame(decodeWatchEvent(frame, resource)),
+      (frame) =>
+        lineEvent(frame, resource, true) ?? decodedFrame(decodeWatchEvent(frame, resource)),
     ));
   }
 }
