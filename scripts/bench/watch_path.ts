@@ -198,13 +198,20 @@ async function latency(
     }
     await sim.mutate({ resource: "pods", rate: 0 });
     const drainUntil = performance.now() + 3000;
-    // Without polling: until both watches have had nothing new for 200 ms.
-    for (let seen = -1; !pollCache && performance.now() < drainUntil;) {
+    // Until both watches have had nothing new for 200 ms (events still in flight when the
+    // simulator stopped would otherwise arrive after the last poll and count as never stored),
+    // polling meanwhile so that the last events' lag is measured as the others'...
+    for (let seen = -1; performance.now() < drainUntil;) {
       const now = direct.size + proxied.size;
       if (now === seen) break;
       seen = now;
-      await delay(200);
+      const quietAt = performance.now() + 200;
+      while (performance.now() < quietAt) {
+        if (pollCache) await poll();
+        await delay(LAG_POLL_MS);
+      }
     }
+    // ...then until the cache reports the newest event stored.
     while (pollCache && performance.now() < drainUntil) {
       const newest = Math.max(0, ...proxied.keys());
       if ((await poll()) >= newest && newest > 0) break;
