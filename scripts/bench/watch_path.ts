@@ -4,7 +4,9 @@
  *   produce 20,000 changes/s here); events/s read through holdfast vs direct, one after the
  *   other, and whether the cache had stored every event the client read;
  * - added latency at a fixed rate of simulator pod changes: one watch direct and one through
- *   holdfast open together, each event matched by resourceVersion, added latency = arrival through holdfast − arrival direct;
+ *   holdfast open together, each event matched by resourceVersion, added latency = arrival through
+ *   holdfast − arrival direct; then the same through the bare Deno proxy (the runtime's floor) in a
+ *   run of its own;
  * - cache lag at that rate, in a run of its own (its polling of the agent's admin API every 5 ms
  *   added about 1 ms to the agent's p99 latency when both were measured in one run): when the pods
  *   query's resourceVersion in the agent's `/v1/cache/ls` (read from KV, so committed) first
@@ -20,6 +22,7 @@ import { type AgentHandle, startAgent } from "./lib/agent.ts";
 import { storedResourceVersion } from "./lib/cache_status.ts";
 import { clientHeaders, openWatch, parseEvent } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
+import { startPlainProxy } from "./lib/plain_proxy.ts";
 import { delay } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { type SimulatorHandle, startSimulator } from "./lib/simulator.ts";
@@ -163,27 +166,29 @@ interface LatencyRun {
 }
 
 /**
- * Both watches at once at the latency rate; pairs events by resourceVersion. With `pollCache`,
- * polls the agent's stored resourceVersion throughout, for the cache lag.
+ * Both watches at once at the latency rate, direct and through the proxy at `proxyUrl`; pairs
+ * events by resourceVersion. With an agent's `adminUrl`, polls its stored resourceVersion
+ * throughout, for the cache lag.
  */
 async function latency(
   ctx: BenchContext,
   sim: SimulatorHandle,
-  agent: AgentHandle,
-  pollCache: boolean,
+  proxyUrl: string,
+  adminUrl?: string,
 ): Promise<LatencyRun> {
+  const pollCache = adminUrl !== undefined;
   const rv = await listRV(sim.url);
   const direct = new Map<number, number>();
   const proxied = new Map<number, number>();
   const directWatch = openWatch(watchUrl(sim.url, rv), clientHeaders(), (line, at) => {
     direct.set(Number(parseEvent(line).resourceVersion), at);
   });
-  const proxiedWatch = openWatch(watchUrl(agent.url, rv), clientHeaders(), (line, at) => {
+  const proxiedWatch = openWatch(watchUrl(proxyUrl, rv), clientHeaders(), (line, at) => {
     proxied.set(Number(parseEvent(line).resourceVersion), at);
   });
   const polls: Array<{ at: number; rv: number }> = [];
   const poll = async () => {
-    const stored = await storedResourceVersion(agent.adminUrl, "pods");
+    const stored = await storedResourceVersion(adminUrl!, "pods");
     polls.push({ at: performance.now(), rv: stored });
     return stored;
   };
@@ -257,19 +262,33 @@ async function measureLatency(ctx: BenchContext, record: RecordRow): Promise<voi
       measure: "watch-path",
     });
     await listRV(agent.url);
-    const run = await latency(ctx, sim, agent, false);
+    const run = await latency(ctx, sim, agent.url);
     const added = spread(run.added);
+    // The runtime's own floor: the bare Deno proxy, measured the same way in a run of its own.
+    const plain = await startPlainProxy(ctx, sim.url);
+    const floorRun = await latency(ctx, sim, plain.url).finally(() => plain.stop());
+    const floor = spread(floorRun.added);
     record("watch.added_latency", {
       holdfast: {
         value: added.p99,
         unit: "ms",
         detail: { p50: `${formatNumber(added.p50)} ms` },
       },
+      baseline: floorRun.added.length > 0
+        ? {
+          name: "bare Deno proxy",
+          value: floor.p99,
+          unit: "ms",
+          detail: { p50: `${formatNumber(floor.p50)} ms` },
+        }
+        : undefined,
+      ratio: floorRun.added.length > 0 && floor.p99 > 0 ? added.p99 / floor.p99 : undefined,
       met: run.added.length > 0 ? added.p99 <= 1 : undefined,
       note: `${run.added.length} simulator pod changes paired by resourceVersion ` +
-        `(${run.direct} direct, ${run.proxied} through holdfast)`,
+        `(${run.direct} direct, ${run.proxied} through holdfast); the bare Deno proxy in a run ` +
+        `of its own after (${floorRun.added.length} paired)`,
     });
-    const lagRun = await latency(ctx, sim, agent, true);
+    const lagRun = await latency(ctx, sim, agent.url, agent.adminUrl);
     if (lagRun.lag.length === 0) {
       record("watch.cache_lag", {
         note: `none of ${lagRun.proxied} events was reported stored by /v1/cache/ls`,
