@@ -28,12 +28,14 @@ import {
   loadIndex,
   objectId,
 } from "./generation_index.ts";
+import { partitionComponent } from "./partition.ts";
 import { GenerationPins } from "./pins.ts";
 import {
   CACHE_PREFIX,
   generationKey,
   generationPrefix,
   parseGenerationKey,
+  parseResourceKey,
   parseSingleKey,
   pendingBlobKey,
   queryKey,
@@ -648,21 +650,36 @@ export class CacheWriter {
     return this.#pins.pin(queryId, generation);
   }
 
-  /** Deletes everything cached for `component`, or the whole cache. */
+  /**
+   * Deletes everything cached for `component` — its own partition and its identities' (see
+   * `partition.ts`), or that one partition when given one — or the whole cache.
+   */
   async purge(component?: string): Promise<void> {
+    const owned = (partition: string | undefined) =>
+      partition !== undefined &&
+      (partition === component || partitionComponent(partition) === component);
     const doomed = await this.#beginPurge((state) =>
-      component === undefined || state.identity.component === component
+      component === undefined || owned(state.identity.component)
     );
     if (component === undefined) {
       await deleteRecords(this.#kv, this.#batcher, CACHE_PREFIX);
       this.#singles.clear();
     } else {
       await this.#deleteQueries(doomed);
-      for (const prefix of [singlePrefix(component), resourcePrefix(component)]) {
-        await deleteRecords(this.#kv, this.#batcher, prefix);
-      }
+      await deleteRecords(
+        this.#kv,
+        this.#batcher,
+        singlePrefix(),
+        (key) => owned(parseSingleKey(key)?.component),
+      );
+      await deleteRecords(
+        this.#kv,
+        this.#batcher,
+        resourcePrefix(),
+        (key) => owned(parseResourceKey(key)?.component),
+      );
       for (const [id, single] of this.#singles) {
-        if (single.component === component) this.#singles.delete(id);
+        if (owned(single.component)) this.#singles.delete(id);
       }
     }
     await this.#endPurge(doomed);

@@ -106,7 +106,7 @@ export function cacheCommand(ctx: CliContext = processContext()): CommandSpec {
     description: "delete everything cached (for one component); run while the agent is stopped",
     arguments: [{
       name: "COMPONENT",
-      help: "only this component's objects and queries",
+      help: "only this component's objects and queries (its clients' own identities' too)",
       optional: true,
     }],
     options: [pathOption],

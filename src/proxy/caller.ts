@@ -10,15 +10,13 @@
  *   checked against a guess without the secret;
  * - `cert:<subject>`: a verified client certificate on the HTTPS listener.
  *
- * Answers of an identity other than the node are kept apart under `<component>/<identity>` (a
- * component never holds a `/`).
+ * Answers of an identity other than the node are kept apart in its own cache partition
+ * (`cache/partition.ts`).
  * @module
  */
+import { cachePartition, NODE_IDENTITY } from "../cache/partition.ts";
 import { type Classified, isResourceRequest } from "./classify.ts";
 import { bearerToken, type UpstreamAs } from "./credential.ts";
-
-/** The identity of requests that act as the node. */
-export const NODE_IDENTITY = "node";
 
 /** The token identities remembered at most (a cache of HMACs, cleared when full). */
 const MAX_REMEMBERED_TOKENS = 1024;
@@ -68,17 +66,6 @@ export class CallerIdentities {
     this.#tokens.set(token, identity);
     return identity;
   }
-}
-
-/** The cache partition of `component`'s answers for `identity`. */
-export function cachePartition(component: string, identity: string): string {
-  return identity === NODE_IDENTITY ? component : `${component}/${identity}`;
-}
-
-/** The component a cache partition belongs to. */
-export function partitionComponent(partition: string): string {
-  const slash = partition.indexOf("/");
-  return slash === -1 ? partition : partition.slice(0, slash);
 }
 
 /** `classified` for a request made by `identity`: its query and Table kept in its partition. */

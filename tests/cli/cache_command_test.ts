@@ -66,6 +66,24 @@ Deno.test("cache purge: one component, then everything", async () => {
   assertEquals((await run("verify", "--cache-path", tmp.path)).code, 0);
 });
 
+Deno.test("cache purge: a component's identities' partitions go with it, another component's stay", async () => {
+  await using tmp = await tempCachePath();
+  await fill(tmp.path);
+  {
+    await using store = await CacheStore.open(tmp.path);
+    const own = podQuery({ component: "kubelet/token:ab", fieldSelector: "" });
+    await storeList(store, own, [pod("t", "13")], "100");
+    const nodes = { ...own, resource: "nodes" };
+    await store.putObject(nodes, "application/json", pod("node-2", "6", { namespace: "" }));
+    await storeList(store, podQuery({ component: "coredns/token:cd" }), [pod("u", "14")], "100");
+  }
+  assertEquals((await run("purge", "kubelet", "--cache-path", tmp.path)).code, 0);
+  const left = JSON.parse((await run("ls", "--json", "--cache-path", tmp.path)).stdout);
+  const components = left.resources.map((r: { component: string }) => r.component).sort();
+  assertEquals(components, ["coredns", "coredns/token:cd"]);
+  assertEquals((await run("verify", "--cache-path", tmp.path)).code, 0);
+});
+
 Deno.test("cache verify: ok on a healthy cache, exit 1 when a blob part is missing", async () => {
   await using tmp = await tempCachePath();
   await fill(tmp.path);

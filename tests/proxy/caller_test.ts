@@ -1,10 +1,5 @@
 import { AcceptedCallers } from "../../src/cache/callers.ts";
-import {
-  asCaller,
-  cachePartition,
-  CallerIdentities,
-  partitionComponent,
-} from "../../src/proxy/caller.ts";
+import { asCaller, CallerIdentities } from "../../src/proxy/caller.ts";
 import { ephemeralCallerKey, loadCallerKey } from "../../src/proxy/caller_key.ts";
 import { classify } from "../../src/proxy/classify.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
@@ -56,9 +51,6 @@ Deno.test("caller: answers of other identities than the node live in their own p
   assert(caller.kind === "list");
   assertEquals(caller.query?.component, "kubelet/token:ab");
   assertEquals(caller.table?.path, "token:ab kubelet /api/v1/secrets");
-  assertEquals(cachePartition("kubelet", "cert:/CN=x/O=y"), "kubelet/cert:/CN=x/O=y");
-  assertEquals(partitionComponent("kubelet/cert:/CN=x/O=y"), "kubelet");
-  assertEquals(partitionComponent("kubelet"), "kubelet");
 });
 
 Deno.test("caller: identities the cloud accepted are remembered across restarts", async () => {
