@@ -9,6 +9,7 @@ import { isServable } from "../../../src/cache/query.ts";
 import { CacheStore } from "../../../src/cache/store.ts";
 import { jsonCodec } from "../../../src/kube/json/codec.ts";
 import { assertClean, pod, podQuery, snapshotOf, storeList, summary } from "../helpers.ts";
+import { bytesOf, randomChunks, seededRandom, textOf } from "../../kube/json/fixtures.ts";
 
 const encoder = new TextEncoder();
 
@@ -69,4 +70,66 @@ Deno.test("watch ingest: an event whose members repeat is stored as it decodes, 
   assert(error instanceof SyntaxError, String(error));
   assert((await snapshotOf(store)).record.stale);
   await assertClean(store);
+});
+
+/** One generated change: its type, pod name and resourceVersion. */
+interface Change {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  name: string;
+  rv: number;
+}
+
+/** A valid run of changes to a few pods (existing `a` and `b` at the start), rising versions. */
+function changes(random: () => number, count: number): Change[] {
+  const names = ["a", "b", "c", "d", "e"].slice(0, 2 + Math.floor(random() * 4));
+  const live = new Set(["a", "b"]);
+  const out: Change[] = [];
+  for (let rv = 101; out.length < count; rv++) {
+    const name = names[Math.floor(random() * names.length)];
+    const roll = random();
+    const type = !live.has(name) ? "ADDED" : roll < 0.15 ? "DELETED" : "MODIFIED";
+    if (type === "DELETED") live.delete(name);
+    else live.add(name);
+    out.push({ type, name, rv });
+  }
+  return out;
+}
+
+/** The changes as a watch body: mostly one compact event per line, some sharing a line or not compact. */
+function watchBody(list: Change[], random: () => number): string {
+  let text = "";
+  for (const { type, name, rv } of list) {
+    const object = textOf(pod(name, `${rv}`).bytes);
+    const layout = random();
+    if (layout < 0.1) text += `{"object":${object},"type":"${type}"}\n`;
+    else if (layout < 0.25) text += `{"type":"${type}","object":${object}}`; // the next shares the line
+    else text += `{"type":"${type}","object":${object}}\n`;
+  }
+  return text;
+}
+
+Deno.test("watch ingest: generated watches leave the cache as applying every event would", async () => {
+  for (let seed = 1; seed <= 80; seed++) {
+    const random = seededRandom(seed);
+    const list = changes(random, 1 + Math.floor(random() * 40));
+    // Whole lines in one chunk (framed line first) as often as lines cut across chunks.
+    const maxChunk = seed % 2 === 0 ? 64 * 1024 : 200 + seed * 37;
+    const chunks = randomChunks(bytesOf(watchBody(list, random)), random, maxChunk);
+    const windowMs = [0, 3_600_000, 3_600_000, 5][seed % 4];
+    const model = new Map([["a", 10], ["b", 10]]);
+    for (const { type, name, rv } of list) {
+      if (type === "DELETED") model.delete(name);
+      else model.set(name, rv);
+    }
+    await using store = await CacheStore.open(":memory:");
+    await storeList(store, podQuery(), [pod("a", "10"), pod("b", "10")], "100");
+    const target = { query: podQuery(), initialEvents: false, since: "100" };
+    await ingestWatch(store, target, jsonCodec, ReadableStream.from(chunks), windowMs);
+    const { record, objects } = await snapshotOf(store);
+    const expected = [...model].map(([name, rv]) => `default/${name}@${rv}`).sort();
+    assertEquals(summary(objects), expected, `seed ${seed}`);
+    assertEquals(record.resourceVersion, `${list.at(-1)!.rv}`, `seed ${seed}`);
+    assert(isServable(record), `seed ${seed}`);
+    await assertClean(store);
+  }
 });
