@@ -284,42 +284,6 @@ export class JsonValueSplitter {
   }
 }
 
-/** 1 for the bytes a string runs over, 0 for its quote and backslash. */
-const IN_STRING = new Uint8Array(256).fill(1);
-IN_STRING[QUOTE] = 0;
-IN_STRING[BACKSLASH] = 0;
-
-/**
- * Whether `bytes`, which start with `{` or `[`, are exactly one container value by structure
- * alone: strings skipped (escapes honoured), brackets counted, and the outermost closed at the last
- * byte. Exact for valid JSON (a run of several values, or one value cut short, gives false);
- * bracket kinds are not matched, so bytes that are no JSON at all may pass. About twice as fast as
- * {@link JsonValueScanner}, which keeps its state across chunks.
- */
-export function isOneContainer(bytes: Uint8Array): boolean {
-  const length = bytes.length;
-  let depth = 0;
-  let i = 0;
-  while (i < length) {
-    const byte = bytes[i];
-    if (byte === QUOTE) {
-      i++;
-      for (;;) {
-        while (i < length && IN_STRING[bytes[i]] === 1) i++;
-        if (i >= length) return false;
-        if (bytes[i] === QUOTE) break;
-        i += 2; // a backslash and the byte it escapes
-      }
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      if (--depth === 0) return i === length - 1;
-      if (depth < 0) return false;
-    }
-    i++;
-  }
-  return false;
-}
-
 /** Options of {@link JsonValueFramer}. */
 export interface JsonValueFramerOptions {
   /** Largest value accepted; a longer one errors the stream. Default 16 MiB. */

@@ -41,6 +41,15 @@ Deno.test("watch ingest: an event replaced within the window is never decoded", 
   await assertClean(store);
 });
 
+Deno.test("watch ingest: a line with '}{' inside a string is still one event, replaced undecoded", async () => {
+  await using store = await CacheStore.open(":memory:");
+  const invalid = modified("a", 101, '"nodeName":"node-0","template":"{{.a}}{{.b}}","bad":01');
+  assert(await ingest(store, [invalid, modified("a", 102)]) === undefined);
+  const { record, objects } = await snapshotOf(store);
+  assertEquals(summary(objects), ["default/a@102", "default/b@10"]);
+  assert(isServable(record));
+});
+
 Deno.test("watch ingest: an invalid event that is stored makes the query stale", async () => {
   await using store = await CacheStore.open(":memory:");
   const invalid = modified("b", 101, '"nodeName":"node-0","bad":01');

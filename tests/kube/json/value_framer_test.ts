@@ -1,9 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
-import {
-  isOneContainer,
-  JsonValueFramer,
-  MAX_JSON_DEPTH,
-} from "../../../src/kube/json/value_framer.ts";
+import { JsonValueFramer, MAX_JSON_DEPTH } from "../../../src/kube/json/value_framer.ts";
 import {
   byteChunks,
   bytesOf,
@@ -168,25 +164,4 @@ Deno.test("framer: nesting deeper than the limit errors instead of growing", asy
 Deno.test("framer: empty input and whitespace only give no values", async () => {
   assertEquals(await frame([]), []);
   assertEquals(await frame([bytesOf(" \n\n "), bytesOf("\t")]), []);
-});
-
-Deno.test("isOneContainer: exact for valid JSON, on generated runs of values and cut values", async () => {
-  const body = await replayBody("k8s-openapi-v1.36.watch-pods.replay.json");
-  const lines = body.split("\n").filter((line) => line !== "");
-  const samples = [...lines, '{"a":"}{\\"","b":[{}]}', '[{"x":"\\\\"},[]]', "{}", "[]"];
-  for (let seed = 1; seed <= 400; seed++) {
-    const random = seededRandom(seed);
-    const pick = () => samples[Math.floor(random() * samples.length)];
-    let text = pick();
-    const variant = Math.floor(random() * 3);
-    if (variant === 1) text += [" ", "", "\t"][Math.floor(random() * 3)] + pick();
-    if (variant === 2) text = text.slice(0, 1 + Math.floor(random() * (text.length - 1)));
-    let one = true;
-    try {
-      JSON.parse(text);
-    } catch {
-      one = false;
-    }
-    assertEquals(isOneContainer(bytesOf(text)), one, `seed ${seed}: ${text.slice(0, 80)}`);
-  }
 });
