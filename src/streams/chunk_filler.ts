@@ -16,10 +16,12 @@
  * @module
  */
 
-/** Fills fresh `chunkBytes`-long chunks; full ones wait in {@link ChunkFiller.full}. */
+/**
+ * Fills fresh `chunkBytes`-long chunks; full ones wait until taken ({@link ChunkFiller.take}), so
+ * an encoder yields once per chunk, never per piece.
+ */
 export class ChunkFiller {
-  /** Full chunks not yet taken; the encoder drains it (e.g. yields them and empties it). */
-  readonly full: Uint8Array[] = [];
+  #full: Uint8Array[] = [];
   readonly #chunkBytes: number;
   #chunk: Uint8Array;
   #filled = 0;
@@ -70,17 +72,33 @@ export class ChunkFiller {
     this.byte(value);
   }
 
-  /** The last, partly filled chunk (a view of its written part), or undefined when empty. */
-  rest(): Uint8Array | undefined {
-    if (this.#filled === 0) return undefined;
+  /** Whether full chunks wait to be taken. */
+  get hasFull(): boolean {
+    return this.#full.length > 0;
+  }
+
+  /** Yields the full chunks written so far, letting go of them. */
+  *take(): Generator<Uint8Array> {
+    const full = this.#full;
+    this.#full = [];
+    yield* full;
+  }
+
+  /**
+   * Yields the full chunks, then the last, partly filled one (a view of its written part); the
+   * filler takes no more writes after.
+   */
+  *end(): Generator<Uint8Array> {
+    yield* this.take();
+    if (this.#filled === 0) return;
     const last = this.#chunk.subarray(0, this.#filled);
     this.#chunk = new Uint8Array(0);
     this.#filled = 0;
-    return last;
+    yield last;
   }
 
   #next(): void {
-    this.full.push(this.#chunk);
+    this.#full.push(this.#chunk);
     this.#chunk = new Uint8Array(this.#chunkBytes);
     this.#filled = 0;
   }

@@ -15,9 +15,7 @@ function varintBytes(value: number): number[] {
 }
 
 function drain(filler: ChunkFiller): Uint8Array[] {
-  const chunks = [...filler.full];
-  filler.full.length = 0;
-  return chunks;
+  return [...filler.take()];
 }
 
 Deno.test("ChunkFiller: generated writes come out in full chunks, in order, copied", () => {
@@ -50,7 +48,8 @@ Deno.test("ChunkFiller: generated writes come out in full chunks, in order, copi
     }
     chunks.push(...drain(filler));
     for (const chunk of chunks) assert.equal(chunk.length, chunkBytes);
-    const last = filler.rest();
+    const [last, ...more] = filler.end();
+    assert.equal(more.length, 0);
     if (last) {
       assert.ok(last.length > 0 && last.length < chunkBytes);
       chunks.push(last);
@@ -66,12 +65,12 @@ Deno.test("ChunkFiller: generated writes come out in full chunks, in order, copi
 
 Deno.test("ChunkFiller: every full chunk is a fresh buffer; an empty filler has no rest", () => {
   const filler = new ChunkFiller(4);
-  assert.equal(filler.rest(), undefined);
+  assert.deepEqual([...filler.end()], []);
   const again = new ChunkFiller(4);
   again.write(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
-  const [a, b] = again.full;
+  const [a, b] = again.take();
   assert.notEqual(a.buffer, b.buffer);
-  assert.deepEqual([...again.rest()!], [9]);
+  assert.deepEqual([...again.end()].map((chunk) => [...chunk]), [[9]]);
 });
 
 Deno.test("ChunkFiller: refuses a chunk size that is not a positive integer", () => {

@@ -61,7 +61,6 @@ function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint
     apiVersion: meta.apiVersion,
   });
   const out = new ChunkFiller(LIST_CHUNK_BYTES);
-  const full = out.full;
   out.write(listHead(meta));
   let first = true;
   for (const item of items) {
@@ -74,15 +73,10 @@ function* encodeList(meta: ListMeta, items: Iterable<RawObject>): Generator<Uint
     } else {
       out.write(item.bytes);
     }
-    if (full.length > 0) {
-      for (let k = 0; k < full.length; k++) yield full[k];
-      full.length = 0;
-    }
+    if (out.hasFull) yield* out.take();
   }
   out.write(LIST_TAIL);
-  yield* full;
-  const last = out.rest();
-  if (last) yield last;
+  yield* out.end();
 }
 
 /** A Status in Go's field order, empty fields omitted as `omitempty` does. */

@@ -43,20 +43,14 @@ export function* encodeListChunks(
   out.write(envelopeHead(typeMeta, rawLength));
   out.write(metaHeader);
   out.write(listMeta);
-  const full = out.full;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     out.byte(ITEM_TAG);
     out.varint(item.length);
     out.write(item);
-    if (full.length > 0) {
-      for (let k = 0; k < full.length; k++) yield full[k];
-      full.length = 0;
-    }
+    if (out.hasFull) yield* out.take();
   }
   out.write(stringField(3, ""));
   out.write(stringField(4, ""));
-  yield* full;
-  const last = out.rest();
-  if (last) yield last;
+  yield* out.end();
 }
