@@ -12,7 +12,7 @@ import type { ListMeta, RawObject, WatchEventType } from "../types.ts";
 import { jsonBookmark, jsonValues, setJsonMetadata } from "./edits.ts";
 import { JsonListDecoder } from "./list_decoder.ts";
 import { leadingTypeMetaOf, rawObjectFromJson, withTypeMeta } from "./object.ts";
-import { JsonWatchDecoder, JsonWatchFramer } from "./watch_decoder.ts";
+import { JsonWatchDecoder, jsonWatchFramer } from "./watch_decoder.ts";
 
 const encoder = new TextEncoder();
 
@@ -121,7 +121,7 @@ export const jsonCodec: WireCodec = {
   watchContentType: "application/json",
   listDecoder: (resource) => new JsonListDecoder(resource),
   watchDecoder: (resource) => new JsonWatchDecoder(resource),
-  watchFramer: (resource) => new JsonWatchFramer(resource),
+  watchFramer: (resource) => jsonWatchFramer(resource),
   decodeObject: (body, resource) => rawObjectFromJson(body, resource),
   encodeObject: (object) => concat([...withTypeMeta(object.bytes, object.typeMeta), NEWLINE]),
   encodeList,

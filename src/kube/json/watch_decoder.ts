@@ -9,9 +9,10 @@
  * as soon as their last byte arrives. 140 against 180 ms of CPU per 5,000 captured-pod events
  * with the structural scan alone (median of 5 alternating runs).
  *
- * {@link JsonWatchFramer} frames the same way for the cache ingest, but leaves a compact line (or
- * a compact event the structural scan framed across chunks) undecoded: its type is read in place and its object's `namespace/name` by `peekObjectKey`, and
- * the line is decoded (and validated) only if it is stored; one whose decoded type or object is
+ * {@link jsonWatchFramer} frames the same way for the cache ingest, but leaves a compact line (or
+ * a compact event the structural scan framed across chunks) undecoded: its type is read in place
+ * and its object's `namespace/name` by `peekObjectKey`, and the line is decoded (and validated)
+ * only if it is stored; one whose decoded type or object is
  * not what it was framed as (members repeated) fails then. A line that a later change of its
  * object replaces in the coalescing window is never decoded, once it is known to hold that one
  * event (`LineEvent.replaceable`), so a line holding several events is never dropped with its
@@ -145,10 +146,8 @@ function isOneValue(line: Uint8Array): boolean {
   }
 }
 
-/** Every event in `line`: one compact event, or whatever values the structural scan finds. */
-function decodeLine(line: Uint8Array, resource: string): WatchEvent[] {
-  const event = compactEvent(line, resource);
-  if (event) return [event];
+/** Every event in `line`, by the structural scan: for a line that is not one compact event. */
+function splitLine(line: Uint8Array, resource: string): WatchEvent[] {
   const events: WatchEvent[] = [];
   const splitter = new JsonValueSplitter(line.length);
   const decode = (frame: Uint8Array) => events.push(decodeWatchEvent(frame, resource));
@@ -168,6 +167,8 @@ class LineEvent implements FramedEvent {
     readonly type: WatchEventType,
     readonly key: string | undefined,
     readonly line: Uint8Array,
+    /** The span of the line a compact event's object would be. */
+    readonly object: Uint8Array,
     readonly resource: string,
     single?: true,
   ) {
@@ -184,7 +185,12 @@ class LineEvent implements FramedEvent {
   }
 
   decode(): WatchEvent[] {
-    const events = decodeLine(this.line, this.resource);
+    let events: WatchEvent[];
+    try {
+      events = [{ type: this.type, object: eventObject(this.type, this.object, this.resource) }];
+    } catch {
+      events = splitLine(this.line, this.resource); // not one compact event after all
+    }
     const [first] = events;
     if (first?.type !== this.type || (this.key !== undefined && eventKey(first) !== this.key)) {
       throw badEvent("members repeated: the event is not the type and object it starts as");
@@ -200,17 +206,18 @@ class LineEvent implements FramedEvent {
 function lineEvent(line: Uint8Array, resource: string, single?: true): FramedEvent | undefined {
   const layout = compactLayout(line);
   if (layout === undefined) return undefined;
-  return new LineEvent(layout.type, peekObjectKey(layout.object), line, resource, single);
+  const { type, object } = layout;
+  return new LineEvent(type, peekObjectKey(object), line, object, resource, single);
 }
 
-/** Options of {@link JsonWatchDecoder} and {@link JsonWatchFramer}. */
+/** Options of {@link JsonWatchDecoder} and {@link jsonWatchFramer}. */
 export interface JsonWatchDecoderOptions {
   /** Largest event accepted; a larger one errors the stream. Default 16 MiB. */
   maxEventBytes?: number;
 }
 
 /**
- * The watch body transform both classes share: `line` may take a line as one value (see
+ * The watch body transform the decoder and the framer share: `line` may take a line as one value (see
  * `JsonValueSplitter.push`), `value` gets every other value the splitter frames.
  */
 function watchTransform<T>(
@@ -269,19 +276,13 @@ export class JsonWatchDecoder implements TransformStream<Uint8Array, WatchEvent>
  * stream errors as the decoder's does, except that a compact line's own faults surface when it is
  * decoded.
  */
-export class JsonWatchFramer implements TransformStream<Uint8Array, FramedEvent> {
-  /** Where the watch body is written. */
-  readonly writable: WritableStream<Uint8Array>;
-  /** Where its framed events are read. */
-  readonly readable: ReadableStream<FramedEvent>;
-
-  /** Creates a framer for watch events of `resource` (plural, used for selectable fields). */
-  constructor(resource: string, options: JsonWatchDecoderOptions = {}) {
-    ({ writable: this.writable, readable: this.readable } = watchTransform(
-      options,
-      (line) => lineEvent(line, resource),
-      (frame) =>
-        lineEvent(frame, resource, true) ?? decodedFrame(decodeWatchEvent(frame, resource)),
-    ));
-  }
+export function jsonWatchFramer(
+  resource: string,
+  options: JsonWatchDecoderOptions = {},
+): TransformStream<Uint8Array, FramedEvent> {
+  return watchTransform(
+    options,
+    (line) => lineEvent(line, resource),
+    (frame) => lineEvent(frame, resource, true) ?? decodedFrame(decodeWatchEvent(frame, resource)),
+  );
 }

@@ -9,7 +9,7 @@ import { assert, assertEquals } from "../../assert.ts";
 import {
   decodeWatchEvent,
   JsonWatchDecoder,
-  JsonWatchFramer,
+  jsonWatchFramer,
 } from "../../../src/kube/json/watch_decoder.ts";
 import { JsonValueSplitter } from "../../../src/kube/json/value_framer.ts";
 import { orderedTransform } from "../../../src/streams/ordered_transform.ts";
@@ -58,7 +58,7 @@ function framedThenDecoded(
   resource: string,
   maxBytes: number,
 ): TransformStream<Uint8Array, WatchEvent> {
-  const framer = new JsonWatchFramer(resource, { maxEventBytes: maxBytes });
+  const framer = jsonWatchFramer(resource, { maxEventBytes: maxBytes });
   const decode = new TransformStream<FramedEvent, WatchEvent>({
     transform(frame, controller) {
       for (const event of frame.decode()) controller.enqueue(event);
