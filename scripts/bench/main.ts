@@ -53,7 +53,8 @@ export const FULL: Sizes = {
   watchLatencyRate: 1000,
   workloadMinutes: 10,
   workloadSpeedup: 10,
-  offlineRequests: 10,
+  offlineRequests: 30,
+  hubOfflineRequests: 10,
 };
 
 /** Sizes of `--quick`: every row, small and short. */
@@ -70,6 +71,7 @@ export const QUICK: Sizes = {
   workloadMinutes: 2,
   workloadSpeedup: 30,
   offlineRequests: 3,
+  hubOfflineRequests: 3,
 };
 
 /** The most one measurement may take before its processes are stopped. */

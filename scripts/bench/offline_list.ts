@@ -168,7 +168,7 @@ async function measureHubMedia(
   let online: Timing;
   try {
     await timedOk(url, clientHeaders(media.accept));
-    online = await timeLists(url, media.accept, ctx.sizes.offlineRequests);
+    online = await timeLists(url, media.accept, ctx.sizes.hubOfflineRequests);
   } catch (error) {
     return recordHub(id, `online LIST failed: ${(error as Error).message}`);
   }
@@ -177,7 +177,7 @@ async function measureHubMedia(
   await waitForHubHealth(hub, false, HUB_HEALTH_WAIT_MS);
   let offline: Timing;
   try {
-    offline = await timeLists(url, media.accept, ctx.sizes.offlineRequests);
+    offline = await timeLists(url, media.accept, ctx.sizes.hubOfflineRequests);
   } catch (error) {
     const probe = await timedGet(url, clientHeaders(media.accept));
     return recordHub(id, `offline LIST failed (HTTP ${probe.status}): ${(error as Error).message}`);

@@ -58,6 +58,7 @@ function context(repoRoot: string): BenchContext {
       workloadMinutes: 0,
       workloadSpeedup: 1,
       offlineRequests: 0,
+      hubOfflineRequests: 0,
     },
   };
 }

@@ -27,8 +27,10 @@ export interface Sizes {
   /** Simulated minutes of the kubelet + kube-proxy workload, and the time compression. */
   workloadMinutes: number;
   workloadSpeedup: number;
-  /** Timed requests per target in the offline LIST comparison. */
+  /** Timed requests per format, online and offline, in the offline LIST comparison. */
   offlineRequests: number;
+  /** The same for YurtHub, whose LISTs take a second or more each. */
+  hubOfflineRequests: number;
 }
 
 /** What every measurement gets. */
