@@ -12,6 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { cpuMs } from "./lib/processes.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -23,13 +24,6 @@ const { values } = parseArgs({
 });
 if (!values.url) throw new Error("--url is required");
 const url = values.url;
-
-/** CPU milliseconds (user + system) from a `/proc` stat file. */
-function cpuMs(statPath: string): number {
-  const stat = Deno.readTextFileSync(statPath);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10; // 10 ms ticks
-}
 
 /** Reads one body a given way; resolves to its size in bytes. */
 type Way = (response: Response) => Promise<number>;

@@ -5,7 +5,9 @@
  * simulator direct, all in front of one simulator. Every round runs `wrk` once against each
  * target, in an order that rotates from round to round, so load from anything else on the machine
  * falls on both sides alike. It prints each target's median req/s and the medians of the per-round
- * ratios the bench table's targets read: caching off ÷ bare Deno proxy, caching on ÷ caching off.
+ * ratios the bench table's targets read: caching off ÷ bare Deno proxy, caching on ÷ caching off;
+ * and, for each agent, its median CPU time per request (from `/proc`), which other load on the
+ * machine moves less than the rates.
  *
  * Usage: `deno run -A scripts/bench/request_path_ab.ts --base=DIR [--rounds 5]
  * [--duration 5] [--connections 8] [--out DIR]`
@@ -16,7 +18,7 @@ import { CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
 import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext } from "./lib/measure.ts";
 import { startPlainProxy } from "./lib/plain_proxy.ts";
-import { stopAll } from "./lib/processes.ts";
+import { cpuMs, stopAll } from "./lib/processes.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { runWrk } from "./lib/wrk.ts";
 import { percentile } from "./lib/stats.ts";
@@ -71,6 +73,8 @@ try {
   const sim = await startSimulator(ctx, { pods: 100 });
   const plain = await startPlainProxy(ctx, sim.url);
   const targets: Record<string, string> = { direct: sim.url, deno: plain.url };
+  /** The agents' `/proc` stat files, by target name. */
+  const stats: Record<string, string> = {};
   for (const [side, root] of [["base", base], ["new", here]]) {
     for (const [mode, agents] of [["off", UNCACHED_AGENTS], ["on", "*"]]) {
       const agent = await startAgent(context(root), {
@@ -81,6 +85,7 @@ try {
         measure: "request-path-ab",
       });
       targets[`${side} ${mode}`] = agent.url;
+      stats[`${side} ${mode}`] = `/proc/${agent.proc.pid}/stat`;
     }
   }
   const path = await firstPodPath(sim.url);
@@ -90,9 +95,11 @@ try {
     await runWrk({ url: `${targets[name]}${path}`, connections, durationS: 1, headers });
   }
   const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuPerRequest: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
+      const cpuBefore = stats[name] ? cpuMs(stats[name]) : 0;
       const result = await runWrk({
         url: `${targets[name]}${path}`,
         connections,
@@ -101,6 +108,10 @@ try {
       });
       if (result.errors > 0) console.error(`${name}: ${result.errors} errors`);
       rates[name].push(result.requestsPerSec);
+      if (stats[name]) {
+        const requests = result.requestsPerSec * durationS;
+        cpuPerRequest[name].push((cpuMs(stats[name]) - cpuBefore) * 1000 / requests);
+      }
     }
     console.error(
       `round ${round + 1}: ` + names.map((n) => `${n} ${rates[n][round].toFixed(0)}`).join(", "),
@@ -109,7 +120,10 @@ try {
   const ratio = (a: string, b: string) => median(rates[a].map((v, i) => v / rates[b][i]));
   console.log(`small GET, wrk -c${connections} -d${durationS}s, ${rounds} rounds, medians:`);
   for (const name of names) {
-    console.log(`  ${name.padEnd(8)} ${median(rates[name]).toFixed(0)} req/s`);
+    const cpu = stats[name]
+      ? `, agent CPU ${median(cpuPerRequest[name]).toFixed(0)} µs/request`
+      : "";
+    console.log(`  ${name.padEnd(8)} ${median(rates[name]).toFixed(0)} req/s${cpu}`);
   }
   for (const side of ["base", "new"]) {
     console.log(

@@ -17,6 +17,7 @@ import { CacheStore } from "../../src/cache/store.ts";
 import { jsonCodec } from "../../src/kube/json/codec.ts";
 import { concat } from "../../src/streams/concat.ts";
 import { jsonPods, podsQuery } from "./lib/pod_lists.ts";
+import { cpuMs } from "./lib/processes.ts";
 
 const NAMES = 100;
 const CHUNK_BYTES = 64 * 1024;
@@ -25,9 +26,7 @@ const query = podsQuery("kubelet");
 
 /** CPU milliseconds the JavaScript (main) thread has used, from `/proc`. */
 function mainThreadCpuMs(): number {
-  const stat = Deno.readTextFileSync(`/proc/self/task/${Deno.pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 10 ms ticks
+  return cpuMs(`/proc/self/task/${Deno.pid}/stat`);
 }
 
 /** One MODIFIED event line per change, pods in turn, resourceVersions rising from `first`. */

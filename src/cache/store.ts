@@ -10,7 +10,13 @@
  * @module
  */
 import { compareResourceVersions } from "../kube/resource_version.ts";
-import type { GroupVersionResource, ListPart, RawObject, WatchEvent } from "../kube/types.ts";
+import type {
+  GroupVersionResource,
+  ListPart,
+  ObjectVersion,
+  RawObject,
+  WatchEvent,
+} from "../kube/types.ts";
 import {
   type CommitFunction,
   type CommitInfo,
@@ -429,6 +435,14 @@ export class CacheStore {
    */
   putObject(query: QueryIdentity, mediaType: string, object: RawObject): Promise<void> {
     return this.#writer.putSingle(query, mediaType, object);
+  }
+
+  /**
+   * Whether {@linkcode putObject} would write nothing for the object `version` names: this
+   * process stored that object at that resourceVersion in `mediaType` already.
+   */
+  holdsObject(query: QueryIdentity, mediaType: string, version: ObjectVersion): boolean {
+    return this.#writer.holdsSingle(query, mediaType, version);
   }
 
   /**

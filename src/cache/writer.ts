@@ -17,7 +17,7 @@ import {
   goesBackwards,
   isNumericResourceVersion,
 } from "../kube/resource_version.ts";
-import type { GroupVersionResource, ListMeta, RawObject } from "../kube/types.ts";
+import type { GroupVersionResource, ListMeta, ObjectVersion, RawObject } from "../kube/types.ts";
 import type { Mutation, WriteBatcher } from "./batcher.ts";
 import { adoptBlob, blobWriteGroups, deleteBlob } from "./blobs.ts";
 import { deleteGeneration, deleteRecords } from "./gc.ts";
@@ -604,16 +604,23 @@ export class CacheWriter {
 
   // --- single objects ---
 
+  /**
+   * Whether this process wrote (or last saw) the single object of `query` named by `version` at
+   * that resourceVersion in `mediaType`: {@linkcode putSingle} would write nothing for it.
+   */
+  holdsSingle(query: QueryIdentity, mediaType: string, version: ObjectVersion): boolean {
+    if (version.name === "") return false;
+    const { seen } = singleSlot(query, version.namespace, version.name);
+    return this.#singleVersions.get(seen) === `${mediaType} ${version.resourceVersion}`;
+  }
+
   /** Stores one object by component, resource, transform, namespace and name. */
   async putSingle(query: QueryIdentity, mediaType: string, object: RawObject): Promise<void> {
     const { name, resourceVersion } = object.meta;
     if (name === "") return;
-    const namespace = object.meta.namespace || query.namespace;
-    const gvr = gvrOf(query);
-    const key = singleKey(query.component, gvr, query.transform, namespace, name);
+    const { gvr, key, seen } = singleSlot(query, object.meta.namespace, name);
     // The same object fetched again (kubelet GETs its node and secrets often): nothing to write.
     const version = `${mediaType} ${resourceVersion}`;
-    const seen = JSON.stringify(key);
     if (this.#singleVersions.get(seen) === version) return;
     const record = this.#encode(query, object, mediaType);
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
@@ -912,4 +919,14 @@ export class CacheWriter {
     }).finally(() => this.#tasks.delete(task));
     this.#tasks.add(task);
   }
+}
+
+/**
+ * Where `query`'s single object `namespace/name` is kept (the query's namespace when the object
+ * names none), and its entry in the writer's record of versions written.
+ */
+function singleSlot(query: QueryIdentity, namespace: string, name: string) {
+  const gvr = gvrOf(query);
+  const key = singleKey(query.component, gvr, query.transform, namespace || query.namespace, name);
+  return { gvr, key, seen: JSON.stringify(key) };
 }

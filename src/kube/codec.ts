@@ -8,6 +8,7 @@ import type {
   ListMeta,
   ListPart,
   ObjectMeta,
+  ObjectVersion,
   RawObject,
   WatchEvent,
   WatchEventType,
@@ -50,6 +51,11 @@ export interface WireCodec {
   watchFramer(resource: string): TransformStream<Uint8Array, FramedEvent>;
   /** Decodes one whole object body (a GET, create, update or patch response). */
   decodeObject(body: Uint8Array, resource: string): RawObject;
+  /**
+   * Which object, at which version, a whole object body holds, read without decoding or
+   * validating it; undefined when the format cannot tell that more cheaply than `decodeObject`.
+   */
+  peekObject(body: Uint8Array): ObjectVersion | undefined;
   /** Encodes one object as a GET response body (adding kind/apiVersion where the bytes lack them). */
   encodeObject(object: RawObject): Uint8Array;
   /** Encodes a list response body from cached items, in chunks, so large lists stream. */

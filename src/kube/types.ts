@@ -20,6 +20,14 @@ export interface ObjectMeta {
   labels: Record<string, string>;
 }
 
+/** Which object, at which version: what tells a fetched object the cache holds already. */
+export interface ObjectVersion {
+  /** `""` for a cluster-scoped object. */
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+}
+
 /**
  * One object as the server encoded it. `bytes` are kept exactly as received: for JSON the object's
  * text; for protobuf the object's own message bytes (without the `k8s\0` envelope) and `typeMeta`

@@ -194,6 +194,16 @@ export async function readMemory(pid: number): Promise<Memory> {
   };
 }
 
+/**
+ * CPU milliseconds (user + system, in 10 ms ticks) from a `/proc` stat file: `/proc/<pid>/stat`
+ * for a process, `/proc/<pid>/task/<tid>/stat` for one of its threads.
+ */
+export function cpuMs(statPath: string): number {
+  const stat = Deno.readTextFileSync(statPath);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -80,7 +80,11 @@ export async function ingestResponse(
   }
   if (target.kind === "list") return await ingestList(store, target, codec, stream(body), cut);
   if (target.kind === "watch") return await ingestWatch(store, target, codec, stream(body));
-  const object = codec.decodeObject(await readWhole(body, cut), target.query.resource);
+  const bytes = await readWhole(body, cut);
+  // Fetched again unchanged (kubelet's node, secrets, configmaps): nothing to decode or write.
+  const version = codec.peekObject(bytes);
+  if (version && store.holdsObject(target.query, codec.mediaType, version)) return;
+  const object = codec.decodeObject(bytes, target.query.resource);
   if (object.typeMeta.kind === "Status") return;
   await store.putObject(target.query, codec.mediaType, object);
 }

@@ -11,6 +11,7 @@ import type { Status } from "../status.ts";
 import type { ListMeta, RawObject, WatchEventType } from "../types.ts";
 import { jsonBookmark, jsonValues, setJsonMetadata } from "./edits.ts";
 import { JsonListDecoder } from "./list_decoder.ts";
+import { peekObjectVersion } from "./object_key.ts";
 import { leadingTypeMetaOf, rawObjectFromJson, withTypeMeta } from "./object.ts";
 import { JsonWatchDecoder, jsonWatchFramer } from "./watch_decoder.ts";
 
@@ -123,6 +124,7 @@ export const jsonCodec: WireCodec = {
   watchDecoder: (resource) => new JsonWatchDecoder(resource),
   watchFramer: (resource) => jsonWatchFramer(resource),
   decodeObject: (body, resource) => rawObjectFromJson(body, resource),
+  peekObject: peekObjectVersion,
   encodeObject: (object) => concat([...withTypeMeta(object.bytes, object.typeMeta), NEWLINE]),
   encodeList,
   encodeWatchEvent(type: WatchEventType, object: RawObject): Uint8Array {

@@ -5,10 +5,13 @@
  * `namespace` first within it, so the read stops after a few dozen bytes of a namespaced object;
  * of a cluster-scoped one it reads metadata to its end, to learn there is no namespace.
  *
- * It only says which object an event is about, for coalescing watch events before they are
- * decoded (`cache/ingest/event_window.ts`): an event that is decoded after all is checked against
- * it then. It gives up (undefined) on anything unusual — a key or name with an escape, a name that
- * is not a string, no `metadata` member — and the caller then treats the object as unknown.
+ * It serves two reads that need no more: which object a watch event is about, for coalescing
+ * events before they are decoded (`cache/ingest/event_window.ts`; an event decoded after all is
+ * checked against it then), and, with the first `resourceVersion` too, whether a fetched object
+ * is the version the cache holds already (`cache/ingest/response.ts`; such a body is not decoded
+ * at all, since nothing of it is stored). It gives up (undefined) on anything unusual — a key or
+ * value with an escape, a value that is not a string, no `metadata` member — and the caller then
+ * treats the object as unknown.
  * Pure: no I/O.
  * @module
  */
@@ -22,12 +25,14 @@ import {
   OPEN_BRACKET,
   QUOTE,
 } from "./bytes.ts";
+import type { ObjectVersion } from "../types.ts";
 import { isJsonWhitespace } from "./value_framer.ts";
 
 const decoder = new TextDecoder();
 const METADATA = new TextEncoder().encode("metadata");
 const NAME = new TextEncoder().encode("name");
 const NAMESPACE = new TextEncoder().encode("namespace");
+const RESOURCE_VERSION = new TextEncoder().encode("resourceVersion");
 
 function skipWhitespace(bytes: Uint8Array, i: number): number {
   while (i < bytes.length && isJsonWhitespace(bytes[i])) i++;
@@ -120,29 +125,59 @@ function walkMembers(
   }
 }
 
-/** `namespace/name` from the metadata object opening at `at`, or undefined. */
-function metadataKey(bytes: Uint8Array, at: number): string | undefined {
-  let name: string | undefined;
-  let namespace: string | undefined;
+/** The metadata members read in place: the first of each, all plain strings. */
+interface MetadataStrings {
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+}
+
+/**
+ * The first `name`, `namespace` and (with `withVersion`) `resourceVersion` strings of the metadata
+ * object opening at `at`; stops once it holds them all, else reads metadata to its end (where a
+ * missing `namespace` means cluster-scoped). Undefined on anything unusual or without a name.
+ */
+function metadataStrings(
+  bytes: Uint8Array,
+  at: number,
+  withVersion: boolean,
+): MetadataStrings | undefined {
+  const found: MetadataStrings = {};
+  const complete = () =>
+    found.name !== undefined && found.namespace !== undefined &&
+    (!withVersion || found.resourceVersion !== undefined);
   const end = walkMembers(bytes, at, (keyStart, keyEnd, valueAt) => {
-    const isName = sameBytes(bytes, keyStart, keyEnd, NAME);
-    const wanted = isName
-      ? name === undefined
-      : namespace === undefined && sameBytes(bytes, keyStart, keyEnd, NAMESPACE);
-    if (wanted) {
-      if (bytes[valueAt] !== QUOTE) return -1;
-      const textEnd = plainStringEnd(bytes, valueAt);
-      if (textEnd < 0) return -1;
-      const text = decoder.decode(bytes.subarray(valueAt + 1, textEnd));
-      if (isName) name = text;
-      else namespace = text;
-      if (name !== undefined && namespace !== undefined) return `${namespace}/${name}`;
-      return textEnd + 1;
-    }
-    return valueEnd(bytes, valueAt);
+    const member = sameBytes(bytes, keyStart, keyEnd, NAME)
+      ? "name"
+      : sameBytes(bytes, keyStart, keyEnd, NAMESPACE)
+      ? "namespace"
+      : withVersion && sameBytes(bytes, keyStart, keyEnd, RESOURCE_VERSION)
+      ? "resourceVersion"
+      : undefined;
+    if (member === undefined || found[member] !== undefined) return valueEnd(bytes, valueAt);
+    if (bytes[valueAt] !== QUOTE) return -1;
+    const textEnd = plainStringEnd(bytes, valueAt);
+    if (textEnd < 0) return -1;
+    found[member] = decoder.decode(bytes.subarray(valueAt + 1, textEnd));
+    return complete() ? "complete" : textEnd + 1;
   });
-  if (typeof end === "string") return end;
-  return end >= 0 && name !== undefined ? `/${name}` : undefined;
+  if (typeof end === "number" && end < 0) return undefined;
+  if (found.name === undefined) return undefined;
+  if (withVersion && found.resourceVersion === undefined) return undefined;
+  return found;
+}
+
+/** The metadata strings of the JSON object in `bytes`, from its first `metadata` member. */
+function peekMetadata(bytes: Uint8Array, withVersion: boolean): MetadataStrings | undefined {
+  const start = skipWhitespace(bytes, 0);
+  if (bytes[start] !== OPEN_BRACE) return undefined;
+  let found: MetadataStrings | undefined;
+  walkMembers(bytes, start, (keyStart, keyEnd, valueAt) => {
+    if (!sameBytes(bytes, keyStart, keyEnd, METADATA)) return valueEnd(bytes, valueAt);
+    if (bytes[valueAt] === OPEN_BRACE) found = metadataStrings(bytes, valueAt, withVersion);
+    return "stop";
+  });
+  return found;
 }
 
 /**
@@ -151,11 +186,18 @@ function metadataKey(bytes: Uint8Array, at: number): string | undefined {
  * that way (see the module doc).
  */
 export function peekObjectKey(bytes: Uint8Array): string | undefined {
-  const start = skipWhitespace(bytes, 0);
-  if (bytes[start] !== OPEN_BRACE) return undefined;
-  const result = walkMembers(bytes, start, (keyStart, keyEnd, valueAt) => {
-    if (!sameBytes(bytes, keyStart, keyEnd, METADATA)) return valueEnd(bytes, valueAt);
-    return bytes[valueAt] === OPEN_BRACE ? metadataKey(bytes, valueAt) ?? -1 : -1;
-  });
-  return typeof result === "string" ? result : undefined;
+  const found = peekMetadata(bytes, false);
+  return found && `${found.namespace ?? ""}/${found.name}`;
+}
+
+/**
+ * The namespace, name and resourceVersion of the JSON object in `bytes`, read like
+ * {@linkcode peekObjectKey} (the first of each in its first `metadata` member, the rest not
+ * validated); undefined when it cannot be read that way or has no resourceVersion.
+ */
+export function peekObjectVersion(bytes: Uint8Array): ObjectVersion | undefined {
+  const found = peekMetadata(bytes, true);
+  if (!found) return undefined;
+  const { namespace = "", name = "", resourceVersion = "" } = found;
+  return { namespace, name, resourceVersion };
 }

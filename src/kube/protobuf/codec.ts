@@ -43,6 +43,8 @@ export const protobufCodec: WireCodec = {
     const envelope = requirePlain(decodeEnvelope(body));
     return toRawObject(envelope, envelope.raw);
   },
+  // Decoding reads only the metadata and selectable fields already (the rest skipped by length).
+  peekObject: () => undefined,
   encodeObject: (object) => encodeEnvelope(object.typeMeta, object.bytes),
   encodeList,
   encodeWatchEvent: (type, object) => encodeWatchFrame(type, object.typeMeta, object.bytes),

@@ -85,6 +85,32 @@ Deno.test("cache branch: the same object fetched again writes nothing", async ()
   assertEquals(stored?.meta.resourceVersion, "5");
 });
 
+Deno.test("cache branch: an object fetched again at its stored version is not decoded", async () => {
+  await using store = await CacheStore.open(":memory:");
+  const path = "/api/v1/namespaces/default/pods/a";
+  const pod = (rv: string, rest: string) =>
+    `{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","namespace":"default","resourceVersion":"${rv}"},${rest}}`;
+  const drops: string[] = [];
+  await cacheResponse(store, path, pod("5", '"spec":{"nodeName":"node-0"}'), drops);
+  // The same version with a body that would not decode: it is the stored one, nothing is read.
+  await cacheResponse(store, path, pod("5", '"spec":{"nodeName":node-0}'), drops);
+  assertEquals(drops, []);
+  // Another version is decoded, and the malformed one given up on; the stored copy stays.
+  await cacheResponse(store, path, pod("6", '"spec":{"nodeName":node-0}'), drops);
+  assertEquals(drops, ["SyntaxError"]);
+  const stored = await store.getObject("kubelet", PODS, "default", "a");
+  assertEquals(stored?.meta.resourceVersion, "5");
+  assertEquals(JSON.parse(new TextDecoder().decode(stored!.bytes)).spec.nodeName, "node-0");
+  // Another object at the same version is not mistaken for it.
+  await cacheResponse(
+    store,
+    "/api/v1/namespaces/default/pods/b",
+    pod("5", '"spec":{}').replace('"name":"a"', '"name":"b"'),
+    drops,
+  );
+  assertEquals((await store.getObject("kubelet", PODS, "default", "b"))?.meta.name, "b");
+});
+
 Deno.test("cache branch: a malformed or truncated list keeps the previous snapshot servable", async () => {
   await using store = await CacheStore.open(":memory:");
   const drops: string[] = [];

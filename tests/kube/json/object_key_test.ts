@@ -1,10 +1,11 @@
 /**
- * `peekObjectKey` reads an object's `namespace/name` without decoding it; on generated objects
- * (captured watch objects in other member orders, spacings and escapes) it gives either what
- * `JSON.parse` reads or nothing, and on kube-apiserver's own layout always what it reads.
+ * `peekObjectKey` reads an object's `namespace/name`, `peekObjectVersion` that and its
+ * resourceVersion, without decoding it; on generated objects (captured watch objects in other
+ * member orders, spacings and escapes) each gives either what `JSON.parse` reads or nothing, and
+ * on kube-apiserver's own layout always what it reads.
  */
 import { assertEquals } from "../../assert.ts";
-import { peekObjectKey } from "../../../src/kube/json/object_key.ts";
+import { peekObjectKey, peekObjectVersion } from "../../../src/kube/json/object_key.ts";
 import { bytesOf, replayBody, seededRandom } from "./fixtures.ts";
 
 /** The objects of a captured watch, as kube-apiserver wrote them. */
@@ -19,6 +20,11 @@ async function capturedObjects(): Promise<string[]> {
 function keyOf(object: Record<string, unknown>): string {
   const metadata = object.metadata as Record<string, unknown>;
   return `${metadata.namespace ?? ""}/${metadata.name}`;
+}
+
+function versionOf(object: Record<string, unknown>) {
+  const { namespace = "", name, resourceVersion } = object.metadata as Record<string, unknown>;
+  return { namespace, name, resourceVersion };
 }
 
 function shuffled<T>(items: T[], random: () => number): T[] {
@@ -48,15 +54,17 @@ function escapeOne(text: string, needle: string): string {
   return `${text.slice(0, at + 1)}\\u${code}${text.slice(at + 2)}`;
 }
 
-Deno.test("peekObjectKey: kube-apiserver's layout is always read", async () => {
+Deno.test("peekObjectKey, peekObjectVersion: kube-apiserver's layout is always read", async () => {
   for (const text of await capturedObjects()) {
     assertEquals(peekObjectKey(bytesOf(text)), keyOf(JSON.parse(text)));
+    assertEquals(peekObjectVersion(bytesOf(text)), versionOf(JSON.parse(text)));
   }
 });
 
-Deno.test("peekObjectKey: other layouts give JSON.parse's key or nothing", async () => {
+Deno.test("peekObjectKey, peekObjectVersion: other layouts give JSON.parse's or nothing", async () => {
   const objects = await capturedObjects();
   let read = 0;
+  let versions = 0;
   for (let seed = 1; seed <= 500; seed++) {
     const random = seededRandom(seed);
     const value = reordered(JSON.parse(objects[seed % objects.length]), random);
@@ -64,13 +72,20 @@ Deno.test("peekObjectKey: other layouts give JSON.parse's key or nothing", async
     const name = (value.metadata as Record<string, unknown>).name as string;
     if (random() < 0.2) text = escapeOne(text, name);
     if (random() < 0.1) text = escapeOne(text, "metadata");
+    if (random() < 0.1) text = escapeOne(text, versionOf(value).resourceVersion as string);
     const key = peekObjectKey(bytesOf(text));
     if (key !== undefined) {
       assertEquals(key, keyOf(JSON.parse(text)), `seed ${seed}`);
       read++;
     }
+    const version = peekObjectVersion(bytesOf(text));
+    if (version !== undefined) {
+      assertEquals(version, versionOf(JSON.parse(text)), `seed ${seed}`);
+      versions++;
+    }
   }
   assertEquals(read > 300, true, `only ${read} of 500 read`);
+  assertEquals(versions > 250, true, `only ${versions} of 500 versions read`);
 });
 
 Deno.test("peekObjectKey: gives nothing where it cannot read plainly", () => {
@@ -94,5 +109,31 @@ Deno.test("peekObjectKey: gives nothing where it cannot read plainly", () => {
       bytesOf('{"spec":{"x":[1,"}",{"y":null}]},"metadata":{"namespace":"d","name":"a"}}'),
     ),
     "d/a",
+  );
+});
+
+Deno.test("peekObjectVersion: gives nothing without a plain resourceVersion string", () => {
+  for (
+    const text of [
+      '{"metadata":{"name":"a"}}',
+      '{"metadata":{"name":"a","resourceVersion":5}}',
+      '{"metadata":{"name":"a","resourceVersion":"\\u0035"}}',
+      '{"metadata":{"resourceVersion":"5"}}',
+      '{"metadata":{"name":"a","resourceVersion":"5"',
+    ]
+  ) {
+    assertEquals(peekObjectVersion(bytesOf(text)), undefined, text);
+  }
+  assertEquals(
+    peekObjectVersion(
+      bytesOf('{"metadata":{"labels":{"resourceVersion":"1"},"resourceVersion":"7","name":"n"}}'),
+    ),
+    { namespace: "", name: "n", resourceVersion: "7" },
+  );
+  assertEquals(
+    peekObjectVersion(
+      bytesOf('{"metadata":{"namespace":"d","name":"a","resourceVersion":"7","x":'),
+    ),
+    { namespace: "d", name: "a", resourceVersion: "7" },
   );
 });
