@@ -136,8 +136,23 @@ async function answerSmall(
     cut = new StreamCut(`the body does not end at its declared ${declared} bytes`);
   }
   // After the answer is handed over: the cache's work never delays it.
-  setTimeout(() => cached.store(cached.request, upstream, bytes, Promise.resolve(cut)));
+  afterAnswers(() => cached.store(cached.request, upstream, bytes, Promise.resolve(cut)));
   return answer(cut ? prefix.replay() : bytes as Uint8Array<ArrayBuffer>);
+}
+
+/** Hand-offs waiting for the answers now being returned (see {@linkcode afterAnswers}). */
+const handOffs: Array<() => void> = [];
+
+/**
+ * Runs `handOff` in a later task than the answers being returned now, in order: one timer for all
+ * the hand-offs queued meanwhile instead of one per response (a timer each cost ~2% of the agent's
+ * CPU in a profile of repeated small GETs).
+ */
+function afterAnswers(handOff: () => void): void {
+  if (handOffs.push(handOff) > 1) return;
+  setTimeout(() => {
+    for (const next of handOffs.splice(0)) next();
+  });
 }
 
 /** Whether the cache reads `request`'s response whole: all but lists and watches. */
