@@ -3,6 +3,7 @@
  * @module
  */
 import type { LineCounter, YAMLError } from "yaml";
+import { invalidYaml } from "./yaml_tree.ts";
 
 /** `invalid YAML at line 3, column 5: Map keys must be unique`. */
 export function describeYamlError(error: YAMLError, lines: LineCounter): string {
@@ -10,5 +11,5 @@ export function describeYamlError(error: YAMLError, lines: LineCounter): string 
   const reason = error.code === "MULTIPLE_DOCS"
     ? "holds more than one YAML document"
     : error.message.split("\n")[0];
-  return `invalid YAML at line ${line}, column ${col}: ${reason}`;
+  return invalidYaml(line, col, reason);
 }
