@@ -1,8 +1,9 @@
 /**
  * What the agent's module graph may load from outside `src/`: every npm package and `node:`
  * module costs the idle agent resident memory (README, "What the resident memory goes to"), most
- * of it Deno's npm support and Node compatibility layer, paid by whichever comes first. `run` with
- * flags alone loads none; the rest is loaded on demand.
+ * of it Deno's npm support and Node compatibility layer, paid by whichever comes first. `run` loads
+ * none, with flags alone or with a config file (holdfast reads YAML itself and loads `yaml` only for
+ * a file its reader defers); the rest is loaded on demand.
  */
 import assert from "node:assert/strict";
 
@@ -66,12 +67,19 @@ Deno.test("`run` with flags alone loads no npm package and no node: module", asy
   assert.deepEqual(await externalsOf("main.ts", { dynamic: false, from: ["src/agent.ts"] }), []);
 });
 
+Deno.test("`run --config` loads no npm package and no node: module to read YAML", async () => {
+  // The config file's and kubeconfig's readers and the YAML reader under them (yaml_parse.ts,
+  // yaml_reader.ts, yaml_tree.ts): `yaml` only through yaml_parse.ts's dynamic import.
+  const readers = ["src/agent.ts", "src/config/file.ts", "src/config/kubeconfig.ts"];
+  assert.deepEqual(await externalsOf("main.ts", { dynamic: false, from: readers }), []);
+});
+
 Deno.test("on demand: yaml for config files, node: modules for the HTTPS listener and file check", async () => {
   assert.deepEqual(await externalsOf("main.ts", { dynamic: true }), [
     "node:crypto", // the HTTPS listener (`https.listen`): client certificates
     "node:https", // the HTTPS listener
     "node:sqlite", // an existing cache file's tables, checked at start
     "node:stream", // the HTTPS listener: request bodies
-    "npm:yaml", // config file, kubeconfig, check-config, install
+    "npm:yaml", // a config file or kubeconfig the YAML reader defers, check-config, install
   ]);
 });

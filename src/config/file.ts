@@ -3,11 +3,11 @@
  * errors that name the key and its line. Pure: the caller reads the file.
  * @module
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { FIELDS, type FieldSpec, type Origins, type SourcedSettings } from "./fields.ts";
 import { besideFile } from "./path.ts";
-import { describeYamlError } from "./yaml_error.ts";
+import { parseYaml } from "./yaml_parse.ts";
+import { type YamlMap, type YamlNode, YamlSyntaxError } from "./yaml_tree.ts";
 
 const SPECS = new Map<string, FieldSpec>(FIELDS.map((spec) => [spec.key, spec]));
 const SECTIONS = new Set(FIELDS.filter((s) => s.key.includes(".")).map((s) => s.key.split(".")[0]));
@@ -16,38 +16,33 @@ const SECTIONS = new Set(FIELDS.filter((s) => s.key.includes(".")).map((s) => s.
  * Parses the config file's text. `path` names the file in messages and is the base for relative
  * file paths inside it. An empty file gives no settings.
  */
-export function parseConfigFile(text: string, path: string): SourcedSettings | ConfigError {
+export async function parseConfigFile(
+  text: string,
+  path: string,
+): Promise<SourcedSettings | ConfigError> {
+  const doc = await parseYaml(text);
+  if (doc instanceof YamlSyntaxError) return new ConfigError(path, doc.message);
   return catchConfigError(() => {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-    if (doc.errors.length > 0) {
-      throw new ConfigError(path, describeYamlError(doc.errors[0], lines));
-    }
     const layer: SourcedSettings = { settings: {}, origins: {} };
-    if (doc.contents === null) return layer;
-    const where = (node: Node | null | undefined) => {
-      const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
-      return `${path}:${line}:${col}`;
-    };
-    if (!isMap(doc.contents)) {
+    if (doc.root === null) return layer;
+    if (doc.root.kind !== "map") {
       throw new ConfigError(path, "must be a mapping of keys (see config.example.yaml)");
     }
-    readMap(doc.contents, "", { path, where, layer });
+    const where = (node: YamlNode) => `${path}:${node.line}:${node.col}`;
+    readMap(doc.root, "", { path, where, layer });
     return layer;
   });
 }
 
 interface Context {
   path: string;
-  where: (node: Node | null | undefined) => string;
+  where: (node: YamlNode) => string;
   layer: SourcedSettings;
 }
 
-function readMap(map: YAMLMap, prefix: string, ctx: Context): void {
-  for (const pair of map.items) {
-    const keyNode = pair.key as Node | null;
-    const valueNode = pair.value as Node | null;
-    const name = isScalar(keyNode) ? String(keyNode.value) : undefined;
+function readMap(map: YamlMap, prefix: string, ctx: Context): void {
+  for (const { key: keyNode, value: valueNode } of map.pairs) {
+    const name = keyNode.kind === "scalar" ? String(keyNode.value) : undefined;
     if (name === undefined) {
       throw new ConfigError(
         prefix || "(top level)",
@@ -57,12 +52,12 @@ function readMap(map: YAMLMap, prefix: string, ctx: Context): void {
     }
     const key = prefix + name;
     if (prefix === "" && SECTIONS.has(key)) {
-      if (valueNode === null || isScalar(valueNode) && valueNode.value === null) continue;
-      if (!isMap(valueNode)) {
+      if (valueNode.kind === "scalar" && valueNode.value === null) continue;
+      if (valueNode.kind !== "map") {
         throw new ConfigError(
           key,
           `expected a mapping of keys, got ${describe(valueNode)}`,
-          ctx.where(valueNode ?? keyNode),
+          ctx.where(valueNode),
         );
       }
       readMap(valueNode, `${key}.`, ctx);
@@ -78,7 +73,7 @@ function readMap(map: YAMLMap, prefix: string, ctx: Context): void {
         ctx.where(keyNode),
       );
     }
-    const origin = ctx.where(valueNode ?? keyNode);
+    const origin = ctx.where(valueNode);
     (ctx.layer.settings as Record<string, unknown>)[key] = readValue(
       spec,
       valueNode,
@@ -89,21 +84,23 @@ function readMap(map: YAMLMap, prefix: string, ctx: Context): void {
   }
 }
 
-function readValue(spec: FieldSpec, node: Node | null, origin: string, file: string): unknown {
+function readValue(spec: FieldSpec, node: YamlNode, origin: string, file: string): unknown {
   const wrong = (expected: string) =>
     new ConfigError(spec.key, `expected ${expected}, got ${describe(node)}`, origin);
-  if (node === null || (isScalar(node) && node.value === null)) {
+  if (node.kind === "scalar" && node.value === null) {
     throw new ConfigError(spec.key, "has no value (remove the key to use the default)", origin);
   }
   if (spec.type === "list") {
-    if (!isSeq(node)) throw wrong("a list of strings");
+    if (node.kind !== "seq") throw wrong("a list of strings");
     return node.items.map((item) => {
-      if (!isScalar(item) || typeof item.value !== "string") throw wrong("a list of strings");
+      if (item.kind !== "scalar" || typeof item.value !== "string") {
+        throw wrong("a list of strings");
+      }
       return item.value;
     });
   }
   const expected = { integer: "a whole number", boolean: "true or false", string: "a string" };
-  if (!isScalar(node)) throw wrong(expected[spec.type]);
+  if (node.kind !== "scalar") throw wrong(expected[spec.type]);
   if (spec.type === "boolean") {
     if (typeof node.value !== "boolean") throw wrong(expected.boolean);
     return node.value;
@@ -126,11 +123,8 @@ function knownKeys(prefix: string): string {
   return [...names].join(", ");
 }
 
-function describe(node: Node | null | undefined): string {
-  if (isScalar(node)) {
-    return node.value === null ? "nothing" : `${typeof node.value} ${JSON.stringify(node.value)}`;
-  }
-  if (isSeq(node)) return "a list";
-  if (isMap(node)) return "a mapping";
-  return "nothing";
+function describe(node: YamlNode): string {
+  if (node.kind === "seq") return "a list";
+  if (node.kind === "map") return "a mapping";
+  return node.value === null ? "nothing" : `${typeof node.value} ${JSON.stringify(node.value)}`;
 }

@@ -3,10 +3,10 @@
  * cluster and user). Pure: the caller reads the kubeconfig and the files it names.
  * @module
  */
-import { LineCounter, parseDocument } from "yaml";
 import { catchConfigError, ConfigError } from "./error.ts";
 import { besideFile } from "./path.ts";
-import { describeYamlError } from "./yaml_error.ts";
+import { parseYaml } from "./yaml_parse.ts";
+import { toValue, YamlSyntaxError } from "./yaml_tree.ts";
 
 /** PEM text given inline (`…-data`, already base64-decoded) or a file to read. */
 export type PemSource = { data: string } | { file: string };
@@ -29,15 +29,17 @@ const UNSUPPORTED_USER_KEYS = ["exec", "auth-provider", "username", "password"];
  * Parses kubeconfig text found at `path` (named in errors; relative file references are taken from
  * its folder). Honours `current-context`; with none set, a kubeconfig with a single context uses it.
  */
-export function parseKubeconfig(text: string, path: string): KubeconfigAuth | ConfigError {
+export async function parseKubeconfig(
+  text: string,
+  path: string,
+): Promise<KubeconfigAuth | ConfigError> {
+  const doc = await parseYaml(text);
+  if (doc instanceof YamlSyntaxError) return new ConfigError("kubeconfig", doc.message, path);
   return catchConfigError(() => {
     const fail = (message: string): never => {
       throw new ConfigError("kubeconfig", message, path);
     };
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-    if (doc.errors.length > 0) fail(describeYamlError(doc.errors[0], lines));
-    const root = doc.toJS();
+    const root = toValue(doc.root);
     if (!isObj(root)) return fail("is not a kubeconfig (expected a mapping)");
 
     const contexts = namedList(root, "contexts", "context", fail);

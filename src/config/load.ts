@@ -1,9 +1,10 @@
 /**
  * The thin loader: reads the config file, then merges defaults, file and flags and resolves them.
  * The only module of `src/config/` that touches the filesystem (through `denoConfigIO`).
- * The YAML readers (config file, kubeconfig) and with them the `yaml` package are loaded only when
- * there is such a file to read: `yaml` is CommonJS and brings Deno's Node compatibility layer,
- * megabytes an agent started with flags alone does not pay.
+ * The YAML readers (config file, kubeconfig) are loaded only when there is such a file to read;
+ * they read it with holdfast's own YAML reader, and load the `yaml` package only for a file that
+ * reader defers (`yaml_parse.ts`): `yaml` is CommonJS and brings Deno's Node compatibility layer,
+ * megabytes an agent does not pay otherwise.
  * @module
  */
 import { ConfigError } from "./error.ts";
@@ -50,7 +51,7 @@ export async function loadConfig(
       return new ConfigError(path, `cannot read: ${err instanceof Error ? err.message : err}`);
     }
     const { parseConfigFile } = await import("./file.ts");
-    const parsed = parseConfigFile(text, path);
+    const parsed = await parseConfigFile(text, path);
     if (parsed instanceof ConfigError) return parsed;
     file = parsed;
   }
@@ -58,7 +59,7 @@ export async function loadConfig(
   const kubeconfig = merged.settings.kubeconfig
     ? (await import("./kubeconfig.ts")).parseKubeconfig
     : undefined;
-  return resolveConfig(merged, io, kubeconfig);
+  return await resolveConfig(merged, io, kubeconfig);
 }
 
 function readFailure(err: unknown): string {

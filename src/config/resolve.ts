@@ -65,12 +65,22 @@ export type KubeconfigParser = typeof parseKubeconfig;
  * Validates `input` (defaults, file and flags already merged) into a `Config`, or says why not.
  * `parseKubeconfig` is needed only when `input` names a kubeconfig.
  */
-export function resolveConfig(
+export async function resolveConfig(
   input: SourcedSettings,
   io: ConfigIO,
   parseKubeconfig?: KubeconfigParser,
-): Config | ConfigError {
-  return catchConfigError(() => new Resolver(input, io, parseKubeconfig).config());
+): Promise<Config | ConfigError> {
+  const resolver = new Resolver(input, io);
+  const named = catchConfigError(() => resolver.kubeconfigText());
+  if (named instanceof ConfigError) return named;
+  let kubeconfig: KubeconfigAuth | undefined;
+  if (named) {
+    if (!parseKubeconfig) throw new Error("resolveConfig: a kubeconfig needs its parser");
+    const parsed = await parseKubeconfig(named.text, named.path);
+    if (parsed instanceof ConfigError) return parsed;
+    kubeconfig = parsed;
+  }
+  return catchConfigError(() => resolver.config(kubeconfig));
 }
 
 type DurationField = "health.interval" | "health.timeout" | "limits.upstreamHeaderTimeout";
@@ -85,16 +95,22 @@ type CountField =
 class Resolver {
   #input: SourcedSettings;
   #io: ConfigIO;
-  #parseKubeconfig?: KubeconfigParser;
 
-  constructor(input: SourcedSettings, io: ConfigIO, parseKubeconfig?: KubeconfigParser) {
+  constructor(input: SourcedSettings, io: ConfigIO) {
     this.#input = input;
     this.#io = io;
-    this.#parseKubeconfig = parseKubeconfig;
   }
 
-  config(): Config {
-    const kubeconfig = this.#kubeconfig();
+  /** The kubeconfig named by the settings, read but not parsed; undefined when none is named. */
+  kubeconfigText(): { path: string; text: string } | undefined {
+    const path = this.#get("kubeconfig");
+    if (path === undefined) return undefined;
+    if (path === "") return this.#fail("kubeconfig", "must not be empty");
+    return { path, text: this.#read("kubeconfig", path) };
+  }
+
+  /** The `Config`, given what the named kubeconfig (if any) says. */
+  config(kubeconfig: KubeconfigAuth | undefined): Config {
     const listen = this.#address("listen");
     const adminListen = this.#address("adminListen");
     if (
@@ -171,16 +187,6 @@ class Resolver {
       const reason = err instanceof Error ? err.message : String(err);
       return this.#fail(field, `cannot read "${path}": ${reason}`, source);
     }
-  }
-
-  #kubeconfig(): KubeconfigAuth | undefined {
-    const path = this.#get("kubeconfig");
-    if (path === undefined) return undefined;
-    if (path === "") return this.#fail("kubeconfig", "must not be empty");
-    if (!this.#parseKubeconfig) throw new Error("resolveConfig: a kubeconfig needs its parser");
-    const parsed = this.#parseKubeconfig(this.#read("kubeconfig", path), path);
-    if (parsed instanceof ConfigError) throw parsed;
-    return parsed;
   }
 
   #servers(kubeconfig: KubeconfigAuth | undefined): URL[] {

@@ -10,19 +10,19 @@ const SERVER = { servers: ["https://10.0.0.1:6443"] };
 const FILES = memoryIO({ "/c.crt": CERT_PEM, "/c.key": KEY_PEM, "/ca.crt": CERT_PEM });
 const TOKEN_ID = "token:0123456789abcdef0123456789abcdef";
 
-function resolve(settings: Settings): Config | ConfigError {
+function resolve(settings: Settings): Promise<Config | ConfigError> {
   const origins = Object.fromEntries(Object.keys(settings).map((key) => [key, `--${key}`]));
   return resolveConfig(mergeSettings(defaultSettings(), { settings, origins }), FILES);
 }
 
-function fieldOf(settings: Settings): string {
-  const result = resolve(settings);
+async function fieldOf(settings: Settings): Promise<string> {
+  const result = await resolve(settings);
   assert.ok(result instanceof ConfigError, "expected a ConfigError");
   return result.field;
 }
 
-Deno.test("config: identity aliases are FROM->TO between identities, TO may be node", () => {
-  const config = resolve({
+Deno.test("config: identity aliases are FROM->TO between identities, TO may be node", async () => {
+  const config = await resolve({
     ...SERVER,
     identityAliases: [
       "cert:/O=system:nodes/CN=system:node:edge-1 -> node",
@@ -45,20 +45,23 @@ Deno.test("config: identity aliases are FROM->TO between identities, TO may be n
       "cert:/CN=a -> cert:/CN=a",
     ]
   ) {
-    assert.equal(fieldOf({ ...SERVER, identityAliases: [entry] }), "identityAliases", entry);
+    assert.equal(await fieldOf({ ...SERVER, identityAliases: [entry] }), "identityAliases", entry);
   }
   assert.equal(
-    fieldOf({ ...SERVER, identityAliases: ["cert:/CN=a -> node", "cert:/CN=a -> cert:/CN=b"] }),
+    await fieldOf({
+      ...SERVER,
+      identityAliases: ["cert:/CN=a -> node", "cert:/CN=a -> cert:/CN=b"],
+    }),
     "identityAliases",
   );
-  assert.equal(fieldOf({ ...SERVER, identityKey: "" }), "identityKey");
+  assert.equal(await fieldOf({ ...SERVER, identityKey: "" }), "identityKey");
 });
 
-Deno.test("config: the HTTPS listener is off by default and its files are checked, naming the field", () => {
-  const off = resolve(SERVER);
+Deno.test("config: the HTTPS listener is off by default and its files are checked, naming the field", async () => {
+  const off = await resolve(SERVER);
   assert.ok(!(off instanceof ConfigError));
   assert.equal(off.https, undefined);
-  const on = resolve({
+  const on = await resolve({
     ...SERVER,
     "https.listen": "0.0.0.0:10268",
     "https.cert": "/c.crt",
@@ -75,10 +78,13 @@ Deno.test("config: the HTTPS listener is off by default and its files are checke
     clientCA: CERT_PEM,
   });
   const listen = { ...SERVER, "https.listen": "127.0.0.1:10268" };
-  assert.equal(fieldOf({ ...SERVER, "https.listen": "nowhere" }), "https.listen");
-  assert.equal(fieldOf({ ...SERVER, "https.cert": "/c.crt" }), "https.cert");
-  assert.equal(fieldOf({ ...listen, "https.cert": "/c.crt" }), "https.cert");
-  assert.equal(fieldOf({ ...listen, "https.key": "/c.key" }), "https.key");
-  assert.equal(fieldOf({ ...listen, "https.cert": "/c.key", "https.key": "/c.key" }), "https.cert");
-  assert.equal(fieldOf({ ...listen, "https.clientCA": "/missing" }), "https.clientCA");
+  assert.equal(await fieldOf({ ...SERVER, "https.listen": "nowhere" }), "https.listen");
+  assert.equal(await fieldOf({ ...SERVER, "https.cert": "/c.crt" }), "https.cert");
+  assert.equal(await fieldOf({ ...listen, "https.cert": "/c.crt" }), "https.cert");
+  assert.equal(await fieldOf({ ...listen, "https.key": "/c.key" }), "https.key");
+  assert.equal(
+    await fieldOf({ ...listen, "https.cert": "/c.key", "https.key": "/c.key" }),
+    "https.cert",
+  );
+  assert.equal(await fieldOf({ ...listen, "https.clientCA": "/missing" }), "https.clientCA");
 });
