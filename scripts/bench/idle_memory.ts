@@ -7,15 +7,18 @@
  * single pieces of it (fetch clients, a fetch, FFI, WebCrypto); the last probes run the agent
  * itself (`main.ts run`, and the bundle `deno task bundle` makes, when `dist/holdfast.js` exists)
  * idle in front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`, then
- * with a config file (which loads `yaml`) and restarted on a cache file it filled (which checks
- * the file). Each figure is the median of `--runs` processes (default 3), so it is meaningful only
- * beside the others of the same run. RssFile is mostly the deno binary's code and data touched
+ * with a config file (the checkout's `config.example.yaml`, every setting it shares with the flags
+ * overridden by them) and restarted on a cache file it filled (which checks the file); each start
+ * but the restart on a fresh cache file. Each figure is the median of `--runs` processes (default
+ * 3), so it is meaningful only beside the others of the same run. RssFile is mostly the deno binary's code and data touched
  * so far: it never shrinks once touched, so it shows what running a piece of code costs for good.
  *
  * `--repo=DIR` measures another checkout (e.g. a worktree of `main`, as the baseline) with this
- * script.
+ * script. `--agents-only` measures only the agent's rows (plain, with the config file, and the
+ * bundle's, plain and with it), so that runs alternating two checkouts take little time.
  *
- * Usage: `deno run -A scripts/bench/idle_memory.ts [--runs N] [--v8-flags=FLAGS] [--repo=DIR]`
+ * Usage: `deno run -A scripts/bench/idle_memory.ts [--runs N] [--v8-flags=FLAGS] [--repo=DIR]
+ * [--agents-only]`
  * @module
  */
 import { parseArgs } from "node:util";
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "v8-flags": { type: "string" },
     repo: { type: "string" },
+    "agents-only": { type: "boolean", default: false },
   },
 });
 const repoRoot = values.repo?.replace(/\/$/, "") ??
@@ -60,7 +64,10 @@ const PROBES: Probe[] = [
   { label: "runtime: a timer only", code: "", bare: true },
   { label: "runtime: Deno.serve + Deno KV open", code: "" },
   { label: "+ commander (replaced by src/cli/args.ts)", code: `await import("commander");` },
-  { label: "+ yaml (config and kubeconfig files)", code: `await import("yaml");` },
+  {
+    label: "+ yaml (YAML the reader defers, check-config, install)",
+    code: `await import("yaml");`,
+  },
   { label: "+ @bufbuild/protobuf/wire", code: `await import("@bufbuild/protobuf/wire");` },
   { label: "+ node:crypto", code: `await import("node:crypto");` },
   { label: "+ node:path", code: `await import("node:path");` },
@@ -182,6 +189,9 @@ async function runProbe(dir: string, probe: Probe, runs: number): Promise<Reside
   });
 }
 
+/** Agent starts so far: each (but a restart) gets a cache file of its own. */
+let starts = 0;
+
 /** How an idle agent is started, beyond the bench's flags. */
 interface IdleVariant {
   /** More `run` flags (e.g. `--config FILE`). */
@@ -198,11 +208,11 @@ async function runAgentIdle(
   runs: number,
   variant: IdleVariant = {},
 ): Promise<Resident> {
-  return await medianOf(runs, async (i) => {
+  return await medianOf(runs, async () => {
     const options = {
       name: "agent-idle",
       server: simUrl,
-      cachePath: `${ctx.runDir}/idle-${variant.restart ? "restart-" : ""}${i}.kv`,
+      cachePath: `${ctx.runDir}/agent-${starts++}.kv`,
       cacheAgents: "*",
       measure: "idle",
       denoArgs,
@@ -230,8 +240,9 @@ async function runBundleIdle(
   simUrl: string,
   v8Flags: string[],
   runs: number,
+  extraArgs: string[] = [],
 ): Promise<Resident> {
-  return await medianOf(runs, async (i) => {
+  return await medianOf(runs, async () => {
     const proc = await spawnProcess({
       name: "bundle-idle",
       command: Deno.execPath(),
@@ -253,9 +264,10 @@ async function runBundleIdle(
         "--admin-listen",
         "127.0.0.1:0",
         "--cache-path",
-        `${ctx.runDir}/bundle-${i}.kv`,
+        `${ctx.runDir}/agent-${starts++}.kv`,
         "--log-level",
         "warn",
+        ...extraArgs,
       ],
       logDir: `${ctx.runDir}/logs`,
       maxLifetimeMs: 60_000,
@@ -285,32 +297,39 @@ async function main(): Promise<void> {
   console.log(`${"(medians of " + runs + " processes, MB)".padEnd(66)}    rss   anon   file`);
   try {
     const sim = await startSimulator(ctx, { pods: 10, nodes: 1 });
-    show(PROBES[0].label, await runProbe(runDir, PROBES[0], runs));
-    base = await runProbe(runDir, PROBES[1], runs);
-    show(PROBES[1].label, base);
-    for (const probe of [...PROBES.slice(2), ...startupProbes(sim.url)]) {
-      show(probe.label, await runProbe(runDir, probe, runs));
+    if (!values["agents-only"]) {
+      show(PROBES[0].label, await runProbe(runDir, PROBES[0], runs));
+      base = await runProbe(runDir, PROBES[1], runs);
+      show(PROBES[1].label, base);
+      for (const probe of [...PROBES.slice(2), ...startupProbes(sim.url)]) {
+        show(probe.label, await runProbe(runDir, probe, runs));
+      }
     }
     show("agent idle, deno run main.ts", await runAgentIdle(ctx, sim.url, [], runs));
     if (v8.length > 0) {
       show(`agent idle, deno run ${v8[0]} main.ts`, await runAgentIdle(ctx, sim.url, v8, runs));
     }
-    const configFile = `${runDir}/config.yaml`;
-    await Deno.writeTextFile(configFile, "# every setting from flags\n");
+    const withConfig = ["--config", `${repoRoot}/config.example.yaml`];
     show(
       "agent idle, main.ts run --config FILE",
-      await runAgentIdle(ctx, sim.url, [], runs, { extraArgs: ["--config", configFile] }),
+      await runAgentIdle(ctx, sim.url, [], runs, { extraArgs: withConfig }),
     );
-    show(
-      "agent idle, restarted on its cache file",
-      await runAgentIdle(ctx, sim.url, [], runs, { restart: true }),
-    );
+    if (!values["agents-only"]) {
+      show(
+        "agent idle, restarted on its cache file",
+        await runAgentIdle(ctx, sim.url, [], runs, { restart: true }),
+      );
+    }
     const bundled = await Deno.stat(`${repoRoot}/dist/holdfast.js`).catch(() => undefined);
     if (bundled) {
       show("agent idle, bundle (dist/holdfast.js)", await runBundleIdle(ctx, sim.url, [], runs));
       if (v8.length > 0) {
         show(`agent idle, bundle ${v8[0]}`, await runBundleIdle(ctx, sim.url, v8, runs));
       }
+      show(
+        "agent idle, bundle run --config FILE",
+        await runBundleIdle(ctx, sim.url, [], runs, withConfig),
+      );
     } else {
       console.log("(no dist/holdfast.js: run `deno task bundle` to measure the bundle)");
     }
