@@ -12,6 +12,7 @@ import type { UpstreamIdentity } from "../../upstream/identity.ts";
 import type { UpstreamPool, UpstreamServer } from "../../upstream/pool.ts";
 import { upstreamUrl } from "../../upstream/url.ts";
 import type { UpstreamAs } from "../credential.ts";
+import { sharedDeadlines } from "./deadlines.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 
 /** What the forwarder needs. */
@@ -63,13 +64,14 @@ export async function forward(
     as === "node" ? identity.nodeAuthorization : request.headers.get("authorization"),
     watch,
   );
+  const deadlines = sharedDeadlines(deps.headerTimeoutMs);
   let server = deps.pool.pick();
   let reason = "no upstream server is healthy";
   let reachedUpstream = false;
   for (let attempt = 0; server && attempt < (retriable ? 2 : 1); attempt++) {
     const target = upstreamUrl(server.url, url.pathname, url.search);
     const waiting = new AbortController();
-    const timer = setTimeout(() => waiting.abort("timeout"), deps.headerTimeoutMs);
+    const stopTimeout = deadlines.start(() => waiting.abort("timeout"));
     // Once every server is marked unhealthy, stop waiting: the cache answers instead.
     const wentOffline = () => waiting.abort("offline");
     deps.pool.events.addEventListener("offline", wentOffline);
@@ -99,7 +101,7 @@ export async function forward(
       deps.suspect(server);
       server = deps.pool.pick(server);
     } finally {
-      clearTimeout(timer);
+      stopTimeout();
       deps.pool.events.removeEventListener("offline", wentOffline);
     }
   }
