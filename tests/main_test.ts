@@ -40,6 +40,25 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
     ]);
     assertEquals(version.code, 0, version.stderr);
     assertEquals(version.stdout.trim(), `holdfast ${VERSION}`);
+    // A config file holdfast's own YAML reader reads, and one it leaves to the yaml package (an
+    // anchor), both checked by the bundle, where yaml is its ES module build.
+    const config = `${dir}/config.yaml`;
+    for (const server of ["https://10.0.0.1:6443", "&primary https://10.0.0.1:6443"]) {
+      await Deno.writeTextFile(config, `servers:\n  - ${server}\nnodeName: edge-1\n`);
+      const checked = await run(Deno.execPath(), [
+        "run",
+        "-A",
+        "--unstable-kv",
+        "--unstable-no-legacy-abort",
+        "--no-config",
+        out,
+        "check-config",
+        config,
+      ]);
+      assertEquals(checked.code, 0, checked.stderr);
+      assert(checked.stdout.includes("https://10.0.0.1:6443"), checked.stdout);
+      assert(checked.stdout.includes("edge-1"), checked.stdout);
+    }
     // The bundle's top-level imports load with every start; the `node:` modules the source loads
     // on demand (the HTTPS listener's) must stay dynamic, and there is no `node:module` (the
     // bundler's `require` for a CommonJS package: yaml's CommonJS build, ~4 MB idle).
