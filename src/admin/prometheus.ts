@@ -24,6 +24,8 @@ export interface MetricConfig<L extends string, M> {
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** Where a series sits in the last level of a metric's index by label values. */
+const SERIES = Symbol("series");
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** What a registry needs of a metric. */
@@ -64,6 +66,11 @@ abstract class Metric<L extends string, V> implements Collected {
   readonly help: string;
   readonly labelNames: readonly L[];
   protected readonly series = new Map<string, { labels: string; value: V }>();
+  /**
+   * The same series by label values, one map level per label name in `labelNames` order and the
+   * series under {@linkcode SERIES} at the last: a hot lookup builds no label text.
+   */
+  readonly #byValues = new Map<unknown, unknown>();
   readonly #collect?: () => void | Promise<void>;
 
   protected constructor(
@@ -84,6 +91,7 @@ abstract class Metric<L extends string, V> implements Collected {
   /** Forgets every series. */
   reset(): void {
     this.series.clear();
+    this.#byValues.clear();
   }
 
   /** Runs the `collect()` hook, if any. */
@@ -105,16 +113,27 @@ abstract class Metric<L extends string, V> implements Collected {
 
   /** The series for `labels` (created at its initial value). */
   protected entry(labels: Labels<L> = {}): { labels: string; value: V } {
-    for (const name of Object.keys(labels)) {
+    for (const name in labels) {
       if (!this.labelNames.includes(name as L)) {
         throw new Error(`metric ${this.name} has no label ${name}`);
       }
     }
-    const text = this.labelNames
-      .filter((name) => labels[name] !== undefined)
-      .map((name) => `${name}="${escapeLabel(String(labels[name]))}"`)
-      .join(",");
-    return this.#entry(text);
+    let level = this.#byValues;
+    for (const name of this.labelNames) {
+      const value = labels[name];
+      let next = level.get(value) as Map<unknown, unknown> | undefined;
+      if (!next) level.set(value, next = new Map());
+      level = next;
+    }
+    let series = level.get(SERIES) as { labels: string; value: V } | undefined;
+    if (!series) {
+      const text = this.labelNames
+        .filter((name) => labels[name] !== undefined)
+        .map((name) => `${name}="${escapeLabel(String(labels[name]))}"`)
+        .join(",");
+      level.set(SERIES, series = this.#entry(text));
+    }
+    return series;
   }
 
   #entry(labels: string): { labels: string; value: V } {

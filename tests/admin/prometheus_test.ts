@@ -26,6 +26,29 @@ Deno.test("labelled series are written in label-name order with escaped values",
   assert.match(text, /^req_total\{verb="get",code="404"\} 1$/m);
   assert.throws(() => counter.inc({ verb: "get" }, -1), /cannot go down/);
   assert.throws(() => counter.inc({ nope: "x" } as never), /has no label nope/);
+  assert.throws(() => counter.inc({ verb: "get", code: 404, nope: "x" } as never), /no label nope/);
+});
+
+Deno.test("a series is the same whatever its values' types, a label left out, or a reset", async () => {
+  const registry = new Registry();
+  const counter = new Counter({
+    name: "req_total",
+    help: "h",
+    labelNames: ["verb", "code"],
+    registers: [registry],
+  });
+  counter.inc({ verb: "get", code: 200 });
+  counter.inc({ verb: "get", code: "200" });
+  counter.inc({ verb: "get" });
+  counter.inc({ verb: "get", code: undefined });
+  let text = await registry.metrics();
+  assert.match(text, /^req_total\{verb="get",code="200"\} 2$/m);
+  assert.match(text, /^req_total\{verb="get"\} 2$/m);
+  counter.reset();
+  counter.inc({ verb: "get", code: 200 });
+  text = await registry.metrics();
+  assert.match(text, /^req_total\{verb="get",code="200"\} 1$/m);
+  assert.doesNotMatch(text, /^req_total\{verb="get"\}/m);
 });
 
 Deno.test("gauges set, go up and down, reset, and collect at scrape time", async () => {
