@@ -29,15 +29,17 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
       "main.ts",
     ]);
     assertEquals(bundled.code, 0, bundled.stderr);
-    const version = await run(Deno.execPath(), [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-no-legacy-abort",
-      "--no-config",
-      out,
-      "version",
-    ]);
+    const runBundle = (...args: string[]) =>
+      run(Deno.execPath(), [
+        "run",
+        "-A",
+        "--unstable-kv",
+        "--unstable-no-legacy-abort",
+        "--no-config",
+        out,
+        ...args,
+      ]);
+    const version = await runBundle("version");
     assertEquals(version.code, 0, version.stderr);
     assertEquals(version.stdout.trim(), `holdfast ${VERSION}`);
     // A config file holdfast's own YAML reader reads, and one it leaves to the yaml package (an
@@ -45,16 +47,7 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
     const config = `${dir}/config.yaml`;
     for (const server of ["https://10.0.0.1:6443", "&primary https://10.0.0.1:6443"]) {
       await Deno.writeTextFile(config, `servers:\n  - ${server}\nnodeName: edge-1\n`);
-      const checked = await run(Deno.execPath(), [
-        "run",
-        "-A",
-        "--unstable-kv",
-        "--unstable-no-legacy-abort",
-        "--no-config",
-        out,
-        "check-config",
-        config,
-      ]);
+      const checked = await runBundle("check-config", config);
       assertEquals(checked.code, 0, checked.stderr);
       assert(checked.stdout.includes("https://10.0.0.1:6443"), checked.stdout);
       assert(checked.stdout.includes("edge-1"), checked.stdout);

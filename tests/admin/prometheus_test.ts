@@ -10,14 +10,19 @@ Deno.test("an unlabelled counter is written at 0 before it is counted, with HELP
   );
 });
 
-Deno.test("labelled series are written in label-name order with escaped values", async () => {
-  const registry = new Registry();
-  const counter = new Counter({
+/** A counter labelled by verb and code, on `registry`. */
+function requestCounter(registry: Registry) {
+  return new Counter({
     name: "req_total",
     help: "h",
     labelNames: ["verb", "code"],
     registers: [registry],
   });
+}
+
+Deno.test("labelled series are written in label-name order with escaped values", async () => {
+  const registry = new Registry();
+  const counter = requestCounter(registry);
   counter.inc({ code: "200", verb: 'a"b\\c\nd' });
   counter.inc({ verb: 'a"b\\c\nd', code: "200" }, 2);
   counter.inc({ verb: "get", code: 404 });
@@ -31,12 +36,7 @@ Deno.test("labelled series are written in label-name order with escaped values",
 
 Deno.test("a series is the same whatever its values' types, a label left out, or a reset", async () => {
   const registry = new Registry();
-  const counter = new Counter({
-    name: "req_total",
-    help: "h",
-    labelNames: ["verb", "code"],
-    registers: [registry],
-  });
+  const counter = requestCounter(registry);
   counter.inc({ verb: "get", code: 200 });
   counter.inc({ verb: "get", code: "200" });
   counter.inc({ verb: "get" });
