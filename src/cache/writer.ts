@@ -611,7 +611,7 @@ export class CacheWriter {
   holdsSingle(query: QueryIdentity, mediaType: string, version: ObjectVersion): boolean {
     if (version.name === "") return false;
     const { seen } = singleSlot(query, version.namespace, version.name);
-    return this.#singleVersions.get(seen) === `${mediaType} ${version.resourceVersion}`;
+    return this.#singleVersions.get(seen) === versionTag(mediaType, version.resourceVersion);
   }
 
   /** Stores one object by component, resource, transform, namespace and name. */
@@ -620,7 +620,7 @@ export class CacheWriter {
     if (name === "") return;
     const { gvr, key, seen } = singleSlot(query, object.meta.namespace, name);
     // The same object fetched again (kubelet GETs its node and secrets often): nothing to write.
-    const version = `${mediaType} ${resourceVersion}`;
+    const version = versionTag(mediaType, resourceVersion);
     if (this.#singleVersions.get(seen) === version) return;
     const record = this.#encode(query, object, mediaType);
     for (const group of blobWriteGroups(record)) await this.#batcher.add(group);
@@ -929,4 +929,9 @@ function singleSlot(query: QueryIdentity, namespace: string, name: string) {
   const gvr = gvrOf(query);
   const key = singleKey(query.component, gvr, query.transform, namespace || query.namespace, name);
   return { gvr, key, seen: JSON.stringify(key) };
+}
+
+/** A single object's entry in the writer's record of versions written. */
+function versionTag(mediaType: string, resourceVersion: string): string {
+  return `${mediaType} ${resourceVersion}`;
 }

@@ -127,7 +127,7 @@ function walkMembers(
 
 /** The metadata members read in place: the first of each, all plain strings. */
 interface MetadataStrings {
-  name?: string;
+  name: string;
   namespace?: string;
   resourceVersion?: string;
 }
@@ -142,7 +142,7 @@ function metadataStrings(
   at: number,
   withVersion: boolean,
 ): MetadataStrings | undefined {
-  const found: MetadataStrings = {};
+  const found: Partial<MetadataStrings> = {};
   const complete = () =>
     found.name !== undefined && found.namespace !== undefined &&
     (!withVersion || found.resourceVersion !== undefined);
@@ -162,9 +162,8 @@ function metadataStrings(
     return complete() ? "complete" : textEnd + 1;
   });
   if (typeof end === "number" && end < 0) return undefined;
-  if (found.name === undefined) return undefined;
-  if (withVersion && found.resourceVersion === undefined) return undefined;
-  return found;
+  const { name, namespace, resourceVersion } = found;
+  return name === undefined ? undefined : { name, namespace, resourceVersion };
 }
 
 /** The metadata strings of the JSON object in `bytes`, from its first `metadata` member. */
@@ -197,7 +196,7 @@ export function peekObjectKey(bytes: Uint8Array): string | undefined {
  */
 export function peekObjectVersion(bytes: Uint8Array): ObjectVersion | undefined {
   const found = peekMetadata(bytes, true);
-  if (!found) return undefined;
-  const { namespace = "", name = "", resourceVersion = "" } = found;
+  if (found?.resourceVersion === undefined) return undefined;
+  const { namespace = "", name, resourceVersion } = found;
   return { namespace, name, resourceVersion };
 }
