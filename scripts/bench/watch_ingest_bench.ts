@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ingestWatch } from "../../src/cache/ingest/watch.ts";
+import { ingestWatch, WATCH_WINDOW } from "../../src/cache/ingest/watch.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { jsonCodec } from "../../src/kube/json/codec.ts";
 import { concat } from "../../src/streams/concat.ts";
@@ -77,6 +77,7 @@ const rate = Number(values.rate);
 const first = 1_000;
 const lines = eventLines(Number(values.events), first);
 const windowMs = values["window-ms"] === undefined ? undefined : Number(values["window-ms"]);
+const bounds = windowMs === undefined ? WATCH_WINDOW : { minMs: windowMs, maxMs: windowMs };
 for (let round = 1; round <= Number(values.rounds); round++) {
   const dir = await Deno.makeTempDir({ prefix: "holdfast-watch-ingest-" });
   let commits = 0;
@@ -84,14 +85,14 @@ for (let round = 1; round <= Number(values.rounds); round++) {
   const started = performance.now();
   const cpuBefore = mainThreadCpuMs();
   const target = { query, initialEvents: false, since: `${first}` };
-  await ingestWatch(store, target, jsonCodec, paced(lines, rate), windowMs);
+  await ingestWatch(store, target, jsonCodec, paced(lines, rate), bounds);
   await store.flush();
   const wallMs = performance.now() - started;
   const cpuUs = (mainThreadCpuMs() - cpuBefore) * 1000 / lines.length;
   console.log(
     `round ${round}: ${lines.length} events offered at ${rate}/s stored at ` +
       `${(lines.length / wallMs * 1000).toFixed(0)}/s; JavaScript thread ${cpuUs.toFixed(1)} µs ` +
-      `per event; ${commits} commits (window ${windowMs ?? "default"} ms)`,
+      `per event; ${commits} commits (window ${bounds.minMs}–${bounds.maxMs} ms)`,
   );
   await store.close();
   await Deno.remove(dir, { recursive: true });

@@ -7,7 +7,8 @@
  * new object), a BOOKMARK, an ERROR, an event of an object not known without decoding, or a frame
  * not proven single: {@linkcode EventWindow.add} refuses those, and the caller stores what waits
  * first. Applying the window's events in order leaves every object, and the query's
- * resourceVersion, as applying all the events would. Pure: no I/O.
+ * resourceVersion, as applying all the events would. How long a window stays open adapts to the
+ * stream's rate ({@linkcode nextWindowMs}). Pure: no I/O.
  * @module
  */
 import type { FramedEvent } from "../../kube/types.ts";
@@ -52,4 +53,30 @@ export class EventWindow {
     this.#bytes = 0;
     return events;
   }
+}
+
+/** The bounds of a watch's coalescing window, in milliseconds. */
+export interface WindowBounds {
+  /** The window while events arrive slowly, and the shortest it gets. */
+  minMs: number;
+  /** The longest the window grows under a flood. */
+  maxMs: number;
+}
+
+/**
+ * Arrivals per millisecond from which a stream counts as a flood (5,000 events a second): the
+ * window doubles, up to its bound, while a window closes on time with at least this rate, and
+ * halves, down to its bound, once the rate falls below a quarter of it.
+ */
+export const FLOOD_EVENTS_PER_MS = 5;
+
+/**
+ * How long the next window stays open, after one of `windowMs` closed on time having taken
+ * `arrivals` events (replaced ones included). Between the two rates the length holds, so a
+ * stream near the threshold does not flip it every window.
+ */
+export function nextWindowMs(windowMs: number, arrivals: number, bounds: WindowBounds): number {
+  if (arrivals >= windowMs * FLOOD_EVENTS_PER_MS) return Math.min(windowMs * 2, bounds.maxMs);
+  if (arrivals < windowMs * FLOOD_EVENTS_PER_MS / 4) return Math.max(windowMs / 2, bounds.minMs);
+  return windowMs;
 }

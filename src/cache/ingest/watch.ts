@@ -4,10 +4,13 @@
  * decoded), and stored through the query's watch sink. A cut watch, or one ending inside an
  * event, ends after its last whole event, as if closed; a malformed event marks the query stale.
  *
- * Decision: events wait up to {@linkcode WATCH_WINDOW_MS} before they are stored, so that an
+ * Decision: events wait up to {@linkcode WATCH_WINDOW.minMs} before they are stored, so that an
  * object changing faster than that is stored once per window instead of once per change (status
  * updates, endpoint churn, the bench's watch flood); the cache is that much later, never the
- * client, which gets each event as the tee passes it on. A window is stored early when it holds
+ * client, which gets each event as the tee passes it on. Under a flood (`nextWindowMs`) the window
+ * grows up to {@linkcode WATCH_WINDOW.maxMs}: storing fewer, later copies of the same objects is
+ * what keeps the ingest, which shares the proxy's thread, from falling behind the stream and
+ * giving the query up as stale. A window is stored early when it holds
  * {@linkcode MAX_WINDOW_BYTES}, and at once when the stream ends.
  * @module
  */
@@ -16,10 +19,10 @@ import type { FramedEvent } from "../../kube/types.ts";
 import { TruncatedBody } from "../../streams/ordered_transform.ts";
 import type { QueryIdentity } from "../query.ts";
 import type { CacheStore } from "../store.ts";
-import { EventWindow } from "./event_window.ts";
+import { EventWindow, nextWindowMs, type WindowBounds } from "./event_window.ts";
 
-/** How long an event may wait to be coalesced before it is stored. */
-export const WATCH_WINDOW_MS = 20;
+/** How long an event may wait to be coalesced before it is stored: 20 ms, 80 ms under a flood. */
+export const WATCH_WINDOW: Readonly<WindowBounds> = { minMs: 20, maxMs: 80 };
 
 /** The object bytes a window may hold before it is stored early. */
 export const MAX_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -29,19 +32,21 @@ const WINDOW_CLOSED = Symbol("window closed");
 
 /**
  * Stores the WATCH stream `body` of `target.query`; rejects with the reason it was given up.
- * `windowMs` overrides {@linkcode WATCH_WINDOW_MS}.
+ * `bounds` overrides {@linkcode WATCH_WINDOW}.
  */
 export async function ingestWatch(
   store: CacheStore,
   target: { query: QueryIdentity; initialEvents: boolean; since: string },
   codec: WireCodec,
   body: ReadableStream<Uint8Array>,
-  windowMs = WATCH_WINDOW_MS,
+  bounds: WindowBounds = WATCH_WINDOW,
 ): Promise<void> {
   const { query, initialEvents, since } = target;
   const sink = store.watchSink(query, codec.mediaType, { initialEvents, since }).getWriter();
   const events = body.pipeThrough(codec.watchFramer(query.resource)).getReader();
   const window = new EventWindow();
+  let windowMs = bounds.minMs;
+  let arrivals = 0; // events taken since the window opened, replaced ones included
   let closesAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<typeof WINDOW_CLOSED> | undefined;
@@ -50,9 +55,11 @@ export async function ingestWatch(
   const write = async (event: FramedEvent) => {
     for (const decoded of event.decode()) await sink.write(decoded);
   };
-  const storeWindow = async () => {
+  const storeWindow = async (onTime = false) => {
     clearTimeout(timer);
     closed = undefined;
+    if (onTime) windowMs = nextWindowMs(windowMs, arrivals, bounds);
+    arrivals = 0;
     for (const event of window.take()) await write(event);
   };
   const take = async (event: FramedEvent) => {
@@ -60,11 +67,13 @@ export async function ingestWatch(
       await storeWindow();
       if (!window.add(event)) return await write(event);
     }
+    arrivals++;
     if (window.size === 1 && !closed) {
       closesAt = performance.now() + windowMs;
       closed = new Promise((resolve) => timer = setTimeout(() => resolve(WINDOW_CLOSED), windowMs));
     }
-    if (window.bytes >= MAX_WINDOW_BYTES || performance.now() >= closesAt) await storeWindow();
+    if (window.bytes >= MAX_WINDOW_BYTES) await storeWindow();
+    else if (performance.now() >= closesAt) await storeWindow(true);
   };
 
   for (;;) {
@@ -83,7 +92,7 @@ export async function ingestWatch(
       next = { done: true, value: undefined };
     }
     try {
-      if (next === WINDOW_CLOSED) await storeWindow();
+      if (next === WINDOW_CLOSED) await storeWindow(true);
       else if (!next.done) await take(next.value);
       else {
         await storeWindow();

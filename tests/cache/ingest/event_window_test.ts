@@ -1,5 +1,9 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { EventWindow } from "../../../src/cache/ingest/event_window.ts";
+import {
+  EventWindow,
+  FLOOD_EVENTS_PER_MS,
+  nextWindowMs,
+} from "../../../src/cache/ingest/event_window.ts";
 import { decodedFrame, eventKey } from "../../../src/kube/framed_event.ts";
 import type { FramedEvent, WatchEvent, WatchEventType } from "../../../src/kube/types.ts";
 import { seededRandom } from "../../kube/json/fixtures.ts";
@@ -156,4 +160,20 @@ Deno.test("event window: a frame not proven single is never replaced", () => {
   assert(!window.add(decodedFrame(event("MODIFIED", "a", 7))));
   assert(window.add(decodedFrame(event("MODIFIED", "b", 8))));
   assertEquals(window.size, 2);
+});
+
+Deno.test("event window length: grows under a flood up to its bound, shrinks back when it ends", () => {
+  const bounds = { minMs: 20, maxMs: 80 };
+  const flood = (ms: number) => ms * FLOOD_EVENTS_PER_MS; // arrivals at exactly the flood rate
+  const lengths = [20];
+  for (let i = 0; i < 4; i++) {
+    lengths.push(nextWindowMs(lengths.at(-1)!, flood(lengths.at(-1)!), bounds));
+  }
+  assertEquals(lengths, [20, 40, 80, 80, 80]);
+  assertEquals(nextWindowMs(20, flood(20) - 1, bounds), 20, "just below the flood rate");
+  assertEquals(nextWindowMs(80, flood(80) / 2, bounds), 80, "between the rates it holds");
+  const calm = [80];
+  for (let i = 0; i < 3; i++) calm.push(nextWindowMs(calm.at(-1)!, 1, bounds));
+  assertEquals(calm, [80, 40, 20, 20]);
+  assertEquals(nextWindowMs(0, 1_000, { minMs: 0, maxMs: 0 }), 0, "a zero window stays zero");
 });

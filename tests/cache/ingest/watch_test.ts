@@ -13,6 +13,11 @@ import { bytesOf, randomChunks, seededRandom, textOf } from "../../kube/json/fix
 
 const encoder = new TextEncoder();
 
+/** A window that stays `ms` long. */
+function fixed(ms: number) {
+  return { minMs: ms, maxMs: ms };
+}
+
 /** A compact MODIFIED event of pod `name` at `rv`, with `extra` members in its spec. */
 function modified(name: string, rv: number, spec = '"nodeName":"node-0"'): string {
   return `{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"${name}",` +
@@ -24,7 +29,7 @@ async function ingest(store: CacheStore, lines: string[]): Promise<unknown> {
   await storeList(store, podQuery(), [pod("a", "10"), pod("b", "10")], "100");
   const body = ReadableStream.from([encoder.encode(lines.join("\n") + "\n")]);
   const target = { query: podQuery(), initialEvents: false, since: "100" };
-  return await ingestWatch(store, target, jsonCodec, body, 3_600_000).then(
+  return await ingestWatch(store, target, jsonCodec, body, fixed(3_600_000)).then(
     () => undefined,
     (e) => e,
   );
@@ -124,7 +129,8 @@ Deno.test("watch ingest: generated watches leave the cache as applying every eve
     // Whole lines in one chunk (framed line first) as often as lines cut across chunks.
     const maxChunk = seed % 2 === 0 ? 64 * 1024 : 200 + seed * 37;
     const chunks = randomChunks(bytesOf(watchBody(list, random)), random, maxChunk);
-    const windowMs = [0, 3_600_000, 3_600_000, 5][seed % 4];
+    // Stored at once, held to the end, or short and growing as events pour in.
+    const bounds = [fixed(0), fixed(3_600_000), fixed(3_600_000), { minMs: 1, maxMs: 8 }][seed % 4];
     const model = new Map([["a", 10], ["b", 10]]);
     for (const { type, name, rv } of list) {
       if (type === "DELETED") model.delete(name);
@@ -133,7 +139,7 @@ Deno.test("watch ingest: generated watches leave the cache as applying every eve
     await using store = await CacheStore.open(":memory:");
     await storeList(store, podQuery(), [pod("a", "10"), pod("b", "10")], "100");
     const target = { query: podQuery(), initialEvents: false, since: "100" };
-    await ingestWatch(store, target, jsonCodec, ReadableStream.from(chunks), windowMs);
+    await ingestWatch(store, target, jsonCodec, ReadableStream.from(chunks), bounds);
     const { record, objects } = await snapshotOf(store);
     const expected = [...model].map(([name, rv]) => `default/${name}@${rv}`).sort();
     assertEquals(summary(objects), expected, `seed ${seed}`);
