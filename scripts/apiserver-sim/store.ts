@@ -10,6 +10,36 @@ import type { ResourceType } from "./resources.ts";
 
 const encoder = new TextEncoder();
 
+/** The ObjectMeta fields kube-apiserver writes after `resourceVersion` (Go's field order). */
+const AFTER_RESOURCE_VERSION = new Set([
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+]);
+
+/**
+ * `metadata` with `resourceVersion` set to `rv` where kube-apiserver writes it: after `uid`,
+ * before `generation` and the rest (Go's ObjectMeta field order), so that a client reading the
+ * bytes finds it as early as in a real server's answer, not after `managedFields`. A
+ * `resourceVersion` already there keeps its place.
+ */
+export function withResourceVersion(metadata: Json, rv: string): Json {
+  if ("resourceVersion" in metadata) return { ...metadata, resourceVersion: rv };
+  const out: Json = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (!("resourceVersion" in out) && AFTER_RESOURCE_VERSION.has(key)) out.resourceVersion = rv;
+    out[key] = value;
+  }
+  out.resourceVersion ??= rv;
+  return out;
+}
+
 /**
  * One state of one object. The object is never mutated once stored (generated objects share
  * sub-structures); its JSON bytes and selectable fields are computed on first use and kept.
@@ -156,7 +186,7 @@ export class Store {
   /** Adds or replaces `object` (its key read from its metadata), assigning the next resourceVersion. */
   put(type: ResourceType, object: Json): Change {
     const rv = ++this.#rv;
-    (object.metadata as Json).resourceVersion = String(rv);
+    object.metadata = withResourceVersion(object.metadata as Json, String(rv));
     const entry = new Entry(type, object, rv);
     const objects = this.#objects(type);
     const prev = objects.get(entry.key);

@@ -20,7 +20,7 @@ import {
 import type { Json } from "./fixtures.ts";
 import { applyPatch, PatchError, type PatchType } from "./patch.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
-import { type Change, Entry, type Store } from "./store.ts";
+import { type Change, Entry, type Store, withResourceVersion } from "./store.ts";
 
 /** An error answered with its `Status`. */
 export class StatusError extends Error {
@@ -212,7 +212,7 @@ export class Writer {
       } else delete meta.generation;
       next.metadata = meta;
     }
-    (next.metadata as Json).resourceVersion = String(current.rv);
+    next.metadata = withResourceVersion(next.metadata as Json, String(current.rv));
     if (JSON.stringify(next) === JSON.stringify(old)) return current;
     if (dryRun) return new Entry(type, next, current.rv);
     return this.#store.put(type, next).entry;

@@ -98,3 +98,23 @@ Deno.test("store: restore goes back to a version, as an etcd restore", () => {
   assert.deepEqual(store.changesSince(type, 1), undefined);
   assert.throws(() => store.restore(1), RangeError);
 });
+
+Deno.test("store: resourceVersion is written where kube-apiserver writes it, after uid", () => {
+  const store = new Store(10);
+  const metadata = {
+    name: "a",
+    namespace: "ns",
+    uid: "u",
+    creationTimestamp: "2026-01-01T00:00:00Z",
+    labels: { app: "a" },
+    managedFields: [],
+  };
+  const { entry } = store.put(type, { ...cm("a"), metadata });
+  const order = ["name", "namespace", "uid", "resourceVersion", "creationTimestamp", "labels"];
+  assert.deepEqual(Object.keys(entry.metadata), [...order, "managedFields"]);
+  const again = store.put(type, { ...cm("a", "x"), metadata: entry.metadata });
+  assert.deepEqual(Object.keys(again.entry.metadata), [...order, "managedFields"]);
+  assert.equal(again.entry.metadata.resourceVersion, "2");
+  const bare = store.put(type, cm("b")).entry;
+  assert.deepEqual(Object.keys(bare.metadata), ["name", "namespace", "resourceVersion"]);
+});
