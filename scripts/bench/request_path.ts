@@ -4,7 +4,12 @@
  * (the reference proxy) and through a bare Deno proxy (the runtime floor), all in one run.
  * Targets, each against a rate of the same run: the small GET with caching off at least 0.95× the
  * bare Deno proxy's, with caching on at least 0.9× caching off's; the LIST's ratio to direct at
- * least nginx's, caching on and off. YurtHub (caching on, as for
+ * least nginx's, caching on and off. Every target is measured in `wrkRounds` rounds of
+ * `wrkRoundS` seconds, each round running `wrk` once against every target in an order that
+ * rotates from round to round; a row gives the median of its rounds, and a ratio is the median of
+ * the per-round ratios, so that load from anything else on the machine falls on both sides of a
+ * ratio alike (one run of each in turn let the small GET's shares swing between 0.63 and 0.96 from
+ * one full run to the next). YurtHub (caching on, as for
  * kubelet) is measured the same way in front of an HTTPS simulator, the only upstream it speaks
  * to, beside `wrk` direct to that simulator over TLS.
  * @module
@@ -16,6 +21,7 @@ import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
+import { percentile } from "./lib/stats.ts";
 import { runWrk, wrkAvailable, type WrkResult } from "./lib/wrk.ts";
 import { measureHub, startHubSession } from "./lib/yurthub.ts";
 
@@ -46,6 +52,12 @@ async function workloads(ctx: BenchContext, base: string): Promise<Workload[]> {
   ];
 }
 
+const wrkHeaders = (extra: Record<string, string> = {}) => ({
+  "User-Agent": CACHED_USER_AGENT,
+  Accept: "application/json",
+  ...extra,
+});
+
 /** Warms `url` up for `ctx.sizes.warmupS`, then measures it for `ctx.sizes.wrkDurationS`. */
 async function measureWrk(
   ctx: BenchContext,
@@ -53,10 +65,60 @@ async function measureWrk(
   connections: number,
   extraHeaders: Record<string, string> = {},
 ): Promise<WrkResult> {
-  const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json", ...extraHeaders };
+  const headers = wrkHeaders(extraHeaders);
   await runWrk({ url, connections, durationS: ctx.sizes.warmupS, headers });
   return await runWrk({ url, connections, durationS: ctx.sizes.wrkDurationS, headers });
 }
+
+/**
+ * Each of `urls`' `wrk` results for `workload`, one per round: every target warmed up first, then
+ * `ctx.sizes.wrkRounds` rounds, each target once per round in an order that rotates.
+ */
+async function measureRounds<Name extends string>(
+  ctx: BenchContext,
+  workload: Workload,
+  urls: Partial<Record<Name, string>>,
+): Promise<Partial<Record<Name, WrkResult[]>>> {
+  const { connections, path } = workload;
+  const headers = wrkHeaders();
+  const targets = Object.entries(urls) as Array<[Name, string]>;
+  const results: Partial<Record<Name, WrkResult[]>> = {};
+  for (const [name, base] of targets) {
+    await runWrk({ url: `${base}${path}`, connections, durationS: ctx.sizes.warmupS, headers });
+    results[name] = [];
+  }
+  for (let round = 0; round < ctx.sizes.wrkRounds; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const [name, base] = targets[(i + round) % targets.length];
+      const durationS = ctx.sizes.wrkRoundS;
+      results[name]!.push(await runWrk({ url: `${base}${path}`, connections, durationS, headers }));
+    }
+  }
+  return results;
+}
+
+/** The median over rounds of `a`'s rate ÷ `b`'s. */
+function medianRatio(a: readonly WrkResult[], b: readonly WrkResult[]): number {
+  return median(a.map((result, i) => result.requestsPerSec / b[i].requestsPerSec));
+}
+
+/** One result standing for the rounds: the median rate and percentiles, the errors summed. */
+function medianOf(rounds: readonly WrkResult[]): WrkResult {
+  const of = (pick: (result: WrkResult) => number) => median(rounds.map(pick));
+  return {
+    requestsPerSec: of((r) => r.requestsPerSec),
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    bytes: rounds.reduce((sum, r) => sum + r.bytes, 0),
+    p50Ms: of((r) => r.p50Ms),
+    p99Ms: of((r) => r.p99Ms),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+const median = (samples: readonly number[]) => percentile(samples, 50);
+
+const roundsText = (rounds: number, seconds: number) =>
+  rounds === 1 ? `one run of ${seconds} s` : `medians of ${rounds} rounds of ${seconds} s`;
 
 const SUBJECTS = [
   { key: "cache_off", label: "holdfast, caching off" },
@@ -203,34 +265,35 @@ async function measureWorkload(
   cached: AgentHandle,
   record: RecordRow,
 ): Promise<void> {
-  // Prime every path once (and the cache, for the caching-on agent) before timing.
-  for (const base of [targets.direct, ...Object.values(targets.subjects)]) {
-    if (base) await timedOk(`${base}${workload.path}`, clientHeaders());
-  }
-  const direct = await measureWrk(ctx, `${targets.direct}${workload.path}`, workload.connections);
-  const results: Partial<Record<Subject, WrkResult>> = {};
+  const urls: Partial<Record<Subject | "direct", string>> = { direct: targets.direct };
   for (const { key } of SUBJECTS) {
-    const base = targets.subjects[key];
-    if (base) results[key] = await measureWrk(ctx, `${base}${workload.path}`, workload.connections);
+    if (targets.subjects[key]) urls[key] = targets.subjects[key];
   }
+  // Prime every path once (and the cache, for the caching-on agent) before timing.
+  for (const base of Object.values(urls)) await timedOk(`${base}${workload.path}`, clientHeaders());
+  const rounds = await measureRounds(ctx, workload, urls);
+  const direct = rounds.direct!;
   const memory = await cached.memory();
-  const nginxRatio = results.nginx && results.nginx.requestsPerSec / direct.requestsPerSec;
+  const nginxRatio = rounds.nginx && medianRatio(rounds.nginx, direct);
   for (const { key } of SUBJECTS) {
     const id = `request.${workload.key}.${key}`;
-    const result = results[key];
-    if (!result) {
+    const results = rounds[key];
+    if (!results) {
       record(id, { note: targets.nginxMissing ?? "not measured" });
       continue;
     }
-    const ratio = result.requestsPerSec / direct.requestsPerSec;
+    const ratio = medianRatio(results, direct);
     const target = rowTarget(workload.key, key);
-    const notes = [`c=${workload.connections}, ${ctx.sizes.wrkDurationS} s`];
+    const result = medianOf(results);
+    const notes = [
+      `c=${workload.connections}, ${roundsText(results.length, ctx.sizes.wrkRoundS)}`,
+    ];
     if (result.errors > 0) notes.push(`${result.errors} errors/non-2xx`);
     if (key === "cache_on") notes.push(`agent VmHWM ${formatNumber(memory.hwm / 2 ** 20)} MB`);
     let met: boolean | undefined;
     if (target?.of) {
-      const other = results[target.of.subject];
-      const share = other && result.requestsPerSec / other.requestsPerSec;
+      const other = rounds[target.of.subject];
+      const share = other && medianRatio(results, other);
       if (share !== undefined) {
         notes.push(`${formatNumber(share)}× ${target.of.label} (target ≥ ${target.of.least})`);
         met = share >= target.of.least;
@@ -241,7 +304,7 @@ async function measureWorkload(
     }
     record(id, {
       holdfast: rate(result),
-      baseline: { name: "direct", ...rate(direct) },
+      baseline: { name: "direct", ...rate(medianOf(direct)) },
       ratio,
       met,
       note: notes.join("; "),

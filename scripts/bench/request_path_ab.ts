@@ -52,6 +52,8 @@ function context(repoRoot: string): BenchContext {
       cachedObjects: 0,
       wrkDurationS: durationS,
       warmupS: 1,
+      wrkRounds: rounds,
+      wrkRoundS: durationS,
       smallConnections: connections,
       listConnections: 1,
       watchDurationS: 0,

@@ -15,6 +15,9 @@ export interface Sizes {
   /** Seconds of `wrk` load per target, after `warmupS` of unmeasured load. */
   wrkDurationS: number;
   warmupS: number;
+  /** The request path's rounds, each running `wrk` for `wrkRoundS` against every target. */
+  wrkRounds: number;
+  wrkRoundS: number;
   /** `wrk` connections for the small GET and for the large LIST. */
   smallConnections: number;
   listConnections: number;
