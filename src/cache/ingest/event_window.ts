@@ -17,6 +17,7 @@ import type { FramedEvent } from "../../kube/types.ts";
 export class EventWindow {
   #events = new Map<string, FramedEvent>();
   #bytes = 0;
+  #arrivals = 0;
 
   /** How many events wait. */
   get size(): number {
@@ -26,6 +27,11 @@ export class EventWindow {
   /** The bytes of the waiting events. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** The events added since the window was last taken, replaced ones included. */
+  get arrivals(): number {
+    return this.#arrivals;
   }
 
   /**
@@ -43,6 +49,7 @@ export class EventWindow {
     }
     this.#events.set(key, event);
     this.#bytes += event.size;
+    this.#arrivals++;
     return true;
   }
 
@@ -51,6 +58,7 @@ export class EventWindow {
     const events = [...this.#events.values()];
     this.#events.clear();
     this.#bytes = 0;
+    this.#arrivals = 0;
     return events;
   }
 }

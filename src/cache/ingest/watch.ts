@@ -46,7 +46,6 @@ export async function ingestWatch(
   const events = body.pipeThrough(codec.watchFramer(query.resource)).getReader();
   const window = new EventWindow();
   let windowMs = bounds.minMs;
-  let arrivals = 0; // events taken since the window opened, replaced ones included
   let closesAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<typeof WINDOW_CLOSED> | undefined;
@@ -58,8 +57,7 @@ export async function ingestWatch(
   const storeWindow = async (onTime = false) => {
     clearTimeout(timer);
     closed = undefined;
-    if (onTime) windowMs = nextWindowMs(windowMs, arrivals, bounds);
-    arrivals = 0;
+    if (onTime) windowMs = nextWindowMs(windowMs, window.arrivals, bounds);
     for (const event of window.take()) await write(event);
   };
   const take = async (event: FramedEvent) => {
@@ -67,7 +65,6 @@ export async function ingestWatch(
       await storeWindow();
       if (!window.add(event)) return await write(event);
     }
-    arrivals++;
     if (window.size === 1 && !closed) {
       closesAt = performance.now() + windowMs;
       closed = new Promise((resolve) => timer = setTimeout(() => resolve(WINDOW_CLOSED), windowMs));
