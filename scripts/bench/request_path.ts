@@ -21,6 +21,7 @@ import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
+import { inRotatingRounds } from "./lib/rounds.ts";
 import { percentile } from "./lib/stats.ts";
 import { runWrk, wrkAvailable, type WrkResult } from "./lib/wrk.ts";
 import { measureHub, startHubSession } from "./lib/yurthub.ts";
@@ -77,24 +78,21 @@ async function measureWrk(
 async function measureRounds<Name extends string>(
   ctx: BenchContext,
   workload: Workload,
-  urls: Partial<Record<Name, string>>,
-): Promise<Partial<Record<Name, WrkResult[]>>> {
+  urls: Record<Name, string>,
+): Promise<Record<Name, WrkResult[]>> {
   const { connections, path } = workload;
   const headers = wrkHeaders();
-  const targets = Object.entries(urls) as Array<[Name, string]>;
-  const results: Partial<Record<Name, WrkResult[]>> = {};
-  for (const [name, base] of targets) {
-    await runWrk({ url: `${base}${path}`, connections, durationS: ctx.sizes.warmupS, headers });
-    results[name] = [];
+  const names = Object.keys(urls) as Name[];
+  for (const name of names) {
+    const url = `${urls[name]}${path}`;
+    await runWrk({ url, connections, durationS: ctx.sizes.warmupS, headers });
   }
-  for (let round = 0; round < ctx.sizes.wrkRounds; round++) {
-    for (let i = 0; i < targets.length; i++) {
-      const [name, base] = targets[(i + round) % targets.length];
-      const durationS = ctx.sizes.wrkRoundS;
-      results[name]!.push(await runWrk({ url: `${base}${path}`, connections, durationS, headers }));
-    }
-  }
-  return results;
+  const durationS = ctx.sizes.wrkRoundS;
+  return await inRotatingRounds(
+    names,
+    ctx.sizes.wrkRounds,
+    (name) => runWrk({ url: `${urls[name]}${path}`, connections, durationS, headers }),
+  );
 }
 
 /** The median over rounds of `a`'s rate ÷ `b`'s. */
@@ -271,7 +269,11 @@ async function measureWorkload(
   }
   // Prime every path once (and the cache, for the caching-on agent) before timing.
   for (const base of Object.values(urls)) await timedOk(`${base}${workload.path}`, clientHeaders());
-  const rounds = await measureRounds(ctx, workload, urls);
+  const rounds: Partial<Record<Subject | "direct", WrkResult[]>> = await measureRounds(
+    ctx,
+    workload,
+    urls as Record<Subject | "direct", string>,
+  );
   const direct = rounds.direct!;
   const memory = await cached.memory();
   const nginxRatio = rounds.nginx && medianRatio(rounds.nginx, direct);

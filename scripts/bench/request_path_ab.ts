@@ -21,6 +21,7 @@ import { startPlainProxy } from "./lib/plain_proxy.ts";
 import { cpuMs, stopAll } from "./lib/processes.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { runWrk } from "./lib/wrk.ts";
+import { inRotatingRounds } from "./lib/rounds.ts";
 import { percentile } from "./lib/stats.ts";
 
 const { values } = parseArgs({
@@ -96,36 +97,32 @@ try {
     await timedOk(`${targets[name]}${path}`, clientHeaders());
     await runWrk({ url: `${targets[name]}${path}`, connections, durationS: 1, headers });
   }
-  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  const cpuPerRequest: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]);
-    for (const name of order) {
-      const cpuBefore = stats[name] ? cpuMs(stats[name]) : 0;
-      const result = await runWrk({
-        url: `${targets[name]}${path}`,
-        connections,
-        durationS,
-        headers,
-      });
-      if (result.errors > 0) console.error(`${name}: ${result.errors} errors`);
-      rates[name].push(result.requestsPerSec);
-      if (stats[name]) {
-        const requests = result.requestsPerSec * durationS;
-        cpuPerRequest[name].push((cpuMs(stats[name]) - cpuBefore) * 1000 / requests);
-      }
-    }
+  const measured = await inRotatingRounds(names, rounds, async (name) => {
+    const cpuBefore = stats[name] ? cpuMs(stats[name]) : 0;
+    const result = await runWrk({
+      url: `${targets[name]}${path}`,
+      connections,
+      durationS,
+      headers,
+    });
+    if (result.errors > 0) console.error(`${name}: ${result.errors} errors`);
+    const requests = result.requestsPerSec * durationS;
+    const cpuUs = stats[name] ? (cpuMs(stats[name]) - cpuBefore) * 1000 / requests : NaN;
+    return { rate: result.requestsPerSec, cpuUs };
+  }, (results, round) =>
     console.error(
-      `round ${round + 1}: ` + names.map((n) => `${n} ${rates[n][round].toFixed(0)}`).join(", "),
-    );
-  }
-  const ratio = (a: string, b: string) => median(rates[a].map((v, i) => v / rates[b][i]));
+      `round ${round + 1}: ` +
+        names.map((n) => `${n} ${results[n][round].rate.toFixed(0)}`).join(", "),
+    ));
+  const rates = (name: string) => measured[name].map((r) => r.rate);
+  const cpuPerRequest = (name: string) => measured[name].map((r) => r.cpuUs);
+  const ratio = (a: string, b: string) => median(rates(a).map((v, i) => v / rates(b)[i]));
   console.log(`small GET, wrk -c${connections} -d${durationS}s, ${rounds} rounds, medians:`);
   for (const name of names) {
     const cpu = stats[name]
-      ? `, agent CPU ${median(cpuPerRequest[name]).toFixed(0)} µs/request`
+      ? `, agent CPU ${median(cpuPerRequest(name)).toFixed(0)} µs/request`
       : "";
-    console.log(`  ${name.padEnd(8)} ${median(rates[name]).toFixed(0)} req/s${cpu}`);
+    console.log(`  ${name.padEnd(8)} ${median(rates(name)).toFixed(0)} req/s${cpu}`);
   }
   for (const side of ["base", "new"]) {
     console.log(
