@@ -195,6 +195,15 @@ export async function readMemory(pid: number): Promise<Memory> {
 }
 
 /**
+ * Resets the peak resident set (VmHWM) of `pid` to its current resident set, so that a later
+ * {@linkcode readMemory} gives the peak since this call (Linux `clear_refs`, value 5). Throws where
+ * the kernel refuses it (no such file, or the process is not ours).
+ */
+export async function resetPeakMemory(pid: number): Promise<void> {
+  await Deno.writeTextFile(`/proc/${pid}/clear_refs`, "5");
+}
+
+/**
  * CPU milliseconds (user + system, in 10 ms ticks) from a `/proc` stat file: `/proc/<pid>/stat`
  * for a process, `/proc/<pid>/task/<tid>/stat` for one of its threads.
  */
