@@ -4,8 +4,8 @@
  * runtime floor) in the same state. The peak is also taken phase by phase (the kernel's peak reset
  * before each): the agent's cache fill against the floor's one forwarded LIST, then each part of
  * the load, so the note says which part sets it. Targets: ≤ 50 MB idle, ≤ 120 MB with 10,000
- * objects cached and under load. YurtHub's resident set is read the same way, in front of an HTTPS simulator of
- * the same size.
+ * objects cached and under load. YurtHub's resident set is read the same way, in front of an HTTPS
+ * simulator of the same size.
  * @module
  */
 import { CACHED_USER_AGENT, startAgent } from "./lib/agent.ts";
