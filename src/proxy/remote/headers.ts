@@ -16,9 +16,15 @@ const HOP_BY_HOP = [
   "upgrade",
 ];
 
-function dropHopByHop(headers: Headers): void {
+/** The lower-cased tokens of the `Connection` header (headers it names are hop-by-hop too). */
+function connectionTokens(headers: Headers): string[] {
   const listed = headers.get("connection");
-  if (listed) { for (const name of listed.split(",")) headers.delete(name.trim()); }
+  if (!listed) return [];
+  return listed.split(",").map((token) => token.trim().toLowerCase()).filter((token) => token);
+}
+
+function dropHopByHop(headers: Headers): void {
+  for (const name of connectionTokens(headers)) headers.delete(name);
   for (const name of HOP_BY_HOP) headers.delete(name);
 }
 
@@ -45,11 +51,10 @@ export function upstreamRequestHeaders(
   authorization: string | null,
   watch = false,
 ): [string, string][] {
-  const listed = incoming.get("connection");
-  const named = listed ? new Set(listed.split(",").map((n) => n.trim().toLowerCase())) : undefined;
+  const named = connectionTokens(incoming);
   const headers: [string, string][] = [];
   for (const header of incoming) {
-    if (!NOT_FORWARDED.has(header[0]) && !named?.has(header[0])) headers.push(header);
+    if (!NOT_FORWARDED.has(header[0]) && !named.includes(header[0])) headers.push(header);
   }
   headers.push(["accept-encoding", watch ? "identity" : "gzip"]);
   if (authorization) headers.push(["authorization", authorization]);
@@ -70,6 +75,5 @@ export function stripForClient(headers: Headers): void {
 
 /** True when the request asks for a connection upgrade (exec, attach, port-forward, websockets). */
 export function isUpgradeRequest(headers: Headers): boolean {
-  const connection = headers.get("connection")?.toLowerCase() ?? "";
-  return headers.has("upgrade") && connection.split(",").some((t) => t.trim() === "upgrade");
+  return headers.has("upgrade") && connectionTokens(headers).includes("upgrade");
 }
