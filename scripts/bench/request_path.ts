@@ -22,7 +22,7 @@ import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { inRotatingRounds } from "./lib/rounds.ts";
-import { percentile } from "./lib/stats.ts";
+import { median } from "./lib/stats.ts";
 import { runWrk, wrkAvailable, type WrkResult } from "./lib/wrk.ts";
 import { measureHub, startHubSession } from "./lib/yurthub.ts";
 
@@ -112,8 +112,6 @@ function medianOf(rounds: readonly WrkResult[]): WrkResult {
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
   };
 }
-
-const median = (samples: readonly number[]) => percentile(samples, 50);
 
 const roundsText = (rounds: number, seconds: number) =>
   rounds === 1 ? `one run of ${seconds} s` : `medians of ${rounds} rounds of ${seconds} s`;

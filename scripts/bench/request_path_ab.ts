@@ -22,7 +22,7 @@ import { cpuMs, stopAll } from "./lib/processes.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { runWrk } from "./lib/wrk.ts";
 import { inRotatingRounds } from "./lib/rounds.ts";
-import { percentile } from "./lib/stats.ts";
+import { median } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -68,7 +68,6 @@ function context(repoRoot: string): BenchContext {
   };
 }
 
-const median = (samples: number[]) => percentile(samples, 50);
 const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
 
 try {

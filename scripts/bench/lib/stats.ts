@@ -11,6 +11,11 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+/** The median (nearest-rank 50th percentile) of `samples`; NaN when there are none. */
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
 /** Median and 99th percentile of a sample set, with its size. */
 export interface Spread {
   p50: number;
