@@ -16,10 +16,12 @@ const HOP_BY_HOP = [
   "upgrade",
 ];
 
+const NO_TOKENS: readonly string[] = [];
+
 /** The lower-cased tokens of the `Connection` header (headers it names are hop-by-hop too). */
-function connectionTokens(headers: Headers): string[] {
+function connectionTokens(headers: Headers): readonly string[] {
   const listed = headers.get("connection");
-  if (!listed) return [];
+  if (!listed) return NO_TOKENS;
   return listed.split(",").map((token) => token.trim().toLowerCase()).filter((token) => token);
 }
 
