@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../scripts/apiserver-sim/mod.ts";
 import { arm64DenoPath } from "../scripts/build/arm64_runtime.ts";
+import { bundleAgent, GATEWAY_RUN_ARGS } from "../scripts/build/bundle.ts";
 
 const QEMU = "/usr/bin/qemu-aarch64-static";
 const SYSROOT = "/usr/aarch64-linux-gnu";
-const root = new URL("../", import.meta.url);
 
 async function missing(): Promise<string | undefined> {
   const needs: [string, string][] = [
@@ -55,11 +55,7 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/${name}.pem`, pem);
     }
     const bundle = `${dir}/holdfast.js`;
-    const bundled = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "-o", bundle, "main.ts"],
-      cwd: root,
-    }).output();
-    assert.equal(bundled.code, 0, new TextDecoder().decode(bundled.stderr));
+    await bundleAgent(bundle);
 
     const proxyPort = 20000 + Math.floor(Math.random() * 20000);
     const adminPort = proxyPort + 1;
@@ -68,11 +64,7 @@ Deno.test({
         "-L",
         SYSROOT,
         arm64DenoPath(),
-        "run",
-        "-A",
-        "--unstable-kv",
-        "--unstable-no-legacy-abort",
-        "--no-config",
+        ...GATEWAY_RUN_ARGS,
         bundle,
         "run",
         "--server",

@@ -4,6 +4,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { VERSION } from "../src/version.ts";
+import { bundleAgent, GATEWAY_RUN_ARGS } from "../scripts/build/bundle.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -17,28 +18,9 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
   const dir = await Deno.makeTempDir({ prefix: "holdfast-bundle-" });
   try {
     const out = `${dir}/holdfast.js`;
-    // As `deno task bundle` makes it: for the browser platform, so that npm packages resolve to
-    // their ES module builds (yaml's, not its CommonJS one).
-    const bundled = await run(Deno.execPath(), [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "-o",
-      out,
-      "main.ts",
-    ]);
-    assertEquals(bundled.code, 0, bundled.stderr);
+    await bundleAgent(out);
     const runBundle = (...args: string[]) =>
-      run(Deno.execPath(), [
-        "run",
-        "-A",
-        "--unstable-kv",
-        "--unstable-no-legacy-abort",
-        "--no-config",
-        out,
-        ...args,
-      ]);
+      run(Deno.execPath(), [...GATEWAY_RUN_ARGS, out, ...args]);
     const version = await runBundle("version");
     assertEquals(version.code, 0, version.stderr);
     assertEquals(version.stdout.trim(), `holdfast ${VERSION}`);
@@ -56,12 +38,22 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
     // on demand (the HTTPS listener's) must stay dynamic, and there is no `node:module` (the
     // bundler's `require` for a CommonJS package: yaml's CommonJS build, ~4 MB idle).
     const text = await Deno.readTextFile(out);
-    const eager = [...text.matchAll(/^import [^;]*?from "(node:[^"]+)"/gm)].map((m) => m[1]);
+    // (Minified: a static import may follow anything, without spaces.)
+    const lazy = [...text.matchAll(/\bimport\("(node:[^"]+)"\)/g)].map((m) => m[1]);
+    assert(lazy.includes("node:https"), `the HTTPS listener's modules: ${lazy}`);
+    const eager = [...text.matchAll(/\bimport\s*[^;()]*?from\s*"(node:[^"]+)"/g)].map((m) => m[1]);
     assertEquals(eager, []);
-    assert(!/^import[^;]*"node:module"/m.test(text), "the bundle imports node:module");
+    assert(!/\bimport\s*[^;()]*"node:module"/.test(text), "the bundle imports node:module");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("bundle: the README's gateway wrapper starts Deno with the flags the tests and bench use", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const wrapper = readme.match(/exec \S+\/deno ([^"]*?)\S+\/holdfast\.js "\$@"/)?.[1];
+  assert(wrapper !== undefined, "no gateway wrapper in the README");
+  assertEquals(wrapper.replaceAll("\\\n", " ").split(/\s+/).filter(Boolean), [...GATEWAY_RUN_ARGS]);
 });
 
 const denort = Deno.env.get("DENORT_BIN");

@@ -5,13 +5,14 @@
  * and RssFile; the start-up probes then run the agent's start in steps in one process (the run
  * command's modules and config, `startAgent`, its first health probe and proxied request) and
  * single pieces of it (fetch clients, a fetch, FFI, WebCrypto); the last probes run the agent
- * itself (`main.ts run`, and the bundle `deno task bundle` makes, when `dist/holdfast.js` exists)
- * idle in front of a small simulator, plain and with the V8 flags given by `--v8-flags=…`, then
- * with a config file (the checkout's `config.example.yaml`, every setting it shares with the flags
- * overridden by them) and restarted on a cache file it filled (which checks the file); each start
- * but the restart on a fresh cache file. Each figure is the median of `--runs` processes (default
- * 3), so it is meaningful only beside the others of the same run. RssFile is mostly the deno binary's code and data touched
- * so far: it never shrinks once touched, so it shows what running a piece of code costs for good.
+ * itself idle in front of a small simulator: `main.ts run` from source, plain and with the V8
+ * flags given by `--v8-flags=…`, then with a config file (the checkout's `config.example.yaml`,
+ * every setting it shares with the flags overridden by them) and restarted on a cache file it
+ * filled (which checks the file), and the bundle as a gateway runs it (`scripts/build/bundle.ts`),
+ * plain and with the config file; each start but the restart on a fresh cache file. Each figure is
+ * the median of `--runs` processes (default 3), so it is meaningful only beside the others of the
+ * same run. RssFile is mostly the deno binary's code and data touched so far: it never shrinks
+ * once touched, so it shows what running a piece of code costs for good.
  *
  * `--repo=DIR` measures another checkout (e.g. a worktree of `main`, as the baseline) with this
  * script. `--agents-only` measures only the agent's rows (plain, with the config file, and the
@@ -25,7 +26,7 @@ import { parseArgs } from "node:util";
 import { startAgent } from "./lib/agent.ts";
 import { clientHeaders, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext } from "./lib/measure.ts";
-import { delay, readMemory, spawnProcess, stopAll } from "./lib/processes.ts";
+import { delay, stopAll } from "./lib/processes.ts";
 import { startSimulator } from "./lib/simulator.ts";
 
 const MB = 2 ** 20;
@@ -200,11 +201,14 @@ interface IdleVariant {
   restart?: boolean;
 }
 
-/** The agent idle (one request answered) in front of a small simulator, as `deno run` starts it. */
+/**
+ * The agent idle (one request answered) in front of a small simulator: the bundle as a gateway
+ * runs it, or `main.ts` with `sourceDenoArgs`.
+ */
 async function runAgentIdle(
   ctx: BenchContext,
   simUrl: string,
-  denoArgs: string[],
+  sourceDenoArgs: string[] | undefined,
   runs: number,
   variant: IdleVariant = {},
 ): Promise<Resident> {
@@ -215,7 +219,7 @@ async function runAgentIdle(
       cachePath: `${ctx.runDir}/agent-${starts++}.kv`,
       cacheAgents: "*",
       measure: "idle",
-      denoArgs,
+      sourceDenoArgs,
       extraArgs: variant.extraArgs,
     };
     if (variant.restart) {
@@ -231,51 +235,6 @@ async function runAgentIdle(
     } finally {
       await agent.stop();
     }
-  });
-}
-
-/** The bundle's agent idle, started as the README's gateway wrapper starts it. */
-async function runBundleIdle(
-  ctx: BenchContext,
-  simUrl: string,
-  v8Flags: string[],
-  runs: number,
-  extraArgs: string[] = [],
-): Promise<Resident> {
-  return await medianOf(runs, async () => {
-    const proc = await spawnProcess({
-      name: "bundle-idle",
-      command: Deno.execPath(),
-      args: [
-        "run",
-        "-A",
-        "--unstable-kv",
-        "--unstable-no-legacy-abort",
-        "--no-config",
-        ...v8Flags,
-        `${repoRoot}/dist/holdfast.js`,
-        "run",
-        "--server",
-        simUrl,
-        "--node-name",
-        "bench-node",
-        "--listen",
-        "127.0.0.1:0",
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--cache-path",
-        `${ctx.runDir}/agent-${starts++}.kv`,
-        "--log-level",
-        "warn",
-        ...extraArgs,
-      ],
-      logDir: `${ctx.runDir}/logs`,
-      maxLifetimeMs: 60_000,
-    });
-    await delay(SETTLE_MS + 1000);
-    const memory = await readMemory(proc.pid);
-    await proc.stop(5000);
-    return memory;
   });
 }
 
@@ -309,10 +268,10 @@ async function main(): Promise<void> {
     if (v8.length > 0) {
       show(`agent idle, deno run ${v8[0]} main.ts`, await runAgentIdle(ctx, sim.url, v8, runs));
     }
-    const withConfig = ["--config", `${repoRoot}/config.example.yaml`];
+    const withConfig = { extraArgs: ["--config", `${repoRoot}/config.example.yaml`] };
     show(
       "agent idle, main.ts run --config FILE",
-      await runAgentIdle(ctx, sim.url, [], runs, { extraArgs: withConfig }),
+      await runAgentIdle(ctx, sim.url, [], runs, withConfig),
     );
     if (!values["agents-only"]) {
       show(
@@ -320,19 +279,14 @@ async function main(): Promise<void> {
         await runAgentIdle(ctx, sim.url, [], runs, { restart: true }),
       );
     }
-    const bundled = await Deno.stat(`${repoRoot}/dist/holdfast.js`).catch(() => undefined);
-    if (bundled) {
-      show("agent idle, bundle (dist/holdfast.js)", await runBundleIdle(ctx, sim.url, [], runs));
-      if (v8.length > 0) {
-        show(`agent idle, bundle ${v8[0]}`, await runBundleIdle(ctx, sim.url, v8, runs));
-      }
-      show(
-        "agent idle, bundle run --config FILE",
-        await runBundleIdle(ctx, sim.url, [], runs, withConfig),
-      );
-    } else {
-      console.log("(no dist/holdfast.js: run `deno task bundle` to measure the bundle)");
-    }
+    show(
+      "agent idle, the bundle as a gateway runs it",
+      await runAgentIdle(ctx, sim.url, undefined, runs),
+    );
+    show(
+      "agent idle, the bundle, run --config FILE",
+      await runAgentIdle(ctx, sim.url, undefined, runs, withConfig),
+    );
   } finally {
     await stopAll();
     await Deno.remove(runDir, { recursive: true }).catch(() => {});

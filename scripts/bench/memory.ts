@@ -1,13 +1,15 @@
 /**
  * Memory: the agent's resident set (VmRSS from `/proc/<pid>/status`) idle, with a large pod LIST
  * cached, and its peak (VmHWM) after the request-path load, each beside a bare Deno proxy (the
- * runtime floor) in the same state. The peak is also taken phase by phase (the kernel's peak reset
+ * runtime floor) in the same state. The agent is the bundle as a gateway runs it, like every
+ * agent of the bench; idle, the same agent run from source is read too. The peak is also taken phase by phase (the kernel's peak reset
  * before each): the agent's cache fill against the floor's one forwarded LIST, then each part of
  * the load, so the note says which part sets it. Targets: ≤ 50 MB idle, ≤ 120 MB with 10,000
  * objects cached and under load. YurtHub's resident set is read the same way, in front of an HTTPS
  * simulator of the same size.
  * @module
  */
+import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
 import { CACHED_USER_AGENT, startAgent } from "./lib/agent.ts";
 import { fillCache } from "./lib/cache_fill.ts";
 import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
@@ -120,16 +122,30 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
       floor: await readMemory(plain.proc.pid),
     });
 
-    for (const base of [agent.url, plain.url]) await timedOk(`${base}/version`, clientHeaders());
+    const source = await startAgent(ctx, {
+      name: "agent-memory-source",
+      server: sim.url,
+      cachePath: `${ctx.runDir}/memory-source.kv`,
+      cacheAgents: "*",
+      measure: "memory",
+      sourceDenoArgs: [`--v8-flags=${AGENT_V8_FLAGS_VALUE}`],
+    });
+    stops.push(() => source.stop());
+    for (const base of [agent.url, plain.url, source.url]) {
+      await timedOk(`${base}/version`, clientHeaders());
+    }
     await delay(settleMs);
     const idle = await both();
+    const fromSource = await readMemory(source.proc.pid);
+    await source.stop();
     record(
       "memory.idle",
       row(
         idle.agent.rss,
         idle.floor.rss,
         50,
-        `after one request; ${split(idle)}; YurtHub publishes 30–40 MB idle`,
+        `after one request; ${split(idle)}; the same agent from source (\`deno run main.ts\`, ` +
+          `modules loaded one by one) ${mb(fromSource)} MB; YurtHub publishes 30–40 MB idle`,
       ),
     );
 

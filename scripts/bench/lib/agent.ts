@@ -1,9 +1,10 @@
 /**
- * Starts the holdfast agent as a subprocess (`deno run -A main.ts run …`) on free loopback ports
- * and reads its admin listener's `/v1/status`.
+ * Starts the holdfast agent as a subprocess on free loopback ports, as a gateway runs it (the
+ * bundle, made once per run from the measured checkout, with the wrapper's `deno run` flags: see
+ * `scripts/build/bundle.ts`), and reads its admin listener's `/v1/status`.
  * @module
  */
-import { AGENT_V8_FLAGS_VALUE } from "../../../src/process/v8_flags.ts";
+import { bundleAgent, GATEWAY_RUN_ARGS } from "../../build/bundle.ts";
 import type { BenchContext } from "./measure.ts";
 import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
 
@@ -34,8 +35,11 @@ export interface AgentOptions {
   waitReady?: boolean;
   /** More `run` flags, e.g. `["--max-watches", "600"]`. */
   extraArgs?: string[];
-  /** `deno run` flags; default: the V8 flags the agent is deployed with. */
-  denoArgs?: string[];
+  /**
+   * Run `main.ts` from source with these `deno run` flags instead of the bundle (to compare the
+   * two: the module loader's cost).
+   */
+  sourceDenoArgs?: string[];
 }
 
 /** A running agent. */
@@ -69,7 +73,9 @@ export const UNCACHED_AGENTS = "holdfast-bench-nobody";
 export async function startAgent(ctx: BenchContext, options: AgentOptions): Promise<AgentHandle> {
   const port = freePort();
   const adminPort = freePort();
-  const denoFlags = ["run", "-A", ...options.denoArgs ?? [`--v8-flags=${AGENT_V8_FLAGS_VALUE}`]];
+  const [denoFlags, entry] = options.sourceDenoArgs
+    ? [["run", "-A", ...options.sourceDenoArgs], "main.ts"]
+    : [[...GATEWAY_RUN_ARGS], await agentBundle(ctx)];
   if (ctx.profile) {
     denoFlags.push("--cpu-prof", `--cpu-prof-dir=${ctx.runDir}/profiles/${options.measure}`);
   }
@@ -78,7 +84,7 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
     command: Deno.execPath(),
     args: [
       ...denoFlags,
-      "main.ts",
+      entry,
       "run",
       "--server",
       options.server,
@@ -118,6 +124,38 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
   };
   if (options.waitReady ?? true) await waitForHttp(`${adminUrl}/v1/status`, proc);
   return handle;
+}
+
+/** Bundles made for each run folder, by the checkout they were made from. */
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * The agent's bundle for `ctx`: made from `ctx.repoRoot` into its run folder on first use, then
+ * run once (`version`) so that Deno's analysis of a new file (~14 MB of the first start's
+ * resident set, freed seconds later) is cached, as on a gateway after its first start.
+ */
+function agentBundle(ctx: BenchContext): Promise<string> {
+  const out = `${ctx.runDir}/holdfast.js`;
+  const key = `${ctx.repoRoot} ${out}`;
+  let made = bundles.get(key);
+  if (!made) {
+    made = bundleAgent(out, ctx.repoRoot).then(async () => {
+      const run = new Deno.Command(Deno.execPath(), {
+        args: [...GATEWAY_RUN_ARGS, out, "version"],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      });
+      const ran = await run.output();
+      if (!ran.success) {
+        throw new Error(`the bundle failed: ${new TextDecoder().decode(ran.stderr)}`);
+      }
+      return out;
+    });
+    made.catch(() => bundles.delete(key));
+    bundles.set(key, made);
+  }
+  return made;
 }
 
 function healthFlags(intervalMs: number | undefined, unhealthyThreshold = 1): string[] {
