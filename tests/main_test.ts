@@ -38,7 +38,6 @@ Deno.test("bundle: deno bundle yields one file that runs the CLI on its own", as
     // on demand (the HTTPS listener's) must stay dynamic, and there is no `node:module` (the
     // bundler's `require` for a CommonJS package: yaml's CommonJS build, ~4 MB idle).
     const text = await Deno.readTextFile(out);
-    // (Minified: a static import may follow anything, without spaces.)
     const lazy = [...text.matchAll(/\bimport\("(node:[^"]+)"\)/g)].map((m) => m[1]);
     assert(lazy.includes("node:https"), `the HTTPS listener's modules: ${lazy}`);
     const eager = [...text.matchAll(/\bimport\s*[^;()]*?from\s*"(node:[^"]+)"/g)].map((m) => m[1]);

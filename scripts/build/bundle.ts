@@ -12,20 +12,16 @@ import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
 
 /**
  * `deno bundle` flags: for the browser platform (npm packages resolve to their ES module builds,
- * so yaml's CommonJS build and `node:module` stay out), minified with function and class names
- * kept (stack traces and CPU profiles still name them). Minifying takes ~1 MB off the idle
- * resident set (the README's memory section).
+ * so yaml's CommonJS build and `node:module` stay out). Not minified: a minified bundle idles
+ * about 1 MB smaller, but its stack traces and CPU profiles name no function, and keeping the
+ * names (`--keep-names`) wraps every closure the hot paths create, which cost 15–25 % more CPU
+ * per small GET (the README's memory section).
  */
-export const BUNDLE_FLAGS: readonly string[] = [
-  "--platform",
-  "browser",
-  "--minify",
-  "--keep-names",
-];
+export const BUNDLE_FLAGS: readonly string[] = ["--platform", "browser"];
 
 /**
  * `deno` arguments before the bundle's path, as the gateway wrapper has them. `--no-code-cache`:
- * V8's code cache for the bundle costs ~1 MB resident for ~8 ms of start-up it saves.
+ * V8's code cache for the bundle costs ~1.5 MB resident for ~12 ms of start-up it saves.
  */
 export const GATEWAY_RUN_ARGS: readonly string[] = [
   "run",
