@@ -107,12 +107,11 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
   const sim = await startSimulator(ctx, { pods: objects });
   const stops: Array<() => Promise<void>> = [() => sim.stop()];
   try {
+    const common = { server: sim.url, cacheAgents: "*", measure: "memory" };
     const agent = await startAgent(ctx, {
+      ...common,
       name: "agent-memory",
-      server: sim.url,
       cachePath: `${ctx.runDir}/memory.kv`,
-      cacheAgents: "*",
-      measure: "memory",
     });
     stops.push(() => agent.stop());
     const plain = await startPlainProxy(ctx, sim.url);
@@ -123,11 +122,9 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     });
 
     const source = await startAgent(ctx, {
+      ...common,
       name: "agent-memory-source",
-      server: sim.url,
       cachePath: `${ctx.runDir}/memory-source.kv`,
-      cacheAgents: "*",
-      measure: "memory",
       sourceDenoArgs: [`--v8-flags=${AGENT_V8_FLAGS_VALUE}`],
     });
     stops.push(() => source.stop());
