@@ -2,11 +2,11 @@
  * Memory: the agent's resident set (VmRSS from `/proc/<pid>/status`) idle, with a large pod LIST
  * cached, and its peak (VmHWM) after the request-path load, each beside a bare Deno proxy (the
  * runtime floor) in the same state. The agent is the bundle as a gateway runs it, like every
- * agent of the bench; idle, the same agent run from source is read too. The peak is also taken phase by phase (the kernel's peak reset
- * before each): the agent's cache fill against the floor's one forwarded LIST, then each part of
- * the load, so the note says which part sets it. Targets: ≤ 50 MB idle, ≤ 120 MB with 10,000
- * objects cached and under load. YurtHub's resident set is read the same way, in front of an HTTPS
- * simulator of the same size.
+ * agent of the bench; idle, the same agent run from source is read too. The peak is also taken
+ * phase by phase (the kernel's peak reset before each): the agent's cache fill against the floor's
+ * one forwarded LIST, then each part of the load, so the note says which part sets it. Targets:
+ * ≤ 50 MB idle, ≤ 120 MB with 10,000 objects cached and under load. YurtHub's resident set is read
+ * the same way, in front of an HTTPS simulator of the same size.
  * @module
  */
 import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
