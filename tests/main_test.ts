@@ -5,11 +5,12 @@
 import { assert, assertEquals } from "./assert.ts";
 import { VERSION } from "../src/version.ts";
 import { bundleAgent, GATEWAY_RUN_ARGS } from "../scripts/build/bundle.ts";
+import { compileAgent, compileArgs } from "../scripts/build/compile.ts";
 
 const root = new URL("../", import.meta.url);
 
-async function run(cmd: string, args: string[], env?: Record<string, string>) {
-  const output = await new Deno.Command(cmd, { args, cwd: root, env, stdin: "null" }).output();
+async function run(cmd: string, args: string[]) {
+  const output = await new Deno.Command(cmd, { args, cwd: root, stdin: "null" }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
 }
@@ -55,6 +56,18 @@ Deno.test("bundle: the README's gateway wrapper starts Deno with the flags the t
   assertEquals(wrapper.replaceAll("\\\n", " ").split(/\s+/).filter(Boolean), [...GATEWAY_RUN_ARGS]);
 });
 
+Deno.test("compile: the binary is the bundle with the gateway wrapper's runtime flags baked in", () => {
+  const args = compileArgs("/b/holdfast.js", "/b/holdfast", "aarch64-unknown-linux-gnu");
+  assertEquals(args[0], "compile");
+  assertEquals(args.at(-1), "/b/holdfast.js");
+  for (const flag of GATEWAY_RUN_ARGS.slice(1)) assert(args.includes(flag), flag);
+  assertEquals(args.slice(args.indexOf("--target"), args.indexOf("--target") + 2), [
+    "--target",
+    "aarch64-unknown-linux-gnu",
+  ]);
+  assert(!compileArgs("/b/holdfast.js", "/b/holdfast").includes("--target"));
+});
+
 const denort = Deno.env.get("DENORT_BIN");
 if (!denort) {
   console.log(
@@ -70,10 +83,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "holdfast-compile-" });
     try {
       const out = `${dir}/holdfast`;
-      const compiled = await run(Deno.execPath(), ["compile", "-A", "-o", out, "main.ts"], {
-        DENORT_BIN: denort!,
-      });
-      assertEquals(compiled.code, 0, compiled.stderr);
+      await compileAgent(out);
       const version = await run(out, ["version"]);
       assert(version.stdout.includes(`holdfast ${VERSION}`), version.stdout + version.stderr);
     } finally {
