@@ -99,7 +99,8 @@ export function systemdUnit(options: InstallOptions): string {
     `ExecStart=${options.bin} run --config ${INSTALL_PATHS.config}`,
     // SIGHUP re-reads the config: log level, health checks and cached components, live.
     "ExecReload=/bin/kill -HUP $MAINPID",
-    // Deno's own cache (compiled code) lives with the state, the one place the service may write.
+    // Deno's own cache (its analysis of the bundle) lives with the state, the one place the
+    // service may write.
     "Environment=DENO_DIR=%S/holdfast/deno DENO_NO_UPDATE_CHECK=1",
     // V8 sized for a small resident set (see process/v8_flags.ts).
     `Environment=DENO_V8_FLAGS=${AGENT_V8_FLAGS_VALUE}`,
