@@ -126,19 +126,21 @@ export async function startAgent(ctx: BenchContext, options: AgentOptions): Prom
   return handle;
 }
 
-/** Bundles made for each run folder, by the checkout they were made from. */
+/** Bundles made, by checkout and run folder, and how many were begun (each file's number). */
 const bundles = new Map<string, Promise<string>>();
+let bundlesBegun = 0;
 
 /**
- * The agent's bundle for `ctx`: made from `ctx.repoRoot` into its run folder on first use, then
- * run once (`version`) so that Deno's analysis of a new file (~14 MB of the first start's
- * resident set, freed seconds later) is cached, as on a gateway after its first start.
+ * The agent's bundle for `ctx`: made from `ctx.repoRoot` into its run folder on first use (one
+ * file per checkout, since an A/B shares the folder), then run once (`version`) so that Deno's
+ * analysis of a new file (~14 MB of the first start's resident set, freed seconds later) is
+ * cached, as on a gateway after its first start.
  */
 function agentBundle(ctx: BenchContext): Promise<string> {
-  const out = `${ctx.runDir}/holdfast.js`;
-  const key = `${ctx.repoRoot} ${out}`;
+  const key = `${ctx.repoRoot}\n${ctx.runDir}`;
   let made = bundles.get(key);
   if (!made) {
+    const out = `${ctx.runDir}/holdfast-${++bundlesBegun}.js`;
     made = bundleAgent(out, ctx.repoRoot).then(async () => {
       const run = new Deno.Command(Deno.execPath(), {
         args: [...GATEWAY_RUN_ARGS, out, "version"],
