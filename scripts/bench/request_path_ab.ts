@@ -6,11 +6,13 @@
  * target, in an order that rotates from round to round, so load from anything else on the machine
  * falls on both sides alike. It prints each target's median req/s and the medians of the per-round
  * ratios the bench table's targets read: caching off ÷ bare Deno proxy, caching on ÷ caching off;
- * and, for each agent, its median CPU time per request (from `/proc`), which other load on the
- * machine moves less than the rates.
+ * and, for the bare proxy and each agent, its median CPU time per request (from `/proc`), which
+ * other load on the machine moves less than the rates. Each side's agents run the bundle as a
+ * gateway does, or, given `--base-source="FLAGS"` / `--new-source="FLAGS"`, that checkout's
+ * `main.ts` under `deno run -A FLAGS` (to compare runtime flags on one checkout: `--base=.`).
  *
  * Usage: `deno run -A scripts/bench/request_path_ab.ts --base=DIR [--rounds 5]
- * [--duration 5] [--connections 8] [--out DIR]`
+ * [--duration 5] [--connections 8] [--out DIR] [--base-source="FLAGS"] [--new-source="FLAGS"]`
  * @module
  */
 import { parseArgs } from "node:util";
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "8" },
     out: { type: "string" },
+    "base-source": { type: "string" },
+    "new-source": { type: "string" },
   },
 });
 if (!values.base) throw new Error("--base=DIR (the checkout to compare against) is required");
@@ -68,6 +72,11 @@ function context(repoRoot: string): BenchContext {
   };
 }
 
+/** `deno run` flags given as one string, split at spaces; undefined runs the bundle. */
+function sourceFlags(flags: string | undefined): string[] | undefined {
+  return flags?.split(" ").filter((flag) => flag);
+}
+
 const headers = { "User-Agent": CACHED_USER_AGENT, Accept: "application/json" };
 
 try {
@@ -75,8 +84,8 @@ try {
   const sim = await startSimulator(ctx, { pods: 100 });
   const plain = await startPlainProxy(ctx, sim.url);
   const targets: Record<string, string> = { direct: sim.url, deno: plain.url };
-  /** The agents' `/proc` stat files, by target name. */
-  const stats: Record<string, string> = {};
+  /** The proxies' `/proc` stat files, by target name. */
+  const stats: Record<string, string> = { deno: `/proc/${plain.proc.pid}/stat` };
   for (const [side, root] of [["base", base], ["new", here]]) {
     for (const [mode, agents] of [["off", UNCACHED_AGENTS], ["on", "*"]]) {
       const agent = await startAgent(context(root), {
@@ -85,6 +94,7 @@ try {
         cachePath: `${runDir}/${side}-${mode}.kv`,
         cacheAgents: agents,
         measure: "request-path-ab",
+        sourceDenoArgs: sourceFlags(side === "base" ? values["base-source"] : values["new-source"]),
       });
       targets[`${side} ${mode}`] = agent.url;
       stats[`${side} ${mode}`] = `/proc/${agent.proc.pid}/stat`;
@@ -118,9 +128,7 @@ try {
   const ratio = (a: string, b: string) => median(rates(a).map((v, i) => v / rates(b)[i]));
   console.log(`small GET, wrk -c${connections} -d${durationS}s, ${rounds} rounds, medians:`);
   for (const name of names) {
-    const cpu = stats[name]
-      ? `, agent CPU ${median(cpuPerRequest(name)).toFixed(0)} µs/request`
-      : "";
+    const cpu = stats[name] ? `, CPU ${median(cpuPerRequest(name)).toFixed(0)} µs/request` : "";
     console.log(`  ${name.padEnd(8)} ${median(rates(name)).toFixed(0)} req/s${cpu}`);
   }
   for (const side of ["base", "new"]) {
