@@ -9,7 +9,9 @@
  * rotates from round to round; a row gives the median of its rounds, and a ratio is the median of
  * the per-round ratios, so that load from anything else on the machine falls on both sides of a
  * ratio alike (one run of each in turn let the small GET's shares swing between 0.63 and 0.96 from
- * one full run to the next). YurtHub (caching on, as for
+ * one full run to the next). The floor runs with V8's defaults; the same proxy with the agent's V8
+ * flags runs beside it, so that each run shows what the flags (a small young generation, kept for
+ * the resident set) cost apart from what holdfast's code does. YurtHub (caching on, as for
  * kubelet) is measured the same way in front of an HTTPS simulator, the only upstream it speaks
  * to, beside `wrk` direct to that simulator over TLS.
  * @module
@@ -19,6 +21,7 @@ import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
 import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
+import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { inRotatingRounds } from "./lib/rounds.ts";
@@ -121,6 +124,7 @@ const SUBJECTS = [
   { key: "cache_on", label: "holdfast, caching on" },
   { key: "nginx", label: "nginx (reference)" },
   { key: "deno", label: "bare Deno proxy (floor)" },
+  { key: "deno_flags", label: "bare Deno proxy, the agent's V8 flags" },
 ] as const;
 
 type Subject = typeof SUBJECTS[number]["key"];
@@ -197,9 +201,17 @@ async function run(ctx: BenchContext, record: RecordRow): Promise<void> {
     }
     const plain: PlainProxyHandle = await startPlainProxy(ctx, sim.url);
     stops.push(() => plain.stop());
+    const flagged = await startPlainProxy(ctx, sim.url, AGENT_V8_FLAGS_VALUE);
+    stops.push(() => flagged.stop());
     const targets: Targets = {
       direct: sim.url,
-      subjects: { cache_off: off.url, cache_on: on.url, nginx: nginx?.url, deno: plain.url },
+      subjects: {
+        cache_off: off.url,
+        cache_on: on.url,
+        nginx: nginx?.url,
+        deno: plain.url,
+        deno_flags: flagged.url,
+      },
       nginxMissing,
     };
     for (const workload of await workloads(ctx, sim.url)) {
@@ -297,6 +309,10 @@ async function measureWorkload(
       if (share !== undefined) {
         notes.push(`${formatNumber(share)}× ${target.of.label} (target ≥ ${target.of.least})`);
         met = share >= target.of.least;
+      }
+      if (target.of.subject === "deno" && rounds.deno_flags) {
+        const flagged = medianRatio(results, rounds.deno_flags);
+        notes.push(`${formatNumber(flagged)}× the bare Deno proxy with the agent's V8 flags`);
       }
     } else if (target) {
       if (nginxRatio === undefined) notes.push(targets.nginxMissing ?? "no nginx ratio");

@@ -18,16 +18,21 @@ export interface PlainProxyHandle {
   stop(): Promise<void>;
 }
 
-/** Starts the plain proxy in front of `upstreamUrl` and waits until it answers. */
+/**
+ * Starts the plain proxy in front of `upstreamUrl` and waits until it answers; with V8's defaults
+ * unless `v8Flags` (a `--v8-flags=` value) is given.
+ */
 export async function startPlainProxy(
   ctx: BenchContext,
   upstreamUrl: string,
+  v8Flags?: string,
 ): Promise<PlainProxyHandle> {
   const port = freePort();
+  const flags = v8Flags ? [`--v8-flags=${v8Flags}`] : [];
   const proc = await spawnProcess({
     name: "plain-proxy",
     command: Deno.execPath(),
-    args: ["run", "-A", new URL(import.meta.url).pathname, String(port), upstreamUrl],
+    args: ["run", "-A", ...flags, new URL(import.meta.url).pathname, String(port), upstreamUrl],
     cwd: ctx.repoRoot,
     logDir: `${ctx.runDir}/logs`,
     maxLifetimeMs: 20 * 60_000,
