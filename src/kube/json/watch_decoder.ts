@@ -127,14 +127,20 @@ export function decodeWatchEvent(frame: Uint8Array, resource: string): WatchEven
 }
 
 /**
- * A `}` and then, after any spaces, a `{`: what a line holding several events must have where the
- * first ends, and valid JSON has nowhere else outside strings. A line without one holds one value
- * (or a value cut short, whose rest fails the stream on the next line, or a value followed by a
- * non-object, which is no event); a line with one, even inside a string, is checked by the
- * structural scan ({@link isOneValue}). One native regular-expression scan (5 µs for a 9 KB pod,
- * the line's decoding included) instead of a JavaScript loop over every byte (14 µs).
+ * Whether `text` may hold several values: a line holding several events has a `}` and then, after
+ * any spaces, a `{` where the first ends, which valid JSON has nowhere else outside strings. Any
+ * such `}…{` leaves `}{`, or a space, tab or CR just before a `{`, so four native substring
+ * searches find every one; what else they find (a `{` after a space inside a string, or in a
+ * spaced-out layout) is settled by the structural scan ({@link isOneValue}). A line without any
+ * holds one value (or a value cut short, whose rest fails the stream on the next line, or a value
+ * followed by a non-object, which is no event). In process, for a 9.9 KB captured pod's event
+ * (20,000 lines): 2.2 µs, against 5.4 µs for the regular expression `/\}[ \t\r]*\{/` it replaces
+ * (a JavaScript loop over every byte took 14 µs); decoding the line to text takes 1.1 µs more.
  */
-const MAYBE_SEVERAL = /\}[ \t\r]*\{/;
+function maybeSeveral(text: string): boolean {
+  return text.includes("}{") || text.includes(" {") || text.includes("\t{") ||
+    text.includes("\r{");
+}
 
 /** Whether `line` is exactly one JSON value, by the structural scan. */
 function isOneValue(line: Uint8Array): boolean {
@@ -180,8 +186,7 @@ class LineEvent implements FramedEvent {
   }
 
   replaceable(): boolean {
-    return this.#single ??= !MAYBE_SEVERAL.test(decoder.decode(this.line)) ||
-      isOneValue(this.line);
+    return this.#single ??= !maybeSeveral(decoder.decode(this.line)) || isOneValue(this.line);
   }
 
   decode(): WatchEvent[] {

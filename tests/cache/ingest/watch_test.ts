@@ -74,6 +74,16 @@ Deno.test("watch ingest: a line of two events keeps both, even when its first ob
   await assertClean(store);
 });
 
+Deno.test("watch ingest: two events on a line keep both whatever whitespace parts them", async () => {
+  for (const between of [" ", "\t", "\r", " \t\r ", "\r\r", "\t \t"]) {
+    await using store = await CacheStore.open(":memory:");
+    const both = modified("a", 101) + between + modified("b", 102);
+    assert(await ingest(store, [both, modified("a", 103)]) === undefined, JSON.stringify(between));
+    const { objects } = await snapshotOf(store);
+    assertEquals(summary(objects), ["default/a@103", "default/b@102"], JSON.stringify(between));
+  }
+});
+
 Deno.test("watch ingest: an event whose members repeat is stored as it decodes, or not at all", async () => {
   await using store = await CacheStore.open(":memory:");
   // Framed as pod a, decoded (the last "metadata" wins, as JSON.parse reads it) as pod b.
