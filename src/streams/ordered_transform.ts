@@ -11,11 +11,14 @@
  */
 
 /**
- * A synchronous decoder: `push` a chunk, outputs go to `emit`; `finish` emits what the end of the
- * input completes and throws when the input ended inside a value.
+ * A synchronous decoder: `push` a chunk, outputs go to `emit`; at the end of the input, `drain`
+ * (optional) decodes what it held back waiting for more input, whose faults are the content's,
+ * then `finish` emits what the end of the input completes and throws when the input ended inside
+ * a value.
  */
 export interface Decoder<I, O> {
   push(chunk: I, emit: (output: O) => void): void;
+  drain?(emit: (output: O) => void): void;
   finish(emit: (output: O) => void): void;
 }
 
@@ -47,8 +50,15 @@ export function orderedTransform<I, O>(decoder: Decoder<I, O>): TransformStream<
     },
     flush(controller) {
       if (failed) return;
+      const emit = (output: O) => controller.enqueue(output);
       try {
-        decoder.finish((output) => controller.enqueue(output));
+        decoder.drain?.(emit);
+      } catch (error) {
+        controller.enqueue(new Failure(error));
+        return;
+      }
+      try {
+        decoder.finish(emit);
       } catch (error) {
         controller.enqueue(new Failure(new TruncatedBody(error)));
       }

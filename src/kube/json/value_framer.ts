@@ -230,6 +230,11 @@ export class JsonValueSplitter {
   readonly #scanner: JsonValueScanner;
   readonly #maxValueBytes: number;
   #offset = 0;
+  /** A line kept across chunks from where a value starts, until its newline comes (`takeLine`). */
+  #line: Uint8Array[] = [];
+  #lineBytes = 0;
+  /** The stream offset of the kept line's first byte. */
+  #lineStart = 0;
 
   /** Splits values of at most `maxValueBytes` bytes. */
   constructor(maxValueBytes: number = DEFAULT_MAX_VALUE_BYTES) {
@@ -240,47 +245,137 @@ export class JsonValueSplitter {
   /**
    * Feeds the next chunk; `emit` receives each value completed in it, in order. `takeLine`, for
    * streams that write one value per line (a watch), is offered the bytes from where a value
-   * starts up to the next newline in the same chunk (found with a native `indexOf`; at most the
-   * value bound) before they are scanned: when it takes them (true), they stand for that value
-   * and splitting resumes after the newline. It must take only bytes that are exactly one value:
-   * in valid JSON a raw newline is only whitespace between tokens, so the frames stay the ones the
-   * scan alone would find.
+   * starts up to the next newline (found with a native `indexOf`; at most the value bound) before
+   * they are scanned: when it takes them (true), they stand for that value and splitting resumes
+   * after the newline. It must take only bytes that are exactly one value: in valid JSON a raw
+   * newline is only whitespace between tokens, so the frames stay the ones the scan alone would
+   * find. A line that runs past the chunk is kept (its chunks are not copied until its newline
+   * comes, then once) and offered whole, so an event split between two chunks is not scanned byte
+   * by byte; unless the chunk ends in whitespace, `}` or `]`, where a value may have ended and is
+   * scanned at once. What that delays: in a stream that puts several values on one line, a value
+   * whose line runs into the next chunk is emitted with that chunk.
    */
   push(
     chunk: Uint8Array,
     emit: (value: Uint8Array) => void,
     takeLine?: (line: Uint8Array) => boolean,
   ): void {
+    const from = this.#lineBytes > 0 ? this.#resumeLine(chunk, emit, takeLine!) : 0;
+    if (from >= 0) this.#split(chunk, from, this.#offset, emit, takeLine);
+    this.#offset += chunk.length;
+  }
+
+  /**
+   * At the end of the input, scans a line kept for its newline (see {@link push}): emits its
+   * values; throws as the scan does for malformed or oversized content (not for a value cut off,
+   * which {@link end} reports).
+   */
+  drain(emit: (value: Uint8Array) => void): void {
+    this.#scanLine(emit);
+  }
+
+  /**
+   * Ends the input (after draining it): emits a trailing number or literal, or throws if a value is
+   * cut off.
+   */
+  end(emit: (value: Uint8Array) => void): void {
+    this.#scanLine(emit);
+    const value = this.#scanner.end(this.#offset);
+    if (value !== undefined) emit(value);
+  }
+
+  /** Splits `chunk` (whose first byte is at stream offset `base`) from `from`. */
+  #split(
+    chunk: Uint8Array,
+    from: number,
+    base: number,
+    emit: (value: Uint8Array) => void,
+    takeLine?: (line: Uint8Array) => boolean,
+  ): void {
     const scanner = this.#scanner;
     const length = chunk.length;
-    let i = 0;
+    let i = from;
     while (i < length) {
       if (!scanner.active) {
         while (i < length && isJsonWhitespace(chunk[i])) i++;
         if (i === length) break;
         if (takeLine) {
           const newline = chunk.indexOf(NEWLINE, i);
-          if (
-            newline > i && newline - i <= this.#maxValueBytes &&
-            takeLine(chunk.subarray(i, newline))
+          if (newline === -1) {
+            if (this.#mayKeep(chunk, length - i)) {
+              this.#line.push(chunk.subarray(i));
+              this.#lineBytes = length - i;
+              this.#lineStart = base + i;
+              return;
+            }
+          } else if (
+            newline - i <= this.#maxValueBytes && takeLine(chunk.subarray(i, newline))
           ) {
             i = newline + 1;
             continue;
           }
         }
       }
-      const value = scanner.scan(chunk, i, this.#offset);
+      const value = scanner.scan(chunk, i, base);
       if (value === undefined) break;
       emit(value);
       i = scanner.position;
     }
-    this.#offset += length;
   }
 
-  /** Ends the input: emits a trailing number or literal, or throws if a value is cut off. */
-  end(emit: (value: Uint8Array) => void): void {
-    const value = this.#scanner.end(this.#offset);
-    if (value !== undefined) emit(value);
+  /**
+   * Whether a line of `bytes` so far, ending with `chunk`, may wait for the next chunk: within the
+   * value bound, and `chunk` not ending where a value may have ended.
+   */
+  #mayKeep(chunk: Uint8Array, bytes: number): boolean {
+    const last = chunk[chunk.length - 1];
+    return bytes <= this.#maxValueBytes && !isJsonWhitespace(last) && last !== CLOSE_BRACE &&
+      last !== CLOSE_BRACKET;
+  }
+
+  /**
+   * Carries the kept line into `chunk`: offered whole once its newline is here, kept on while it
+   * may wait, else scanned. Returns where splitting `chunk` goes on, or -1 when `chunk` was kept.
+   */
+  #resumeLine(
+    chunk: Uint8Array,
+    emit: (value: Uint8Array) => void,
+    takeLine: (line: Uint8Array) => boolean,
+  ): number {
+    const newline = chunk.indexOf(NEWLINE);
+    if (newline === -1) {
+      if (this.#mayKeep(chunk, this.#lineBytes + chunk.length)) {
+        this.#line.push(chunk);
+        this.#lineBytes += chunk.length;
+        return -1;
+      }
+      this.#scanLine(emit);
+      return 0;
+    }
+    if (this.#lineBytes + newline > this.#maxValueBytes) {
+      this.#scanLine(emit);
+      return 0;
+    }
+    this.#line.push(chunk.subarray(0, newline));
+    const line = concat(this.#line);
+    const start = this.#lineStart;
+    this.#line = [];
+    this.#lineBytes = 0;
+    if (takeLine(line)) return newline + 1;
+    this.#split(line, 0, start, emit);
+    return newline;
+  }
+
+  /** Scans the kept line's pieces, as they would have been scanned when they came. */
+  #scanLine(emit: (value: Uint8Array) => void): void {
+    const pieces = this.#line;
+    let base = this.#lineStart;
+    this.#line = [];
+    this.#lineBytes = 0;
+    for (const piece of pieces) {
+      this.#split(piece, 0, base, emit);
+      base += piece.length;
+    }
   }
 }
 

@@ -1,5 +1,9 @@
 import { assert, assertEquals, assertRejects } from "../../assert.ts";
-import { JsonValueFramer, MAX_JSON_DEPTH } from "../../../src/kube/json/value_framer.ts";
+import {
+  JsonValueFramer,
+  JsonValueSplitter,
+  MAX_JSON_DEPTH,
+} from "../../../src/kube/json/value_framer.ts";
 import {
   byteChunks,
   bytesOf,
@@ -164,4 +168,52 @@ Deno.test("framer: nesting deeper than the limit errors instead of growing", asy
 Deno.test("framer: empty input and whitespace only give no values", async () => {
   assertEquals(await frame([]), []);
   assertEquals(await frame([bytesOf(" \n\n "), bytesOf("\t")]), []);
+});
+
+/** Feeds `chunks` to a splitter offering lines to a recorder that takes every one. */
+function splitLines(chunks: string[]): { offered: string[]; scanned: string[] } {
+  const splitter = new JsonValueSplitter();
+  const offered: string[] = [];
+  const scanned: string[] = [];
+  const take = (line: Uint8Array) => (offered.push(textOf(line)), true);
+  for (const chunk of chunks) splitter.push(bytesOf(chunk), (v) => scanned.push(textOf(v)), take);
+  splitter.drain((v) => scanned.push(textOf(v)));
+  splitter.end((v) => scanned.push(textOf(v)));
+  return { offered, scanned };
+}
+
+Deno.test("splitter: a line running into later chunks is offered whole once its newline comes", () => {
+  assertEquals(splitLines(['{"a":"x', "y", 'z"}\n{"b":1}\n']), {
+    offered: ['{"a":"xyz"}', '{"b":1}'],
+    scanned: [],
+  });
+});
+
+Deno.test("splitter: a chunk ending where a value may end is scanned at once, not kept", () => {
+  const splitter = new JsonValueSplitter();
+  const emitted: string[] = [];
+  const take = () => true;
+  splitter.push(bytesOf('{"a":{"b":1}}'), (v) => emitted.push(textOf(v)), take);
+  assertEquals(emitted, ['{"a":{"b":1}}']);
+  splitter.push(bytesOf(' {"c":[1'), (v) => emitted.push(textOf(v)), take); // kept
+  splitter.push(bytesOf("]"), (v) => emitted.push(textOf(v)), take); // scanned: not ended yet
+  assertEquals(emitted, ['{"a":{"b":1}}']);
+  splitter.push(bytesOf("}"), (v) => emitted.push(textOf(v)), take);
+  assertEquals(emitted, ['{"a":{"b":1}}', '{"c":[1]}']);
+});
+
+Deno.test("splitter: a kept line is scanned at the end of the input, its faults its own", () => {
+  assertEquals(splitLines(['{"a":1}{"b"', ":2}"]), {
+    offered: [],
+    scanned: ['{"a":1}', '{"b":2}'],
+  });
+  const splitter = new JsonValueSplitter();
+  splitter.push(bytesOf('{"a":1} x'), () => {}, () => true);
+  let fault: unknown;
+  try {
+    splitter.drain(() => {});
+  } catch (error) {
+    fault = error;
+  }
+  assert(fault instanceof SyntaxError && fault.message.includes("unexpected 'x'"), String(fault));
 });
