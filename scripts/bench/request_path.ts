@@ -16,12 +16,12 @@
  * to, beside `wrk` direct to that simulator over TLS.
  * @module
  */
+import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
 import { type AgentHandle, CACHED_USER_AGENT, startAgent, UNCACHED_AGENTS } from "./lib/agent.ts";
 import { clientHeaders, firstPodPath, timedOk } from "./lib/kube_client.ts";
 import type { BenchContext, Measure, Measured, RecordRow, RowPlan } from "./lib/measure.ts";
 import { nginxAvailable, type NginxHandle, startNginx } from "./lib/nginx.ts";
 import { type PlainProxyHandle, startPlainProxy } from "./lib/plain_proxy.ts";
-import { AGENT_V8_FLAGS_VALUE } from "../../src/process/v8_flags.ts";
 import { formatNumber } from "./lib/report.ts";
 import { startSimulator } from "./lib/simulator.ts";
 import { inRotatingRounds } from "./lib/rounds.ts";

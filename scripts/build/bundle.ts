@@ -33,22 +33,22 @@ export const GATEWAY_RUN_ARGS: readonly string[] = [
   `--v8-flags=${AGENT_V8_FLAGS_VALUE}`,
 ];
 
-/** The repository root (where `main.ts` is). */
-const ROOT = new URL("../../", import.meta.url).pathname;
+/** The repository root (where `main.ts` and `dist/` are). */
+export const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Runs `deno` with `args` in `cwd`; throws with its error output, naming `what`, when it fails. */
+export async function runDeno(args: string[], what: string, cwd: string = ROOT): Promise<void> {
+  const ran = await new Deno.Command(Deno.execPath(), { args, cwd, stdin: "null", stdout: "null" })
+    .output();
+  if (!ran.success) throw new Error(`${what} failed: ${new TextDecoder().decode(ran.stderr)}`);
+}
 
 /**
  * Bundles the agent of the checkout at `root` (default this one) into `out`; throws with `deno
  * bundle`'s output when it fails.
  */
 export async function bundleAgent(out: string, root: string = ROOT): Promise<void> {
-  const bundled = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", ...BUNDLE_FLAGS, "-o", out, "main.ts"],
-    cwd: root,
-    stdin: "null",
-  }).output();
-  if (!bundled.success) {
-    throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr)}`);
-  }
+  await runDeno(["bundle", "--quiet", ...BUNDLE_FLAGS, "-o", out, "main.ts"], "deno bundle", root);
 }
 
 if (import.meta.main) {

@@ -9,10 +9,7 @@
  * ```
  * @module
  */
-import { bundleAgent, GATEWAY_RUN_ARGS } from "./bundle.ts";
-
-/** The repository root (where `dist/` is). */
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { bundleAgent, GATEWAY_RUN_ARGS, ROOT, runDeno } from "./bundle.ts";
 
 /**
  * `deno compile` arguments for `bundle` into `output`: the wrapper's flags after `run`, and
@@ -38,14 +35,7 @@ export async function compileAgent(output: string, target?: string): Promise<voi
   const bundle = `${output}.js`;
   await bundleAgent(bundle);
   try {
-    const compiled = await new Deno.Command(Deno.execPath(), {
-      args: compileArgs(bundle, output, target),
-      cwd: ROOT,
-      stdin: "null",
-    }).output();
-    if (!compiled.success) {
-      throw new Error(`deno compile failed: ${new TextDecoder().decode(compiled.stderr)}`);
-    }
+    await runDeno(compileArgs(bundle, output, target), "deno compile");
   } finally {
     await Deno.remove(bundle).catch(() => {});
   }

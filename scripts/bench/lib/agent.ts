@@ -4,7 +4,7 @@
  * `scripts/build/bundle.ts`), and reads its admin listener's `/v1/status`.
  * @module
  */
-import { bundleAgent, GATEWAY_RUN_ARGS } from "../../build/bundle.ts";
+import { bundleAgent, GATEWAY_RUN_ARGS, runDeno } from "../../build/bundle.ts";
 import type { BenchContext } from "./measure.ts";
 import { type BenchProcess, freePort, readMemory, spawnProcess, waitForHttp } from "./processes.ts";
 
@@ -141,19 +141,9 @@ function agentBundle(ctx: BenchContext): Promise<string> {
   let made = bundles.get(key);
   if (!made) {
     const out = `${ctx.runDir}/holdfast-${++bundlesBegun}.js`;
-    made = bundleAgent(out, ctx.repoRoot).then(async () => {
-      const run = new Deno.Command(Deno.execPath(), {
-        args: [...GATEWAY_RUN_ARGS, out, "version"],
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-      });
-      const ran = await run.output();
-      if (!ran.success) {
-        throw new Error(`the bundle failed: ${new TextDecoder().decode(ran.stderr)}`);
-      }
-      return out;
-    });
+    made = bundleAgent(out, ctx.repoRoot)
+      .then(() => runDeno([...GATEWAY_RUN_ARGS, out, "version"], "the bundle", ctx.repoRoot))
+      .then(() => out);
     made.catch(() => bundles.delete(key));
     bundles.set(key, made);
   }
